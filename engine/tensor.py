@@ -42,7 +42,9 @@ def record(op, data, parents, backward):
     parent's shape, so no op has to repeat that bookkeeping.
     """
     out = Tensor.__new__(Tensor)
-    out.data, out.grad, out.name = data, None, None
+    # numpy turns 0-d results into scalars; `.data` stays an ndarray so every node behaves alike.
+    out.data = data if type(data) is np.ndarray else np.asarray(data, dtype=np.float64)
+    out.grad, out.name = None, None
     out.requires_grad, out.parents, out.op, out._backward = False, (), "", None
     if _grad_enabled:
         for parent in parents:
@@ -197,6 +199,8 @@ class Tensor:
                              f"({a.shape[-1]} columns vs {inner_b} rows)")
 
         def backward(g):
+            if a.ndim == 1 and b.ndim == 1:  # a dot product
+                return g * b, g * a
             # Treat vectors as 1-row / 1-column matrices so one rule covers 1-D, 2-D and batched inputs.
             a2 = a[None, :] if a.ndim == 1 else a
             b2 = b[:, None] if b.ndim == 1 else b

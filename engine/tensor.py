@@ -337,8 +337,10 @@ class Tensor:
                 if parent_grad.shape != parent.data.shape:
                     parent_grad = sum_to_shape(parent_grad, parent.data.shape)
                 if parent.grad is None:
-                    # A leaf owns a writable copy, so optimizers and users may update it in place.
-                    parent.grad = parent_grad if parent._backward is not None else np.array(parent_grad)
+                    # A leaf owns its gradient, so optimizers and users may update it in place: copy one
+                    # that is a view or that is passed through unchanged (shared with this node).
+                    leaf_must_copy = parent._backward is None and (parent_grad is node.grad or parent_grad.base is not None)
+                    parent.grad = np.array(parent_grad) if leaf_must_copy else parent_grad
                 elif parent._backward is None:
                     parent.grad += parent_grad
                 else:

@@ -59,8 +59,11 @@ def mse_loss(pred, target):
     diff = pred.data - target.data
     scale = 2.0 / max(diff.size, 1)
     # ndarray.sum is a C call where mean goes through Python; this runs 25 times a frame.
-    return record("mse_loss", (diff * diff).sum() * (0.5 * scale), (pred, target),
-                  lambda g: (g * scale * diff, -g * scale * diff))
+    def backward(g):
+        grad = (g * scale) * diff
+        return grad, -grad if target.requires_grad else None
+
+    return record("mse_loss", (diff * diff).sum() * (0.5 * scale), (pred, target), backward)
 
 
 def cross_entropy(logits, labels):
@@ -99,14 +102,14 @@ def binary_cross_entropy_with_logits(logits, target):
     logits, target = as_tensor(logits), as_tensor(target)
     _same_shape("binary_cross_entropy_with_logits", logits, target)
     x, t = logits.data, target.data
-    losses = np.maximum(x, 0.0) - x * t + np.log1p(np.exp(-np.abs(x)))
     n = max(x.size, 1)
 
     def backward(g):
-        probability = 0.5 * (np.tanh(0.5 * x) + 1.0)
-        return g * (probability - t) / n, -g * x / n
+        probability = 0.5 * (np.tanh(0.5 * x) + 1.0)  # sigmoid, in the form that never overflows
+        return (probability - t) * (g / n), -x * (g / n) if target.requires_grad else None
 
-    return record("bce_with_logits", losses.sum() / n, (logits, target), backward)
+    # log(1 + exp(x)) - x t, with logaddexp keeping exp from overflowing for large |x|
+    return record("bce_with_logits", (np.logaddexp(0.0, x) - x * t).sum() / n, (logits, target), backward)
 
 
 def l1_penalty(params):

@@ -54,14 +54,14 @@ def record(op, data, parents, backward):
     return out
 
 
-def broadcast_shape(op, a, b):
-    """The shape numpy broadcasting gives `a op b`, or a ValueError naming the op and both shapes."""
-    if a.shape == b.shape:
-        return a.shape
+def elementwise(op, combine, a, b, backward):
+    """Record `combine(a, b)` for a binary numpy ufunc, naming the op and both shapes if they cannot
+    broadcast (numpy's own message names neither)."""
     try:
-        return np.broadcast_shapes(a.shape, b.shape)
+        data = combine(a.data, b.data)
     except ValueError:
         raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+    return record(op, data, (a, b), backward)
 
 
 def sum_to_shape(grad, shape):
@@ -144,25 +144,19 @@ class Tensor:
 
     # ---- arithmetic --------------------------------------------------------------------------------
     def __add__(self, other):
-        other = as_tensor(other)
-        broadcast_shape("add", self, other)
-        return record("add", self.data + other.data, (self, other), lambda g: (g, g))
+        return elementwise("add", np.add, self, as_tensor(other), lambda g: (g, g))
 
     def __sub__(self, other):
-        other = as_tensor(other)
-        broadcast_shape("sub", self, other)
-        return record("sub", self.data - other.data, (self, other), lambda g: (g, -g))
+        return elementwise("sub", np.subtract, self, as_tensor(other), lambda g: (g, -g))
 
     def __mul__(self, other):
         other = as_tensor(other)
-        broadcast_shape("mul", self, other)
-        return record("mul", self.data * other.data, (self, other), lambda g: (g * other.data, g * self.data))
+        return elementwise("mul", np.multiply, self, other, lambda g: (g * other.data, g * self.data))
 
     def __truediv__(self, other):
         other = as_tensor(other)
-        broadcast_shape("div", self, other)
-        return record("div", self.data / other.data, (self, other),
-                      lambda g: (g / other.data, -g * self.data / other.data**2))
+        return elementwise("div", np.divide, self, other,
+                           lambda g: (g / other.data, -g * self.data / other.data**2))
 
     def __pow__(self, exponent):
         if not isinstance(exponent, numbers.Real):
@@ -284,8 +278,8 @@ class Tensor:
 
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        axes = axes or tuple(reversed(range(self.ndim)))
-        inverse = tuple(np.argsort(axes))
+        axes = tuple(a % self.ndim for a in axes) or tuple(reversed(range(self.ndim)))
+        inverse = tuple(sorted(range(len(axes)), key=axes.__getitem__))
         return record("transpose", self.data.transpose(axes), (self,), lambda g: (g.transpose(inverse),))
 
     T = property(lambda self: self.transpose(), doc="The transpose (all axes reversed), as `ndarray.T`.")

@@ -201,7 +201,8 @@ class Sequential(Module):
 class MLP(Sequential):
     """A multi-layer perceptron: Linear + activation per hidden layer, then a linear output layer.
 
-    Weights are drawn from `rng` (a seeded default when None), scaled for the activation.
+    `activation` names one activation for every hidden layer, or is a list with one name per hidden
+    layer. Weights are drawn from `rng` (a seeded default when None), scaled for each layer's activation.
 
     >>> model = MLP(2, [4, 4], 1, activation="relu")
     >>> model
@@ -212,21 +213,25 @@ class MLP(Sequential):
       (3): ReLU()
       (4): Linear(4, 1, bias=True)
     )
-    >>> len(model.parameters())
-    6
+    >>> len(model.parameters()), MLP(2, [3, 3], 1, activation=["relu", "sigmoid"])[3]
+    (6, Sigmoid())
     """
 
     def __init__(self, n_in, hidden, n_out, activation="tanh", rng=None):
         rng = np.random.default_rng(0) if rng is None else rng
-        activation_by_name(activation)  # fail on a bad name before drawing any weights
-        init = "he" if activation in ("relu", "leaky_relu") else "xavier"
+        hidden = list(hidden)
+        per_layer = [activation] * len(hidden) if isinstance(activation, str) else list(activation)
+        if len(per_layer) != len(hidden):
+            raise ValueError(f"MLP: {len(per_layer)} activations for {len(hidden)} hidden layers; "
+                             "give one name, or one per hidden layer")
+        for name in per_layer:
+            activation_by_name(name)  # fail on a bad name before drawing any weights
         sizes = [n_in, *hidden, n_out]
         layers = []
-        for i, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:])):
-            last = i == len(sizes) - 2
-            layers.append(Linear(fan_in, fan_out, rng=rng, init="xavier" if last else init))
-            if not last:
-                layers.append(activation_by_name(activation))
+        for fan_in, fan_out, name in zip(sizes, sizes[1:], per_layer):
+            layers.append(Linear(fan_in, fan_out, rng=rng, init="he" if name in ("relu", "leaky_relu") else "xavier"))
+            layers.append(activation_by_name(name))
+        layers.append(Linear(sizes[-2], n_out, rng=rng, init="xavier"))
         super().__init__(*layers)
         self.sizes, self.activation = sizes, activation
 

@@ -105,3 +105,15 @@ def test_a_user_module_finds_its_parameters():
 
     names = [name for name, _ in Affine().named_parameters()]
     assert names == ["scale", "inner.weight", "inner.bias"]
+
+
+def test_mlp_takes_one_activation_per_hidden_layer_and_inits_each_for_its_own():
+    model = nn.MLP(2, [50, 50], 1, activation=["relu", "tanh"], rng=np.random.default_rng(0))
+    assert [type(layer).__name__ for layer in model] == ["Linear", "ReLU", "Linear", "Tanh", "Linear"]
+    # He for the ReLU layer (std sqrt(2/fan_in) = 1.0), Xavier for the tanh layer (std sqrt(2/(50+50)) = 0.14)
+    assert 0.8 < model[0].weight.data.std() < 1.2
+    assert 0.1 < model[2].weight.data.std() < 0.18
+    with pytest.raises(ValueError, match="2 activations for 3 hidden layers"):
+        nn.MLP(2, [4, 4, 4], 1, activation=["relu", "tanh"])
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        nn.MLP(2, [4], 1, activation=["swish"])

@@ -1,0 +1,40 @@
+"""Paints the loss curve: training loss solid, test loss dashed, one point per epoch.
+
+Long runs are thinned to about one point per pixel column, so a 10,000-epoch run costs the same to
+draw as a 300-epoch one.
+"""
+import numpy as np
+
+
+def curve_points(losses, width, height, top):
+    """Screen points for a loss series: x spreads the epochs over the width, y maps 0..top to bottom..top.
+
+    >>> curve_points(np.array([2.0, 1.0, 0.0]), 100, 50, 2.0).tolist()
+    [[0.0, 0.0], [50.0, 25.0], [100.0, 50.0]]
+    """
+    count = len(losses)
+    keep = np.unique(np.linspace(0, count - 1, min(count, max(int(width), 2))).astype(int))
+    xs = keep / max(count - 1, 1) * width
+    ys = height - np.clip(losses[keep] / top, 0.0, 1.0) * height
+    return np.column_stack([xs, ys])
+
+
+def paint_loss_curve(ctx, history, width, height, theme):
+    """Draw `history` ((epochs, 2) array of train and test loss) into a width x height box at (0, 0)."""
+    ctx.fillStyle = theme.background
+    ctx.fillRect(0, 0, width, height)
+    finite = history[np.isfinite(history).all(axis=1)] if len(history) else history
+    if len(finite) < 2:
+        return
+    top = float(finite.max()) or 1.0
+    ctx.lineWidth = 1.5
+    for column, colour, dash in ((0, theme.text, []), (1, theme.muted_text, [4, 3])):
+        points = curve_points(finite[:, column], width, height - 2, top)
+        ctx.beginPath()
+        ctx.strokeStyle = colour
+        ctx.setLineDash(dash)
+        ctx.moveTo(*points[0])
+        for x, y in points[1:]:
+            ctx.lineTo(x, y + 1)
+        ctx.stroke()
+    ctx.setLineDash([])

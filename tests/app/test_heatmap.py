@@ -1,0 +1,61 @@
+"""The plane grid and the pictures made from values over it."""
+import numpy as np
+from canvas_recorder import RecordingContext
+
+from app.curve_view import curve_points, paint_loss_curve
+from app.heatmap import (CLASS_COLOURS, RESOLUTION, THUMBNAIL, class_image, diverging_image, downsample,
+                         from_plane, plane_grid, to_plane)
+from app.palette import LIGHT
+
+
+def test_the_grid_covers_the_plane_top_row_first_at_pixel_centres():
+    grid = plane_grid()
+    assert grid.shape == (RESOLUTION * RESOLUTION, 2)
+    assert np.isclose(grid[:, 0].min(), -6 + 0.06) and np.isclose(grid[:, 0].max(), 6 - 0.06)
+    image = grid.reshape(RESOLUTION, RESOLUTION, 2)
+    assert (image[0, :, 1] > image[-1, :, 1]).all()       # top row is x2 = +6
+    assert (np.diff(image[0, :, 0]) > 0).all()            # left to right is increasing x1
+
+
+def test_a_point_maps_to_the_pixel_whose_grid_centre_it_is():
+    grid = plane_grid()
+    for index in (0, 4242, RESOLUTION * RESOLUTION - 1):
+        x, y = to_plane(grid[index], RESOLUTION, RESOLUTION)
+        assert int(y) * RESOLUTION + int(x) == index
+        assert np.allclose(from_plane(x, y, RESOLUTION, RESOLUTION), grid[index])
+
+
+def test_diverging_image_colours_each_side_and_discretize_makes_it_hard():
+    values = np.array([[-1.0, -0.2], [0.2, 1.0]])
+    image = diverging_image(values, LIGHT)
+    assert image.shape == (2, 2, 4) and image.dtype == np.uint8 and (image[..., 3] == 255).all()
+    assert image[0, 0, :3].tolist() == LIGHT.rgb(-1.0).tolist()
+    hard = diverging_image(values, LIGHT, discretize=True)
+    assert hard[0, 1, :3].tolist() == LIGHT.rgb(-1.0).tolist() and hard[1, 0, :3].tolist() == LIGHT.rgb(1.0).tolist()
+
+
+def test_class_image_is_the_winning_colour_as_strong_as_the_model_is_sure():
+    sure = np.array([[[0.0, 1.0, 0.0]]])
+    unsure = np.array([[[1 / 3, 1 / 3, 1 / 3]]])
+    assert class_image(sure, LIGHT)[0, 0, :3].tolist() == CLASS_COLOURS[1].astype(int).tolist()
+    assert class_image(unsure, LIGHT)[0, 0, :3].tolist() == list(LIGHT.neutral)
+    leaning = np.array([[[0.6, 0.2, 0.2]]])
+    assert class_image(leaning, LIGHT, discretize=True)[0, 0, :3].tolist() == CLASS_COLOURS[0].astype(int).tolist()
+
+
+def test_thumbnails_sample_the_same_grid():
+    values = np.arange(RESOLUTION * RESOLUTION, dtype=float)
+    small = downsample(values)
+    assert small.shape == (THUMBNAIL, THUMBNAIL)
+    assert small[0, 0] == values.reshape(RESOLUTION, RESOLUTION)[2, 2]
+
+
+def test_the_loss_curve_spans_the_box_and_thins_long_runs():
+    points = curve_points(np.linspace(1.0, 0.0, 5000), 200, 100, 1.0)
+    assert len(points) <= 200
+    assert points[0].tolist() == [0.0, 0.0] and points[-1].tolist() == [200.0, 100.0]
+    ctx = RecordingContext()
+    history = np.column_stack([np.linspace(1, 0.1, 50), np.linspace(1.2, 0.3, 50)])
+    paint_loss_curve(ctx, history, 300, 80, LIGHT)
+    assert len(ctx.named("stroke")) == 2
+    assert ctx.named("setLineDash")[0] == ([],) and ctx.named("setLineDash")[1] == ([4, 3],)

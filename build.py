@@ -1,0 +1,200 @@
+"""Builds, serves, tests and benchmarks the gradcanvas static site, with nothing but the standard library.
+
+    python build.py build [--out dist] [--pyodide-dir DIR]   write the site
+    python build.py serve [--port 8000] [--pyodide-dir DIR]  build it, then serve it on 127.0.0.1
+    python build.py test [--require-browser] [pytest args]   run every test (unit and browser)
+    python build.py bench NAME [args]                        run benchmarks/NAME.py
+"""
+
+import argparse
+import functools
+import importlib
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import venv
+import zipfile
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+# The one place the Python runtime's version is written; everything else derives from it.
+PYODIDE_VERSION = "0.27.7"
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide.mjs"
+
+ROOT = Path(__file__).resolve().parent
+SITE = ROOT / "site"
+SITE_FILES = ("index.html", "style.css", "boot.js", "main.py")
+PYSCRIPT_DIST = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
+
+
+def local_pyodide_dir():
+    """Where a local Pyodide distribution lives (for offline builds and browser tests)."""
+    default = Path.home() / ".cache" / "pyodide-dist" / PYODIDE_VERSION
+    return Path(os.environ.get("PYODIDE_DIST_DIR") or default)
+
+
+def build(out, pyodide_dir=None):
+    """Writes the static site to `out` and returns it; with `pyodide_dir`, the site runs with no network."""
+    out = Path(out).resolve()
+    if out.exists() and any(out.iterdir()) and not (out / "pyscript.json").exists():
+        sys.exit(f"build: refusing to replace {out}: it is not empty and holds no earlier build (no pyscript.json)")
+    if not PYSCRIPT_DIST.exists():
+        subprocess.run(["npm", "ci"], cwd=ROOT, check=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for name in SITE_FILES:
+        shutil.copy2(SITE / name, out / name)
+    pack_python(out / "app.zip")
+    # All of PyScript's modules but no source maps: the browser fetches only the ones it imports.
+    shutil.copytree(PYSCRIPT_DIST, out / "pyscript", ignore=shutil.ignore_patterns("*.map"))
+    if pyodide_dir:
+        shutil.copytree(pyodide_dir, out / "pyodide")
+        # PyScript resolves a relative interpreter against the page's URL, so this works under any sub-path.
+        interpreter = "./pyodide/pyodide.mjs"
+    else:
+        interpreter = PYODIDE_CDN
+    config = {
+        "interpreter": interpreter,
+        "files": {"./app.zip": "./*"},
+        "packages_cache": "passthrough",
+        "plugins": ["!error"],  # boot.js shows errors in the page's own panel instead of PyScript's banners
+    }
+    (out / "pyscript.json").write_text(json.dumps(config, indent=2) + "\n")
+    return out
+
+
+def pack_python(archive):
+    """Packs the engine and the app into one zip that PyScript unpacks next to main.py (one request)."""
+    sources = [*(ROOT / "engine").rglob("*.py"), *(SITE / "app").rglob("*.py")]
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for source in sorted(sources):
+            if "__pycache__" not in source.parts:
+                name = source.relative_to(SITE if source.is_relative_to(SITE) else ROOT).as_posix()
+                # A fixed timestamp makes the archive depend only on the sources.
+                entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                zipped.writestr(entry, source.read_bytes(), compress_type=zipfile.ZIP_DEFLATED)
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves a built site under a URL prefix, as GitHub Pages does for a project site (/<repo>/)."""
+
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".zip": "application/zip",
+        ".whl": "application/zip",
+        ".py": "text/plain",
+    }
+
+    def __init__(self, *args, prefix, quiet, **kwargs):
+        self.prefix, self.quiet = prefix, quiet
+        super().__init__(*args, **kwargs)
+
+    def send_head(self):
+        if self.path == self.prefix.rstrip("/"):
+            self.send_response(301)
+            self.send_header("Location", self.prefix)
+            self.end_headers()
+            return None
+        if not self.path.startswith(self.prefix):
+            self.send_error(404, f"this server only serves the site under {self.prefix}")
+            return None
+        self.path = "/" + self.path[len(self.prefix):]
+        return super().send_head()
+
+    def end_headers(self):
+        # Always revalidate, so a rebuilt site is what the browser runs.
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+def make_server(directory, prefix="/", port=0, quiet=False):
+    """A threaded server for `directory` on 127.0.0.1 under `prefix`; port 0 picks a free port."""
+    handler = functools.partial(SiteHandler, directory=str(directory), prefix=prefix, quiet=quiet)
+    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve(out, port, pyodide_dir=None):
+    server = make_server(build(out, pyodide_dir), port=port)
+    print(f"Serving gradcanvas at http://127.0.0.1:{server.server_port}/ (Ctrl+C stops)", flush=True)
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+def test(require_browser, pytest_args):
+    """Runs pytest over the whole suite; on a fresh machine it first makes .venv with the test extras."""
+    command = [test_python(), "-m", "pytest", *pytest_args]
+    if require_browser:
+        command.append("--require-browser")
+    code = subprocess.call(command, cwd=ROOT)
+    if code == 5:
+        print("build.py test: pytest ran no tests, which counts as a failure", file=sys.stderr)
+    return code
+
+
+def test_python():
+    """This interpreter if it has the test extras installed, else .venv's (made on first use)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    requirements = [pyproject["project"]["name"], *pyproject["project"]["optional-dependencies"]["test"]]
+    names = [re.split(r"[\s\[<>=!~;]", requirement)[0] for requirement in requirements]
+    try:
+        for name in names:
+            importlib.metadata.version(name)
+        return sys.executable
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    python = ROOT / ".venv" / "bin" / "python"
+    if not python.exists():
+        print("build.py test: creating .venv with the test extras (first run only)", flush=True)
+        venv.create(ROOT / ".venv", with_pip=True)
+        subprocess.run([python, "-m", "pip", "install", "-e", ".[test]"], cwd=ROOT, check=True)
+    return str(python)
+
+
+def bench(name, args):
+    sys.path.insert(0, str(ROOT))
+    return importlib.import_module(f"benchmarks.{name}").main(args)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("build", "serve"):
+        command = commands.add_parser(name)
+        command.add_argument("--out", type=Path, default=ROOT / "dist")
+        command.add_argument("--pyodide-dir", type=Path, help="a local Pyodide distribution to ship (default: the CDN)")
+    commands.choices["serve"].add_argument("--port", type=int, default=8000)
+    testing = commands.add_parser("test")
+    testing.add_argument("--require-browser", action="store_true", help="fail, not skip, without Chromium or local Pyodide")
+    benchmark = commands.add_parser("bench")
+    benchmark.add_argument("name", help="a module in benchmarks/, e.g. engine or site")
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in ("test", "bench"):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "build":
+        print(f"Built the site in {build(args.out, args.pyodide_dir)}")
+    elif args.command == "serve":
+        serve(args.out, args.port, args.pyodide_dir)
+    elif args.command == "test":
+        return test(args.require_browser, extra)
+    else:
+        return bench(args.name, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

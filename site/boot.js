@@ -1,0 +1,99 @@
+// Boot owns the page until Python draws: it shows progress by stage, starts PyScript, and turns any
+// failure to start (a 404, a blocked CDN, an exception in Python) into a plain-words error with a Retry button.
+
+const STAGES = {
+  runtime: { text: "Loading Python runtime…", step: 1, failure: "Could not load the Python runtime" },
+  numpy: { text: "Loading numpy…", step: 2, failure: "Could not load numpy" },
+  app: { text: "Starting the app…", step: 3, failure: "Could not start the app" },
+};
+
+const body = document.body;
+const status = document.getElementById("boot-status");
+const bar = document.getElementById("boot-bar");
+const errorPanel = document.getElementById("boot-error");
+const errorMessage = document.getElementById("boot-error-message");
+const retry = document.getElementById("boot-retry");
+
+function setStage(stage) {
+  const { text, step } = STAGES[stage];
+  body.dataset.stage = stage;
+  status.textContent = text;
+  bar.value = step;
+}
+
+// The first failure is the cause; anything after it is an echo, so it only goes to the console.
+function fail(message) {
+  console.error(`gradcanvas: ${message}`);
+  if (body.dataset.state === "error") return;
+  body.dataset.state = "error";
+  errorMessage.textContent = message;
+  errorPanel.hidden = false;
+}
+
+function ready() {
+  if (body.dataset.state === "loading") body.dataset.state = "ready";
+}
+
+// Browsers report a failed download as a bare "Failed to fetch"; remembering the first one that failed
+// (Pyodide and PyScript download everything with fetch) lets the error say which file it was.
+let failedDownload = "";
+const browserFetch = window.fetch;
+window.fetch = async (resource, options) => {
+  const url = new URL(resource instanceof Request ? resource.url : resource, location.href).href;
+  try {
+    const response = await browserFetch(resource, options);
+    if (!response.ok) failedDownload ||= `${url} (HTTP ${response.status})`;
+    return response;
+  } catch (error) {
+    failedDownload ||= url;
+    throw error;
+  }
+};
+
+function describe(reason) {
+  const message = reason instanceof Error ? reason.message : String(reason);
+  const importedURL = message.match(/Failed to fetch dynamically imported module: (\S+)/)?.[1];
+  const download = failedDownload || importedURL;
+  return download ? `could not download ${download}. Check your connection, then press Retry.` : message;
+}
+
+// Before the first frame, an uncaught error can only mean the page failed to start; after it, the app
+// reports its own errors through fail(), so a stray error elsewhere does not hide a working picture.
+function failWhileLoading(reason) {
+  if (body.dataset.state === "loading") fail(`${STAGES[body.dataset.stage].failure}: ${describe(reason)}`);
+}
+
+// PyScript hands an uncaught Python exception (or a main.py it could not download) to its stderr as an
+// Error; plain text there is Python writing to sys.stderr (a warning, say), which is not a failure.
+function reportPythonErrors(wrap) {
+  const stderr = wrap.io.stderr;
+  wrap.io.stderr = (output, ...rest) => {
+    if (output instanceof Error) {
+      const lastLine = output.message.trim().split("\n").pop();
+      const reason = output.name === "PythonError" ? `Python stopped with ${lastLine}` : describe(output);
+      fail(`Could not start the app: ${reason}`);
+    }
+    return stderr(output, ...rest);
+  };
+}
+
+window.gradcanvas = { setStage, fail, ready, frameTimes: [] };
+body.dataset.state = "loading";
+setStage("runtime");
+retry.addEventListener("click", () => location.reload());
+addEventListener("error", (event) => failWhileLoading(event.error ?? event.message));
+addEventListener("unhandledrejection", (event) => {
+  // Shown on the page and logged by fail(): the browser's "Uncaught (in promise)" would only repeat it.
+  if (body.dataset.state === "loading") event.preventDefault();
+  failWhileLoading(event.reason);
+});
+
+try {
+  // Importing PyScript here, not from a <script> tag, lets boot see it fail and hook it before Python runs.
+  const { hooks, config } = await import("./pyscript/core.js");
+  // A settings file PyScript could not read leaves no config and starts nothing, silently.
+  if (!config.py) failWhileLoading(describe("PyScript could not read its settings, ./pyscript.json"));
+  hooks.main.onReady.add(reportPythonErrors);
+} catch (error) {
+  failWhileLoading(error);
+}

@@ -1,19 +1,22 @@
 """Paints the loss curve: training loss solid, test loss dashed, one point per epoch.
 
-Long runs are thinned to about one point per pixel column, so a 10,000-epoch run costs the same to
-draw as a 300-epoch one.
+Long runs are thinned to at most MAX_POINTS points a curve (each point is a call into JavaScript), so a
+10,000-epoch run costs the same to draw as a 100-epoch one.
 """
 import numpy as np
 
+MAX_POINTS = 100
+
 
 def curve_points(losses, width, height, top):
-    """Screen points for a loss series: x spreads the epochs over the width, y maps 0..top to bottom..top.
+    """Screen points for a loss series (at most MAX_POINTS): x spreads the epochs over the width, y maps
+    0..top to bottom..top.
 
     >>> curve_points(np.array([2.0, 1.0, 0.0]), 100, 50, 2.0).tolist()
     [[0.0, 0.0], [50.0, 25.0], [100.0, 50.0]]
     """
     count = len(losses)
-    keep = np.unique(np.linspace(0, count - 1, min(count, max(int(width), 2))).astype(int))
+    keep = np.unique(np.linspace(0, count - 1, min(count, MAX_POINTS)).astype(int))
     xs = keep / max(count - 1, 1) * width
     ys = height - np.clip(losses[keep] / top, 0.0, 1.0) * height
     return np.column_stack([xs, ys])

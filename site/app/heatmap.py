@@ -53,8 +53,7 @@ def diverging_image(values, theme, discretize=False):
 
     With `discretize`, every pixel takes its side's full colour: the decision boundary as a hard edge.
     """
-    values = np.sign(values) if discretize else values
-    return with_alpha(theme.rgb(values))
+    return theme.rgba(np.sign(values) if discretize else values)
 
 
 def class_image(probabilities, theme, discretize=False):
@@ -81,6 +80,8 @@ def thumbnail_atlas(images):
 
 
 def downsample(grid_values, resolution=RESOLUTION, size=THUMBNAIL):
-    """Every n-th point of a flattened resolution^2 grid, as a size x size image of values."""
+    """Every n-th point of a flattened resolution^2 grid, as a size x size image of values; columns
+    (one per neuron) stay as a last axis."""
     step = resolution // size
-    return grid_values.reshape(resolution, resolution)[step // 2::step, step // 2::step]
+    images = grid_values.reshape(resolution, resolution, *grid_values.shape[1:])
+    return images[step // 2::step, step // 2::step]

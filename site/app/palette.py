@@ -4,12 +4,15 @@ Orange means negative and blue positive, as in TensorFlow Playground; the two en
 well as hue, so they stay apart under every common colour-vision deficiency. The neutral middle follows
 the theme so that zero fades into the background.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 NEGATIVE = (232, 125, 13)  # orange
 POSITIVE = (8, 102, 170)   # blue
+
+
+LEVELS = 255  # colours on the scale: odd, so that zero has a level of its own (the neutral one)
 
 
 @dataclass(frozen=True)
@@ -21,19 +24,32 @@ class Palette:
     text: str
     muted_text: str
     outline: str
+    table: np.ndarray = field(init=False, repr=False, compare=False)  # (LEVELS, 4) RGBA
+
+    def __post_init__(self):
+        # Interpolate neutral -> orange below zero and neutral -> blue above it, once per theme: mapping a
+        # 100 x 100 heatmap is then a single table look-up per frame.
+        levels = np.linspace(-1.0, 1.0, LEVELS)[:, None]
+        end = np.where(levels < 0, np.array(NEGATIVE, float), np.array(POSITIVE, float))
+        neutral = np.array(self.neutral, float)
+        rgb = np.rint(neutral + np.abs(levels) * (end - neutral)).astype(np.uint8)
+        object.__setattr__(self, "table", np.concatenate([rgb, np.full((LEVELS, 1), 255, np.uint8)], axis=1))
 
     def rgb(self, values):
         """Values clipped to [-1, 1] as uint8 RGB, interpolating neutral -> orange (< 0) or blue (> 0).
 
-        Works on arrays of any shape (heatmaps) as well as on single numbers (neurons, edges).
+        Works on arrays of any shape (heatmaps) as well as on single numbers (neurons, edges); NaN counts
+        as zero, so a diverged network draws as neutral instead of garbage.
 
         >>> LIGHT.rgb(np.array([-1.0, 0.0, 1.0])).tolist()
         [[232, 125, 13], [236, 238, 240], [8, 102, 170]]
         """
-        values = np.clip(np.asarray(values, dtype=np.float64), -1.0, 1.0)[..., None]
-        end = np.where(values < 0, np.array(NEGATIVE, float), np.array(POSITIVE, float))
-        neutral = np.array(self.neutral, float)
-        return np.rint(neutral + np.abs(values) * (end - neutral)).astype(np.uint8)
+        return self.rgba(values)[..., :3]
+
+    def rgba(self, values):
+        """As `rgb`, with an opaque alpha channel: ready for `ImageData`."""
+        values = np.nan_to_num(np.asarray(values, dtype=np.float64))
+        return self.table[np.rint((np.clip(values, -1.0, 1.0) + 1.0) * ((LEVELS - 1) / 2)).astype(np.intp)]
 
     def css(self, value):
         """One value as a CSS colour string.

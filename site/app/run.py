@@ -1,0 +1,181 @@
+"""One training run built from the playground's settings, advanced one epoch at a time.
+
+An epoch is one pass over the training points in mini-batches, as in TensorFlow Playground, so the epoch
+counter means the same thing here as there. Everything the page shows about the network (losses,
+accuracy, activations, the decision boundary) is computed here by the engine; nothing touches the browser.
+"""
+import numpy as np
+
+from engine import data, nn, no_grad, optim
+from engine.nn import functional as F
+
+from .state import layer_sizes, output_size
+
+INPUT_RANGE = 6.0  # datasets lie within about [-6, 6] on both axes
+
+
+def make_points(state):
+    """The dataset's 2-D points and labels: generated from the seed, or the user's own."""
+    if state.dataset == "custom":
+        points = np.array(state.custom, dtype=np.float64).reshape(-1, 3)
+        labels = points[:, 2] if state.problem == "regression" else points[:, 2].astype(np.int64)
+        return points[:, :2], labels
+    return data.make(state.dataset, n=state.points, noise=state.noise / 100, seed=state.seed)
+
+
+def make_optimizer(name, params, lr):
+    """The optimizer called `name`; "momentum" is SGD with momentum 0.9."""
+    if name == "adam":
+        return optim.Adam(params, lr=lr)
+    if name == "rmsprop":
+        return optim.RMSprop(params, lr=lr)
+    return optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
+
+
+class Run:
+    """A model learning one dataset under one `State`."""
+
+    def __init__(self, state):
+        self.state = state
+        X, y = make_points(state)
+        test_ratio = 1 - state.train_ratio / 100
+        if 0 < round(len(X) * test_ratio) < len(X):
+            self.X_train, self.y_train, self.X_test, self.y_test = data.split(X, y, test_ratio, seed=state.seed)
+        else:  # a handful of the user's own points: all of them train, none is held out
+            self.X_train, self.y_train, self.X_test, self.y_test = X, y, X[:0], y[:0]
+        self.inputs_train = data.features(self.X_train, state.features)
+        self.inputs_test = data.features(self.X_test, state.features)
+        self.classes = output_size(state)
+        self.regression = state.problem == "regression"
+        sizes = layer_sizes(state)
+        activations = list(state.layer_activations) or state.activation
+        self.model = nn.MLP(sizes[0], sizes[1:-1], sizes[-1], activation=activations,
+                            rng=np.random.default_rng(state.seed))
+        self.optimizer = make_optimizer(state.optimizer, self.model.parameters(), state.lr)
+        self.optimizer_name = state.optimizer
+        self.weights = [layer.weight for layer in self.model if isinstance(layer, nn.Linear)]
+        self.epoch = 0
+        self.history = []       # per epoch: train loss, test loss, train accuracy, test accuracy
+        self.best_loss = np.inf
+        self.best_epoch = 0
+
+    # ---- the loss the user chose -------------------------------------------------------------------
+    def data_loss(self, logits, labels):
+        loss = self.state.loss
+        if self.regression:
+            return F.mse_loss(logits, labels[:, None])
+        if self.classes > 1:
+            if loss == "mse":
+                return F.mse_loss(logits.softmax(axis=1), np.eye(self.classes)[labels])
+            return F.cross_entropy(logits, labels)
+        if loss == "mse":
+            return F.mse_loss(logits.sigmoid(), labels[:, None].astype(np.float64))
+        return F.binary_cross_entropy_with_logits(logits, labels[:, None].astype(np.float64))
+
+    def penalty(self):
+        """The regularization term: the rate times L1 or L2 of every weight (biases are left free)."""
+        if self.state.regularization == "none" or not self.state.reg_rate:
+            return 0.0
+        penalty = F.l1_penalty if self.state.regularization == "l1" else F.l2_penalty
+        return self.state.reg_rate * penalty(self.weights)
+
+    # ---- training ----------------------------------------------------------------------------------
+    def train_epoch(self):
+        """One pass over the training points, one optimizer step per mini-batch; then measure."""
+        size = self.state.batch_size
+        for start in range(0, len(self.inputs_train), size):
+            batch = slice(start, start + size)
+            loss = self.data_loss(self.model(self.inputs_train[batch]), self.y_train[batch]) + self.penalty()
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+        self.epoch += 1
+        self.history.append(self.measure())
+        if self.history[-1][0] < self.best_loss:
+            self.best_loss, self.best_epoch = self.history[-1][0], self.epoch
+
+    def measure(self):
+        """Train loss, test loss, train accuracy, test accuracy (NaN where there is nothing to measure)."""
+        with no_grad():
+            train = self._loss_and_accuracy(self.inputs_train, self.y_train)
+            test = self._loss_and_accuracy(self.inputs_test, self.y_test)
+        return train[0], test[0], train[1], test[1]
+
+    def _loss_and_accuracy(self, inputs, labels):
+        if not len(inputs):
+            return np.nan, np.nan
+        logits = self.model(inputs)
+        accuracy = np.nan if self.regression else float((self.predicted_class(logits.data) == labels).mean())
+        return self.data_loss(logits, labels).item(), accuracy
+
+    def predicted_class(self, logits):
+        return logits.argmax(axis=1) if self.classes > 1 else (logits[:, 0] > 0).astype(np.int64)
+
+    def diverged(self):
+        """True once a loss or a weight is no longer a finite number."""
+        if not len(self.inputs_train):
+            return False
+        last = self.history[-1][0] if self.history else 0.0
+        return not np.isfinite(last) or not all(np.isfinite(w.data).all() for w in self.weights)
+
+    def stop_reason(self):
+        """Why the user's auto-stop rule says to stop now, in words, or None to keep going."""
+        if not self.history:
+            return None
+        if self.state.stop_loss is not None and self.history[-1][0] <= self.state.stop_loss:
+            return f"Stopped: the training loss reached {self.history[-1][0]:.4f} (target {self.state.stop_loss:g})."
+        plateau = self.state.stop_plateau
+        if plateau and self.epoch - self.best_epoch >= plateau:
+            return f"Stopped: no better training loss for {plateau} epochs (best {self.best_loss:.4f} at epoch {self.best_epoch})."
+        return None
+
+    # ---- what the views draw -----------------------------------------------------------------------
+    def layer_outputs(self, points):
+        """Every neuron's output at each 2-D point: a list of (n_points, n_neurons) arrays, one per layer
+        (the input features, each hidden layer after its activation, and the output layer's logits)."""
+        h = data.features(points, self.state.features)
+        outputs = [h]
+        with no_grad():
+            for layer in self.model:
+                h = layer(h)
+                if not isinstance(layer, nn.Linear):
+                    outputs.append(h.data)
+            outputs.append(h.data)
+        return outputs
+
+    def output_values(self, logits):
+        """The output layer as the user reads it, (n, outputs): the probability of class 1 (binary), each
+        class's probability (three classes), or the predicted value (regression)."""
+        if self.regression:
+            return logits
+        if self.classes > 1:
+            shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+            return shifted / shifted.sum(axis=1, keepdims=True)
+        return 0.5 * (np.tanh(0.5 * logits) + 1.0)
+
+    def output_shade(self, logits):
+        """The output on the diverging colour scale, in [-1, 1]: probabilities as 2p - 1, values clipped."""
+        values = self.output_values(logits)
+        return np.clip(values, -1.0, 1.0) if self.regression else 2.0 * values - 1.0
+
+    def use_optimizer(self, name, lr):
+        """Switch optimizer or learning rate mid-run, keeping the weights (as TF Playground does for the rate)."""
+        if name == self.optimizer_name:
+            self.optimizer.lr = lr  # every optimizer reads its rate at each step
+        else:
+            self.optimizer, self.optimizer_name = make_optimizer(name, self.model.parameters(), lr), name
+
+    def adopt(self, previous):
+        """Continue from `previous`: same architecture, so take its weights, epoch and history (used when
+        the user edits their own points mid-run)."""
+        mine, theirs = self.model.parameters(), previous.model.parameters()
+        if [p.shape for p in mine] != [p.shape for p in theirs]:
+            return
+        for param, old in zip(mine, theirs):
+            param.data[...] = old.data
+        self.epoch, self.history = previous.epoch, list(previous.history)
+        self.best_loss, self.best_epoch = previous.best_loss, previous.best_epoch
+
+    def set_weight(self, layer, to_neuron, from_neuron, value):
+        """Let the learner overwrite one weight (clicking an edge), keeping the run going from there."""
+        self.weights[layer].data[to_neuron, from_neuron] = float(value)

@@ -44,3 +44,18 @@ def layout_network(sizes, width, height):
         ys = centre_y + (np.arange(n) - (n - 1) / 2) * spacing
         centres.append(np.column_stack([np.full(n, x), ys]))
     return NetworkLayout(centres, radius, float(width), float(height))
+
+
+def neuron_at(layout, x, y):
+    """The neuron under (x, y) as (layer, index), or None: for hover and the inspector.
+
+    >>> layout = layout_network([2, 3], 300, 200)
+    >>> neuron_at(layout, *layout.centres[1][2]), neuron_at(layout, 0, 0)
+    ((1, 2), None)
+    """
+    for layer, centres in enumerate(layout.centres):
+        distances = np.abs(centres - (x, y)).max(axis=1)  # squares and circles alike fit in this box
+        index = int(distances.argmin())
+        if distances[index] <= layout.radius:
+            return layer, index
+    return None

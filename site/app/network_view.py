@@ -24,59 +24,118 @@ def edge_width(weight):
     return max(WIDTH_STEP, round(share * MAX_EDGE_WIDTH / WIDTH_STEP) * WIDTH_STEP)
 
 
-def group_edges(layout, weights):
+def strongest_edges(weights, limit):
+    """Which edges to draw: all of them, or the `limit` largest |w| (a boolean mask per weight matrix)."""
+    total = sum(w.size for w in weights)
+    if limit is None or total <= limit:
+        return [np.ones(w.shape, bool) for w in weights]
+    magnitudes = np.concatenate([np.abs(w).ravel() for w in weights])
+    threshold = np.partition(magnitudes, total - limit)[total - limit]
+    return [np.abs(w) >= threshold for w in weights]
+
+
+def edge_curve(x0, y0, x1, y1, radius):
+    """The Bezier curve of an edge between neuron centres: start, two control points, end."""
+    bend = (x1 - x0) * 0.45
+    return (x0 + radius, y0), (x0 + bend, y0), (x1 - bend, y1), (x1 - radius, y1)
+
+
+def group_edges(layout, weights, shown=None):
     """Edges grouped by (sign, width): {(positive, width): [(x0, y0, x1, y1), ...]}.
 
     `weights[l]` is laid out (n_out, n_in) like `nn.Linear.weight`: entry [j, i] joins neuron i of
-    layer l to neuron j of layer l + 1.
+    layer l to neuron j of layer l + 1. `shown` masks which edges to include (all by default).
     """
     groups = {}
-    for left, right, weight in zip(layout.centres, layout.centres[1:], weights):
-        for j, i in np.ndindex(weight.shape):
+    shown = shown or [None] * len(weights)
+    for left, right, weight, mask in zip(layout.centres, layout.centres[1:], weights, shown):
+        for j, i in zip(*np.nonzero(mask if mask is not None else np.ones(weight.shape, bool))):
             w = float(weight[j, i])
-            key = (w >= 0, edge_width(w))
-            groups.setdefault(key, []).append((*left[i], *right[j]))
+            groups.setdefault((w >= 0, edge_width(w)), []).append((*left[i], *right[j]))
     return groups
 
 
-def paint_network(ctx, layout, weights, values, shades, theme, captions=(), input_labels=()):
+def edge_at(layout, weights, x, y, tolerance=4.0):
+    """The edge under (x, y) as (layer, to_neuron, from_neuron), or None; for hover and click.
+
+    Every edge of a layer is sampled at once along its curve (the same curve `edge_curve` draws), so a
+    pointer move costs a few numpy calls per layer, not a Python loop per edge.
+    """
+    t = np.linspace(0.0, 1.0, 64)[:, None]
+    basis = np.hstack([(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3])  # (64, 4)
+    for layer, (left, right) in enumerate(zip(layout.centres, layout.centres[1:])):
+        if not left[0, 0] <= x <= right[0, 0]:
+            continue
+        to_neuron, from_neuron = np.indices(weights[layer].shape).reshape(2, -1)
+        (x0, y0), (x1, y1) = left[from_neuron].T, right[to_neuron].T
+        bend = (x1 - x0) * 0.45
+        xs = basis @ np.stack([x0 + layout.radius, x0 + bend, x1 - bend, x1 - layout.radius])
+        ys = basis @ np.stack([y0, y0, y1, y1])
+        distance = np.hypot(xs - x, ys - y).min(axis=0)
+        nearest = int(distance.argmin())
+        if distance[nearest] <= tolerance:
+            return layer, int(to_neuron[nearest]), int(from_neuron[nearest])
+    return None
+
+
+def paint_network(ctx, layout, weights, values, shades, theme, captions=(), input_labels=(),
+                  thumbnails=None, shown=None):
     """Draw the whole network on `ctx` (a CanvasRenderingContext2D working in CSS pixels).
 
-    `values[l]` are the numbers printed inside the neurons of layer l (their real activations);
-    `shades[l]` the same scaled into [-1, 1] for colour (inputs by their range, probabilities as 2p - 1).
+    `values[l]` are the numbers printed by the neurons of layer l (their real activations for the current
+    input, or None to print nothing); `shades[l]` the same scaled into [-1, 1] for colour (inputs by
+    their range, probabilities as 2p - 1). With `thumbnails` = (image source, size), neuron k (counting
+    through all layers, inputs first) is drawn as the k-th size x size square of that strip: its output
+    over the whole plane, ringed by its colour for the current input. `shown` limits the edges drawn.
     """
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, layout.width, layout.height)
     radius = layout.radius
 
     ctx.lineCap = "round"
-    for (positive, width), segments in sorted(group_edges(layout, weights).items()):
+    for (positive, width), segments in sorted(group_edges(layout, weights, shown).items()):
         ctx.beginPath()
         ctx.strokeStyle = theme.css(1.0 if positive else -1.0)
         ctx.lineWidth = width
         for x0, y0, x1, y1 in segments:
-            bend = (x1 - x0) * 0.45
-            ctx.moveTo(x0 + radius, y0)
-            ctx.bezierCurveTo(x0 + bend, y0, x1 - bend, y1, x1 - radius, y1)
+            start, control1, control2, end = edge_curve(x0, y0, x1, y1, radius)
+            ctx.moveTo(*start)
+            ctx.bezierCurveTo(*control1, *control2, *end)
         ctx.stroke()
 
-    ctx.lineWidth = 1.5
-    ctx.strokeStyle = theme.outline
+    squares = thumbnails is not None and radius >= 6
     ctx.textAlign = "center"
     ctx.textBaseline = "middle"
     font_size = max(8, round(radius * 0.55))
     ctx.font = f"{font_size}px system-ui, sans-serif"
+    neuron = 0
     for centres, layer_values, layer_shades in zip(layout.centres, values, shades):
-        for (x, y), value, rgb in zip(centres, layer_values, theme.rgb(layer_shades)):
+        for k, ((x, y), rgb) in enumerate(zip(centres, theme.rgb(layer_shades))):
             r, g, b = rgb.tolist()
-            ctx.beginPath()
-            ctx.arc(x, y, radius, 0, 2 * np.pi)
-            ctx.fillStyle = f"rgb({r},{g},{b})"
-            ctx.fill()
-            ctx.stroke()
-            if radius >= 12:
-                ctx.fillStyle = readable_text((r, g, b))
-                ctx.fillText(f"{value:.2f}".replace("-", "\u2212"), x, y)
+            colour = f"rgb({r},{g},{b})"
+            if squares:
+                image, size = thumbnails
+                ctx.drawImage(image, (neuron + k) * size, 0, size, size, x - radius, y - radius, 2 * radius, 2 * radius)
+                ctx.lineWidth = 3.0 if layer_values is not None else 1.0
+                ctx.strokeStyle = colour if layer_values is not None else theme.outline
+                ctx.strokeRect(x - radius, y - radius, 2 * radius, 2 * radius)
+            else:
+                ctx.beginPath()
+                ctx.arc(x, y, radius, 0, 2 * np.pi)
+                ctx.fillStyle = colour
+                ctx.fill()
+                ctx.lineWidth = 1.5
+                ctx.strokeStyle = theme.outline
+                ctx.stroke()
+            if layer_values is not None and radius >= 12:
+                text = f"{layer_values[k]:.2f}".replace("-", "\u2212")
+                if squares:  # the value sits under its square, on the background
+                    ctx.fillStyle = theme.text
+                    ctx.fillText(text, x, y + radius + font_size * 0.9)
+                else:
+                    ctx.fillStyle = readable_text((r, g, b))
+                    ctx.fillText(text, x, y)
+        neuron += len(centres)
 
     ctx.fillStyle = theme.muted_text
     ctx.font = "12px system-ui, sans-serif"

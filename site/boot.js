@@ -30,8 +30,11 @@ function fail(message) {
   errorPanel.hidden = false;
 }
 
+// The controls exist from the first paint, but do nothing until Python is there to answer them.
 function ready() {
-  if (body.dataset.state === "loading") body.dataset.state = "ready";
+  if (body.dataset.state !== "loading") return;
+  body.dataset.state = "ready";
+  for (const control of document.querySelectorAll("[data-action], [data-setting]")) control.disabled = false;
 }
 
 // Browsers report a failed download as a bare "Failed to fetch"; remembering the first one that failed
@@ -92,7 +95,7 @@ try {
   // Importing PyScript here, not from a <script> tag, lets boot see it fail and hook it before Python runs.
   const { hooks, config } = await import("./pyscript/core.js");
   // A settings file PyScript could not read leaves no config and starts nothing, silently.
-  if (!config.py) failWhileLoading(describe("PyScript could not read its settings, ./pyscript.json"));
+  if (!config.py) failWhileLoading("PyScript could not read its settings, ./pyscript.json");
   hooks.main.onReady.add(reportPythonErrors);
 } catch (error) {
   failWhileLoading(error);

@@ -9,7 +9,7 @@ try:
     browser.set_stage("numpy")
     await browser.load_packages(["numpy"])
 except Exception as error:
-    browser.fail(f"Could not load numpy: {error}")
+    browser.fail(f"Could not load numpy: {type(error).__name__}: {error}")
 else:
     try:
         browser.set_stage("app")
@@ -17,4 +17,4 @@ else:
 
         await main.start()
     except Exception as error:
-        browser.fail(f"Could not start the app: {error}")
+        browser.fail(f"Could not start the app: {type(error).__name__}: {error}")

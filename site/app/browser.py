@@ -6,7 +6,7 @@ runs and is tested in CPython.
 """
 import js
 import pyodide_js
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_proxy, to_js
 
 _boot = js.window.gradcanvas
 
@@ -27,8 +27,14 @@ def set_ready():
 
 
 async def load_packages(names):
-    """Load Pyodide packages (numpy) from the interpreter's own package index: the CDN or a vendored copy."""
+    """Load Pyodide packages (numpy) from the interpreter's own package index: the CDN or a vendored copy.
+
+    `loadPackage` reports a failed download only on the console, so check what actually arrived.
+    """
     await pyodide_js.loadPackage(js.Array.of(*names))
+    missing = [name for name in names if not hasattr(pyodide_js.loadedPackages, name)]
+    if missing:
+        raise RuntimeError(f"could not download {', '.join(missing)} from the Python package index")
 
 
 def record_frame_time(milliseconds):
@@ -52,9 +58,162 @@ def prefers_dark():
     return bool(js.window.matchMedia("(prefers-color-scheme: dark)").matches)
 
 
+def prefers_reduced_motion():
+    """Whether the viewer asked the system for less motion."""
+    return bool(js.window.matchMedia("(prefers-reduced-motion: reduce)").matches)
+
+
+def pixel_ratio():
+    return js.window.devicePixelRatio or 1
+
+
+def fragment():
+    """The URL fragment, without its '#'."""
+    return js.location.hash[1:]
+
+
+def set_fragment(text):
+    """Keep the URL's fragment equal to `text` without adding a history entry per change."""
+    js.history.replaceState(None, "", "#" + text)
+
+
 def set_text(element_id, text):
-    """Set an element's text (never HTML) by id."""
-    js.document.getElementById(element_id).textContent = text
+    """Set an element's text (never HTML) by id; a no-op when unchanged, which is most frames."""
+    element = js.document.getElementById(element_id)
+    if element.textContent != text:
+        element.textContent = text
+
+
+def read_text(element_id):
+    """The current value of a form control, by id."""
+    return js.document.getElementById(element_id).value
+
+
+def set_control(name, text):
+    """Show a setting's value in its controls (`data-setting=name`) and in any `data-shows=name` output.
+
+    Lists arrive comma-separated: a group of checkboxes checks the ones whose value is listed.
+    """
+    for element in js.document.querySelectorAll(f'[data-setting="{name}"]'):
+        if element.type == "checkbox" and element.value not in ("", "on"):
+            element.checked = element.value in text.split(",")
+        elif element.type == "checkbox":
+            element.checked = text == "true"
+        elif element.type == "radio":
+            element.checked = element.value == text
+        elif element.value != text:
+            element.value = text
+    if name == "problem":  # the stylesheet shows only the datasets of the current problem type
+        js.document.body.dataset.problem = text
+    for output in js.document.querySelectorAll(f'[data-shows="{name}"]'):
+        output.textContent = text + (output.getAttribute("data-suffix") or "")
+
+
+def show_notes(notes):
+    """List plain-text notes (a link that could not be read in full, a point that was skipped)."""
+    box = js.document.getElementById("notes")
+    box.replaceChildren()
+    for note in notes:
+        item = js.document.createElement("li")
+        item.textContent = note
+        box.append(item)
+    box.hidden = not notes
+
+
+def _element(tag, text="", **attributes):
+    element = js.document.createElement(tag)
+    element.textContent = text
+    for name, value in attributes.items():
+        element.setAttribute(name.replace("_", "-"), str(value))
+    return element
+
+
+def show_layers(sizes, activations, choices):
+    """Rebuild the hidden-layer editor: per layer, -/+ neuron buttons, the count and an activation menu."""
+    box = js.document.getElementById("layer-controls")
+    box.replaceChildren()
+    for layer, (size, activation) in enumerate(zip(sizes, activations)):
+        row = _element("div", **{"class": "layer-row"})
+        row.append(_element("span", f"Hidden {layer + 1}", **{"class": "layer-name"}))
+        row.append(_element("button", "\u2212", type="button", data_action="remove-neuron", data_layer=layer,
+                            aria_label=f"Remove a neuron from hidden layer {layer + 1}"))
+        row.append(_element("span", f"{size} neuron{'s' if size != 1 else ''}", **{"class": "layer-size"}))
+        row.append(_element("button", "+", type="button", data_action="add-neuron", data_layer=layer,
+                            aria_label=f"Add a neuron to hidden layer {layer + 1}"))
+        menu = _element("select", data_setting="layer_activation", data_layer=layer,
+                        aria_label=f"Hidden layer {layer + 1} function")
+        for choice in choices:
+            option = _element("option", choice, value=choice)
+            option.selected = choice == activation
+            menu.append(option)
+        row.append(menu)
+        box.append(row)
+
+
+def edit_weight(label, value):
+    """Open the weight editor on one edge, with its current value selected for typing."""
+    set_text("weight-label", label)
+    editor = js.document.getElementById("weight-editor")
+    editor.hidden = False
+    field = js.document.getElementById("weight")
+    field.value = f"{value:.4g}"
+    field.focus()
+    field.select()
+
+
+_listeners = []  # proxies of the page's event listeners: they live as long as the page
+
+
+def _listen(target, event, handler):
+    proxy = create_proxy(handler)
+    _listeners.append(proxy)
+    target.addEventListener(event, proxy)
+
+
+def bind(act, change, pointer):
+    """Send the page's events to Python as plain values, through one listener per kind of event.
+
+    act(action, layer) for buttons marked `data-action`; change(name, value) for controls marked
+    `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
+    (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels.
+    """
+    def on_click(event):
+        button = event.target.closest("[data-action]")
+        if button and not button.disabled:
+            layer = button.getAttribute("data-layer")
+            act(button.dataset.action, int(layer) if layer else None)
+
+    def on_change(event):
+        control = event.target.closest("[data-setting]")
+        if not control:
+            return
+        name = control.dataset.setting
+        if name == "layer_activation":
+            change(name, (int(control.dataset.layer), control.value))
+        elif control.type == "checkbox" and control.value not in ("", "on"):
+            group = js.document.querySelectorAll(f'[data-setting="{name}"]:checked')
+            change(name, ",".join(box.value for box in group))
+        elif control.type == "checkbox":
+            change(name, "true" if control.checked else "false")
+        else:
+            change(name, control.value)
+
+    _listen(js.document, "click", on_click)
+    _listen(js.document, "change", on_change)
+    for canvas in ("network", "output"):
+        element = js.document.getElementById(canvas)
+        for event_name, kind in (("pointermove", "move"), ("pointerleave", "leave"), ("click", "click")):
+            _listen(element, event_name,
+                    lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
+                                                                    bool(event.shiftKey)))
+
+
+def canvas(element_id):
+    return Canvas(element_id)
+
+
+def pixels():
+    return Pixels()
 
 
 class Canvas:
@@ -79,6 +238,32 @@ class Canvas:
         self.element.height = max(1, round(height * ratio))
         self.context.setTransform(ratio, 0, 0, ratio, 0, 0)
         return True
+
+
+class Pixels:
+    """An off-screen canvas holding a numpy RGBA image; painters draw it scaled with `drawImage`.
+
+    The bytes cross into JavaScript once, as a typed array wrapped (not copied again) by an
+    `ImageData`: about ten times cheaper than building the pixels from a Python `bytes` object.
+    """
+
+    def __init__(self):
+        self.element = js.document.createElement("canvas")
+        self.context = self.element.getContext("2d")
+
+    def fit(self, width, height, ratio):
+        """Size the layer for vector drawing in CSS pixels at the screen's density."""
+        self.element.width, self.element.height = max(1, round(width * ratio)), max(1, round(height * ratio))
+        self.context.setTransform(ratio, 0, 0, ratio, 0, 0)
+
+    def put(self, rgba):
+        """Replace the image with `rgba`, a C-contiguous (height, width, 4) uint8 array."""
+        height, width = rgba.shape[:2]
+        if (self.element.width, self.element.height) != (width, height):
+            self.element.width, self.element.height = width, height
+        array = to_js(memoryview(rgba).cast("B"))
+        pixels = js.Uint8ClampedArray.new(array.buffer, array.byteOffset, array.byteLength)
+        self.context.putImageData(js.ImageData.new(pixels, width, height), 0, 0)
 
 
 class AnimationFrames:

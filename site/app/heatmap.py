@@ -8,6 +8,8 @@ import numpy as np
 EXTENT = 6.0        # the plane spans [-6, 6] on both axes, as the datasets do
 RESOLUTION = 100    # the decision boundary is a 100 x 100 grid, as in TensorFlow Playground
 THUMBNAIL = 25      # neuron thumbnails take every 4th grid point of the same forward pass
+BACKDROP = 0.65     # the output heatmap's strength: paler than the points, so a correctly classified
+                    # point still stands out from the region of its own colour
 
 # Okabe-Ito colours for three classes: distinguishable under every common colour-vision deficiency.
 CLASS_COLOURS = np.array([(230, 159, 0), (0, 114, 178), (204, 121, 167)], dtype=np.float64)
@@ -48,15 +50,16 @@ def with_alpha(rgb):
     return np.concatenate([rgb, np.full(rgb.shape[:-1] + (1,), 255, np.uint8)], axis=-1)
 
 
-def diverging_image(values, theme, discretize=False):
-    """(h, w) values in [-1, 1] as an (h, w, 4) image on the theme's orange-to-blue scale.
+def diverging_image(values, theme, discretize=False, strength=1.0):
+    """(h, w) values in [-1, 1] as an (h, w, 4) image on the theme's orange-to-blue scale, scaled by
+    `strength` towards neutral.
 
-    With `discretize`, every pixel takes its side's full colour: the decision boundary as a hard edge.
+    With `discretize`, every pixel takes its side's colour: the decision boundary as a hard edge.
     """
-    return theme.rgba(np.sign(values) if discretize else values)
+    return theme.rgba(strength * (np.sign(values) if discretize else values))
 
 
-def class_image(probabilities, theme, discretize=False):
+def class_image(probabilities, theme, discretize=False, strength=1.0):
     """(h, w, C) class probabilities as an (h, w, 4) image: each class's colour, as strong as the model
     is sure of it (neutral where it hesitates between classes)."""
     count = probabilities.shape[-1]
@@ -66,7 +69,7 @@ def class_image(probabilities, theme, discretize=False):
     else:
         confidence = (probabilities.max(axis=-1) - 1.0 / count) / (1.0 - 1.0 / count)
     neutral = np.array(theme.neutral, dtype=np.float64)
-    rgb = neutral + confidence[..., None] * (CLASS_COLOURS[winner] - neutral)
+    rgb = neutral + strength * confidence[..., None] * (CLASS_COLOURS[winner] - neutral)
     return with_alpha(np.rint(rgb).astype(np.uint8))
 
 

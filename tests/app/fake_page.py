@@ -1,0 +1,80 @@
+"""A stand-in for `app.browser`: canvases that record what is drawn, controls that remember their text.
+
+The playground talks to the page only through these calls, so tests can click, type and read the
+screen as a user would, in CPython.
+"""
+import numpy as np
+from canvas_recorder import RecordingContext
+
+
+class FakeCanvas:
+    def __init__(self, width, height):
+        self.context = RecordingContext()
+        self.width, self.height, self.fitted = width, height, False
+
+    def fit(self):
+        fitted, self.fitted = self.fitted, True
+        return not fitted
+
+
+class FakePixels:
+    def __init__(self):
+        self.element = object()  # an image source: the painters only pass it to drawImage
+        self.context = RecordingContext()
+        self.image = None
+
+    def fit(self, width, height, ratio):
+        self.size = (width, height, ratio)
+
+    def put(self, rgba):
+        assert rgba.dtype == np.uint8 and rgba.ndim == 3 and rgba.shape[2] == 4 and rgba.flags.c_contiguous
+        self.image = rgba.copy()
+
+
+class FakePage:
+    """Records everything the playground shows; `texts` and `controls` are what a user would read."""
+
+    def __init__(self, width=800, height=420, reduced_motion=False, dark=False):
+        self.canvases = {"network": FakeCanvas(width, height), "output": FakeCanvas(300, 300),
+                         "loss-curve": FakeCanvas(300, 64)}
+        self.texts, self.controls, self.inputs = {}, {}, {"point-class": "1", "csv": ""}
+        self.fragment, self.notes, self.layers, self.editing = "", [], None, None
+        self.reduced_motion, self.dark = reduced_motion, dark
+        self.pixel_layers = []
+
+    def canvas(self, name):
+        return self.canvases[name]
+
+    def pixels(self):
+        self.pixel_layers.append(FakePixels())
+        return self.pixel_layers[-1]
+
+    def prefers_dark(self):
+        return self.dark
+
+    def prefers_reduced_motion(self):
+        return self.reduced_motion
+
+    def pixel_ratio(self):
+        return 2
+
+    def set_text(self, element_id, text):
+        self.texts[element_id] = text
+
+    def read_text(self, element_id):
+        return self.inputs[element_id]
+
+    def set_control(self, name, text):
+        self.controls[name] = text
+
+    def show_layers(self, sizes, activations, choices):
+        self.layers = (sizes, activations)
+
+    def set_fragment(self, text):
+        self.fragment = text
+
+    def show_notes(self, notes):
+        self.notes = list(notes)
+
+    def edit_weight(self, label, value):
+        self.editing = (label, value)

@@ -1,0 +1,239 @@
+"""The playground as a user drives it: buttons, controls, the link, hovering and clicking the canvases."""
+import numpy as np
+import pytest
+from fake_page import FakePage
+
+from app import heatmap
+from app.network_view import edge_curve
+from app.palette import LIGHT
+from app.playground import MAX_EDGES_DRAWN, Playground
+from app.state import State, decode
+from engine import no_grad
+
+
+def opened(fragment="", **page_options):
+    page = FakePage(**page_options)
+    playground = Playground(page, fragment)
+    playground.paint(0.0)
+    return playground, page
+
+
+def test_the_page_loads_playing_and_the_toggle_is_named_for_what_it_will_do():
+    playground, page = opened()
+    assert playground.playing and page.texts["play-pause"] == "Pause"
+    playground.frame(16.0)
+    playground.frame(32.0)
+    assert page.texts["epoch"] == "2"
+    playground.act("toggle")
+    assert page.texts["play-pause"] == "Play"
+    playground.frame(48.0)
+    assert page.texts["epoch"] == "2"
+
+
+def test_reset_pauses_at_zero_and_step_trains_exactly_one_epoch():
+    playground, page = opened()
+    for t in range(3):
+        playground.frame(t * 16.0)
+    playground.act("reset")
+    playground.paint(0.0)
+    assert page.texts["epoch"] == "0" and not playground.playing
+    steps = []
+    step = playground.run.optimizer.step
+    playground.run.optimizer.step = lambda: (steps.append(1), step())
+    playground.act("step")
+    playground.paint(0.0)
+    assert page.texts["epoch"] == "1" and len(steps) == 25  # 250 training points in batches of 10
+    assert not playground.playing
+
+
+def test_the_shown_losses_are_the_runs_own():
+    playground, page = opened()
+    playground.act("step")
+    playground.paint(0.0)
+    train, test, train_accuracy, test_accuracy = playground.run.history[-1]
+    assert page.texts["train-loss"] == f"{train:.3f}" and page.texts["test-loss"] == f"{test:.3f}"
+    assert page.texts["test-accuracy"] == f"{100 * test_accuracy:.1f}%"
+
+
+def test_a_hyperparameter_applies_to_the_running_network_and_the_link_follows():
+    playground, page = opened()
+    playground.frame(0.0)
+    run = playground.run
+    playground.change("lr", "0.1")
+    assert playground.run is run and run.optimizer.lr == 0.1 and run.epoch == 1
+    assert "lr=0.1" in page.fragment and decode(page.fragment).state.lr == 0.1
+    assert page.controls["lr"] == "0.1"
+
+
+def test_changing_the_data_or_the_network_starts_a_new_run():
+    playground, page = opened()
+    playground.frame(0.0)
+    playground.change("dataset", "xor")
+    assert playground.run.epoch == 0 and playground.state.dataset == "xor"
+    playground.act("add-layer")
+    playground.act("add-neuron", layer=0)
+    playground.act("remove-neuron", layer=1)
+    assert playground.state.hidden == (5, 1, 2) and page.layers[0] == [5, 1, 2]
+    assert [w.shape for w in playground.run.weights] == [(5, 2), (1, 5), (2, 1), (1, 2)]
+    assert "hidden=5,1,2" in page.fragment
+    playground.change("features", "x1,x2,x1^2")
+    assert playground.run.weights[0].shape == (5, 3)
+
+
+def test_a_limit_is_enforced_with_a_note_and_nothing_lost():
+    playground, page = opened("#hidden=100,100")
+    before = playground.state
+    playground.act("add-layer")
+    assert playground.state == before
+    assert page.notes and "nothing was changed" in page.notes[0]
+
+
+def test_a_bad_link_falls_back_field_by_field_with_notes_and_still_draws():
+    playground, page = opened("#v=1&lr=banana&dataset=spiral&noise=999")
+    assert playground.state.dataset == "spiral" and playground.state.lr == 0.03
+    assert any("learning rate" in note for note in page.notes) and any("noise" in note for note in page.notes)
+    assert page.pixel_layers[0].image is not None  # the heatmap was painted
+
+
+def test_the_output_heatmap_is_the_model_over_the_grid():
+    playground, page = opened()
+    for t in range(5):
+        playground.frame(t * 16.0)
+    with no_grad():
+        logits = playground.run.model(heatmap.plane_grid()).data
+    expected = LIGHT.rgba(heatmap.BACKDROP * np.tanh(0.5 * logits[:, 0]).reshape(100, 100))  # 2 * sigmoid - 1
+    assert np.array_equal(page.pixel_layers[0].image, expected)
+
+
+def test_every_neuron_has_a_thumbnail_from_the_same_forward_pass():
+    playground, page = opened()
+    playground.frame(0.0)
+    strip = page.pixel_layers[2].image
+    neurons = 2 + 4 + 2 + 1
+    assert strip.shape == (heatmap.THUMBNAIL, heatmap.THUMBNAIL * neurons, 4)
+    hidden = playground.run.layer_outputs(heatmap.plane_grid())[1][:, 3]  # hidden layer 1, neuron 4
+    expected = LIGHT.rgba(heatmap.downsample(np.clip(hidden, -1, 1)))
+    k = 2 + 3
+    assert np.array_equal(strip[:, k * heatmap.THUMBNAIL:(k + 1) * heatmap.THUMBNAIL], expected)
+
+
+def test_hovering_a_neuron_shows_its_heatmap_large():
+    playground, page = opened()
+    x, y = playground.layout.centres[1][2]
+    playground.pointer("network", "move", x, y)
+    playground.paint(0.0)
+    assert page.texts["output-caption"] == "Showing hidden layer 1, neuron 3 over the plane."
+    values = playground.run.layer_outputs(heatmap.plane_grid())[1][:, 2]
+    expected = LIGHT.rgba(heatmap.BACKDROP * np.clip(values, -1, 1).reshape(100, 100))
+    assert np.array_equal(page.pixel_layers[0].image, expected)
+    playground.pointer("network", "leave", 0, 0)
+    playground.paint(0.0)
+    assert page.texts["output-caption"] == "Showing the network's output over the plane."
+
+
+def edge_middle(playground, layer, to_neuron, from_neuron):
+    layout = playground.layout
+    start, c1, c2, end = (np.array(p) for p in edge_curve(*layout.centres[layer][from_neuron],
+                                                             *layout.centres[layer + 1][to_neuron], layout.radius))
+    return 0.125 * start + 0.375 * c1 + 0.375 * c2 + 0.125 * end
+
+
+def test_hovering_an_edge_shows_its_weight_and_clicking_lets_the_user_set_it():
+    playground, page = opened()
+    x, y = edge_middle(playground, 1, 1, 3)
+    weight = playground.run.weights[1].data[1, 3]
+    playground.pointer("network", "move", x, y)
+    assert page.texts["inspector"] == f"Weight from hidden layer 1, neuron 4 to hidden layer 2, neuron 2: {weight:.3f}"
+    playground.pointer("network", "click", x, y)
+    assert page.editing[1] == pytest.approx(weight)
+    playground.change("weight", "1.25")
+    assert playground.run.weights[1].data[1, 3] == 1.25
+    playground.change("weight", "lots")
+    assert playground.run.weights[1].data[1, 3] == 1.25 and "not a number" in page.notes[0]
+
+
+def test_hovering_the_plane_shows_every_neurons_value_there():
+    playground, page = opened()
+    point = (1.5, -2.0)
+    x, y = heatmap.to_plane(point, 300, 300)
+    playground.pointer("output", "move", x, y)
+    assert np.allclose(playground.inspected_input(0.0), point)
+    values, _ = playground.neurons_at(point)
+    with no_grad():
+        logit = playground.run.model(np.array([point])).data[0, 0]
+    assert values[-1][0] == pytest.approx(1 / (1 + np.exp(-logit)))
+    playground.paint(0.0)
+    printed = [args[0] for args in page.canvases["network"].context.named("fillText")]
+    assert f"{values[-1][0]:.2f}" in printed
+
+
+def test_clicking_the_plane_adds_a_point_and_keeps_the_ones_shown():
+    playground, page = opened()
+    x, y = heatmap.to_plane((2.0, 3.0), 300, 300)
+    playground.pointer("output", "click", x, y)
+    assert playground.state.dataset == "custom" and len(playground.state.custom) == 501
+    assert playground.state.custom[-1] == (2.0, 3.0, 1)
+    playground.pointer("output", "click", x, y, shift=True)
+    assert playground.state.custom[-1] == (2.0, 3.0, 0)
+    assert decode(page.fragment).state.custom == playground.state.custom
+
+
+def test_pasted_csv_loads_and_names_bad_lines():
+    playground, page = opened()
+    page.inputs["csv"] = "x1,x2,label\n1,1,1\n-1,-1,0\noops\n2,-2,1"
+    playground.act("load-csv")
+    assert playground.state.dataset == "custom" and len(playground.state.custom) == 3
+    assert page.notes == ["line 4: 'oops' is not three numbers x1,x2,label; skipped"]
+
+
+def test_a_diverging_run_pauses_with_a_message_instead_of_drawing_nan():
+    playground, page = opened("#problem=regression&dataset=plane&lr=10&activation=linear&hidden=")
+    for t in range(30):
+        playground.frame(t * 16.0)
+        if not playground.playing:
+            break
+    assert not playground.playing and page.texts["play-pause"] == "Play"
+    assert "diverged" in page.texts["message"] and "lower it" in page.texts["message"]
+    image = page.pixel_layers[0].image
+    assert image is not None and np.array_equal(np.unique(image[..., 3]), [255])
+
+
+def test_auto_stop_pauses_with_the_reason():
+    playground, page = opened("#stop_loss=0.3")
+    for t in range(300):
+        playground.frame(t * 16.0)
+        if not playground.playing:
+            break
+    assert "the training loss reached" in page.texts["message"]
+
+
+def test_a_big_network_draws_its_strongest_edges_and_says_so():
+    playground, page = opened("#hidden=100,100")
+    assert page.texts["network-note"] == f"Drawing the {MAX_EDGES_DRAWN} strongest of 10,300 weights."
+    curves = page.canvases["network"].context.named("bezierCurveTo")
+    assert len(curves) == MAX_EDGES_DRAWN
+
+
+def test_three_classes_colour_the_plane_by_class():
+    playground, page = opened("#dataset=blobs3")
+    for t in range(20):
+        playground.frame(t * 16.0)
+    image = page.pixel_layers[0].image
+    colours = {tuple(c) for c in image[::10, ::10, :3].reshape(-1, 3).tolist()}
+    assert len(colours) > 3  # three class colours, each shaded by confidence
+    assert page.controls["dataset"] == "blobs3"
+
+
+def test_reduced_motion_holds_the_drawn_input_still():
+    playground, _ = opened(reduced_motion=True)
+    assert np.array_equal(playground.inspected_input(0.0), playground.inspected_input(10_000.0))
+    moving, _ = opened()
+    assert not np.array_equal(moving.inspected_input(0.0), moving.inspected_input(10_000.0))
+
+
+def test_regenerate_draws_new_points_from_the_next_seed():
+    playground, page = opened()
+    before = playground.run.X_train.copy()
+    playground.act("regenerate")
+    assert playground.state.seed == 1 and "seed=1" in page.fragment
+    assert not np.array_equal(before, playground.run.X_train)

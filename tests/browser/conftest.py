@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from page_reading import wait_for_state
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -104,3 +105,13 @@ def page_errors(page):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def open_site(page, site_url):
+    """Open the page (with an optional fragment) and wait until its first frame is drawn."""
+    def open_(fragment=""):
+        page.goto(site_url + fragment)
+        assert wait_for_state(page, "ready", "error") == "ready", page.text_content("#boot-error")
+        return page
+    return open_

@@ -5,6 +5,8 @@ download is blocked.
 
 import re
 
+from page_reading import READ_CANVAS, wait_for_state
+
 # Records every value body's data-state and data-stage take, from the first one on: a MutationObserver's
 # oldValue lists each value that was replaced, and the current value closes the list.
 RECORD_BOOT = """
@@ -18,37 +20,10 @@ new MutationObserver((records) => {
 });
 """
 
-# Reads the Network canvas: how many pixels differ from its most common colour (the background), how
-# many colours it has, and how many pixels changed since the previous reading.
-READ_CANVAS = """
-(canvas) => {
-  const image = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-  const pixels = new Uint32Array(image.data.buffer);
-  const counts = new Map();
-  for (const pixel of pixels) counts.set(pixel, (counts.get(pixel) || 0) + 1);
-  const previous = window.previousPixels;
-  window.previousPixels = pixels;
-  let changed = 0;
-  for (let i = 0; previous && i < pixels.length; i++) if (pixels[i] !== previous[i]) changed++;
-  return {
-    total: pixels.length,
-    painted: pixels.length - Math.max(...counts.values()),
-    colours: counts.size,
-    changed: previous && previous.length === pixels.length ? changed : null,
-  };
-}
-"""
-
-
 def history(page, name):
     """The values `data-<name>` took on body, in order, each consecutive repeat counted once."""
     values = [*page.evaluate(f"window.bootHistory.{name}"), page.evaluate(f"document.body.dataset.{name}")]
     return [value for i, value in enumerate(values) if value is not None and (i == 0 or value != values[i - 1])]
-
-
-def wait_for_state(page, *states):
-    page.wait_for_function(f"{list(states)}.includes(document.body.dataset.state)")
-    return page.evaluate("document.body.dataset.state")
 
 
 def test_the_page_boots_through_each_stage_to_ready_under_a_sub_path(page, page_errors, site_url, artifacts):
@@ -107,9 +82,9 @@ def test_a_blocked_numpy_download_shows_an_error_and_a_retry_button(page, page_e
     page.goto(site_url)
 
     assert wait_for_state(page, "ready", "error") == "error"
-    alert = page.get_by_role("alert")
-    assert "numpy" in alert.text_content()
-    assert page.get_by_role("button", name="Retry").is_visible()
+    retry = page.get_by_role("button", name="Retry")
+    assert retry.is_visible()
+    assert "numpy" in page.get_by_role("alert").filter(has=retry).text_content()
     assert page.is_hidden("#boot-progress")
     page.screenshot(path=artifacts / "error-numpy-blocked.png")
     assert [error for error in page_errors if error.startswith("uncaught")] == []
@@ -122,7 +97,7 @@ def test_a_blocked_cdn_shows_an_error_and_retry_reloads_the_page(page, page_erro
 
     assert wait_for_state(page, "ready", "error") == "error"
     assert blocked, "the page never asked the CDN for Pyodide"
-    message = page.get_by_role("alert").text_content()
+    message = page.get_by_role("alert").filter(has=page.get_by_role("button", name="Retry")).text_content()
     assert "Python runtime" in message and blocked[0] in message
     page.screenshot(path=artifacts / "error-cdn-blocked.png")
 

@@ -1,0 +1,109 @@
+"""The playground in Chromium, driven by its real controls as a person would: by their names."""
+from urllib.parse import unquote
+
+from page_reading import READ_CANVAS
+
+LEARNING_RATES = ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"]
+LABELLED = ["Learning rate", "Activation", "Regularization", "Regularization rate", "Problem type",
+            "Ratio of training to test data", "Noise", "Batch size"]
+
+
+def epoch(page):
+    return int(page.text_content("#epoch"))
+
+
+def test_every_named_control_is_there_and_the_canvases_are_named(open_site, page_errors):
+    page = open_site()
+    for name in LABELLED:
+        assert page.get_by_label(name, exact=False).first.is_visible(), name
+    rates = page.get_by_label("Learning rate").locator("option").all_text_contents()
+    assert rates == LEARNING_RATES
+    for name in ("Reset", "Pause", "Step"):
+        assert page.get_by_role("button", name=name, exact=True).is_enabled(), name
+    for name in ("Network", "Output"):
+        canvas = page.get_by_label(name, exact=True)
+        assert canvas.evaluate("c => c.tagName") == "CANVAS"
+        reading = canvas.evaluate(READ_CANVAS)
+        assert reading["painted"] > reading["total"] // 50 and reading["colours"] > 10, (name, reading)
+    assert page_errors == []
+
+
+def test_pause_reset_and_step_behave_as_their_names_say(open_site, page_errors):
+    page = open_site()
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 3")  # it loads playing
+    page.get_by_role("button", name="Pause").click()
+    paused_at = epoch(page)
+    page.wait_for_timeout(300)
+    assert epoch(page) == paused_at
+    page.get_by_role("button", name="Reset").click()
+    assert epoch(page) == 0 and page.get_by_role("button", name="Play").is_visible()
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_timeout(200)
+    assert epoch(page) == 1
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 4")
+    assert page.get_by_role("button", name="Pause").is_visible()
+    assert page_errors == []
+
+
+def test_controls_write_the_link_and_the_link_reopens_the_same_playground(open_site, page, page_errors):
+    open_site()
+    page.get_by_label("Learning rate").select_option("0.3")
+    page.get_by_label("Activation").select_option("relu")
+    page.get_by_label("Exclusive or").check()
+    page.get_by_role("button", name="Add a hidden layer").click()
+    page.wait_for_function("location.hash.includes('hidden=4,2,2')")
+    link = unquote(page.evaluate("location.hash"))
+    assert link.startswith("#v=1&") and "lr=0.3" in link and "activation=relu" in link and "dataset=xor" in link
+
+    page.goto("about:blank")
+    open_site(link)
+    assert page.get_by_label("Learning rate").input_value() == "0.3"
+    assert page.get_by_label("Activation").input_value() == "relu"
+    assert page.get_by_label("Exclusive or").is_checked()
+    assert page.locator(".layer-row").count() == 3
+    assert page_errors == []
+
+
+def test_a_bad_link_says_what_it_ignored_and_the_page_still_works(open_site, page_errors):
+    page = open_site("#v=1&lr=banana&noise=7&dataset=spiral")
+    notes = page.locator("#notes").text_content()
+    assert "learning rate 'banana'" in notes and "noise" in notes
+    assert page.get_by_label("Spiral").is_checked()
+    assert page.get_by_label("Learning rate").input_value() == "0.03"
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 2")
+    assert page_errors == []
+
+
+def test_a_click_on_the_output_adds_a_point_of_your_own(open_site, page_errors):
+    page = open_site()
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_label("Output", exact=True).click(position={"x": 40, "y": 40})
+    page.wait_for_function("location.hash.includes('dataset=custom')")
+    assert page.get_by_label("Your points").is_checked()
+    assert page_errors == []
+
+
+def test_a_diverging_run_stops_with_a_message(open_site, page_errors):
+    page = open_site("#problem=regression&dataset=plane&lr=10&activation=linear&hidden=")
+    page.wait_for_function("document.querySelector('#message').textContent.includes('diverged')")
+    assert page.get_by_role("button", name="Play").is_visible()
+    assert page_errors == []
+
+
+def test_on_a_phone_the_panels_stack_and_nothing_overflows(chromium, site_url, artifacts):
+    context = chromium.new_context(viewport={"width": 375, "height": 800}, color_scheme="dark",
+                                   device_scale_factor=2, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(site_url)
+    page.wait_for_function("document.body.dataset.state === 'ready'")
+    boxes = [page.locator(f"section.{name}").bounding_box() for name in ("data", "network", "output")]
+    assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.get_by_role("button", name="Step").bounding_box()["height"] >= 44
+    # crisp: the canvas's backing store has twice the pixels of its CSS box
+    width = page.evaluate("(() => { const c = document.querySelector('#network'); return [c.width, c.clientWidth] })()")
+    assert width[0] == 2 * width[1]
+    page.screenshot(path=artifacts / "phone-dark.png", full_page=True)
+    context.close()

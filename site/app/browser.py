@@ -53,6 +53,12 @@ def _wasm_memory_bytes():
 _boot.wasmMemoryBytes = create_proxy(_wasm_memory_bytes)
 
 
+def expose(name, value):
+    """Make a Python object reachable from page JavaScript as `window.gradcanvas[name]` (benchmarks time
+    the training loop without drawing through it); the proxy lives as long as the page."""
+    _boot[name] = create_proxy(value)
+
+
 def prefers_dark():
     """Whether the system asks for a dark colour scheme."""
     return bool(js.window.matchMedia("(prefers-color-scheme: dark)").matches)

@@ -56,7 +56,7 @@ _boot.wasmMemoryBytes = create_proxy(_wasm_memory_bytes)
 def expose(name, value):
     """Make a Python object reachable from page JavaScript as `window.gradcanvas[name]` (benchmarks time
     the training loop without drawing through it); the proxy lives as long as the page."""
-    _boot[name] = create_proxy(value)
+    setattr(_boot, name, create_proxy(value))
 
 
 def prefers_dark():

@@ -83,11 +83,19 @@ def set_fragment(text):
     js.history.replaceState(None, "", "#" + text)
 
 
+_texts = {}  # what each element was last given: most frames change few texts, and asking costs a call
+
+
 def set_text(element_id, text):
-    """Set an element's text (never HTML) by id; a no-op when unchanged, which is most frames."""
-    element = js.document.getElementById(element_id)
-    if element.textContent != text:
-        element.textContent = text
+    """Set an element's text (never HTML) by id; nothing crosses into JavaScript when it is unchanged."""
+    if _texts.get(element_id) != text:
+        _texts[element_id] = text
+        js.document.getElementById(element_id).textContent = text
+
+
+def path(data):
+    """A Path2D from SVG path data: many segments drawn with one call into JavaScript."""
+    return js.Path2D.new(data)
 
 
 def read_text(element_id):

@@ -2,8 +2,9 @@
 filled with their real activation.
 
 A renderer takes arrays, not models: weights and activations arrive as numpy arrays, so this module
-never imports the engine. Calls into JavaScript cost about a microsecond each, so edges of the same
-colour and width go into one path: a few strokes per frame, not one per edge.
+never imports the engine. Each call from Python into JavaScript costs microseconds, so the edges of one
+colour and width become one SVG path string, handed to the canvas as one `Path2D`: a stroke per group,
+not two calls per edge.
 """
 import numpy as np
 
@@ -38,6 +39,18 @@ def edge_curve(x0, y0, x1, y1, radius):
     """The Bezier curve of an edge between neuron centres: start, two control points, end."""
     bend = (x1 - x0) * 0.45
     return (x0 + radius, y0), (x0 + bend, y0), (x1 - bend, y1), (x1 - radius, y1)
+
+
+def edges_path(segments, radius):
+    """SVG path data for edges (x0, y0, x1, y1), each the curve `edge_curve` describes.
+
+    >>> edges_path([(0.0, 0.0, 100.0, 10.0)], 5.0)
+    'M5.0 0.0C45.0 0.0 55.0 10.0 95.0 10.0'
+    """
+    x0, y0, x1, y1 = np.asarray(segments, dtype=np.float64).T
+    bend = (x1 - x0) * 0.45
+    points = np.column_stack([x0 + radius, y0, x0 + bend, y0, x1 - bend, y1, x1 - radius, y1])
+    return ("M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f" * len(points)) % tuple(points.ravel().tolist())
 
 
 def group_edges(layout, weights, shown=None):
@@ -78,9 +91,10 @@ def edge_at(layout, weights, x, y, tolerance=4.0):
     return None
 
 
-def paint_network(ctx, layout, weights, values, shades, theme, captions=(), input_labels=(),
+def paint_network(ctx, path, layout, weights, values, shades, theme, captions=(), input_labels=(),
                   thumbnails=None, shown=None):
-    """Draw the whole network on `ctx` (a CanvasRenderingContext2D working in CSS pixels).
+    """Draw the whole network on `ctx` (a CanvasRenderingContext2D working in CSS pixels); `path(d)`
+    makes a Path2D from SVG path data.
 
     `values[l]` are the numbers printed by the neurons of layer l (their real activations for the current
     input, or None to print nothing); `shades[l]` the same scaled into [-1, 1] for colour (inputs by
@@ -94,14 +108,9 @@ def paint_network(ctx, layout, weights, values, shades, theme, captions=(), inpu
 
     ctx.lineCap = "round"
     for (positive, width), segments in sorted(group_edges(layout, weights, shown).items()):
-        ctx.beginPath()
         ctx.strokeStyle = theme.css(1.0 if positive else -1.0)
         ctx.lineWidth = width
-        for x0, y0, x1, y1 in segments:
-            start, control1, control2, end = edge_curve(x0, y0, x1, y1, radius)
-            ctx.moveTo(*start)
-            ctx.bezierCurveTo(*control1, *control2, *end)
-        ctx.stroke()
+        ctx.stroke(path(edges_path(segments, radius)))
 
     squares = thumbnails is not None and radius >= 6
     ctx.textAlign = "center"
@@ -109,28 +118,31 @@ def paint_network(ctx, layout, weights, values, shades, theme, captions=(), inpu
     font_size = max(8, round(radius * 0.55))
     ctx.font = f"{font_size}px system-ui, sans-serif"
     neuron = 0
+    ctx.lineWidth = 1.5
+    ctx.strokeStyle = theme.outline
     for centres, layer_values, layer_shades in zip(layout.centres, values, shades):
+        if squares:
+            ctx.lineWidth = 3.0 if layer_values is not None else 1.0
         for k, ((x, y), rgb) in enumerate(zip(centres, theme.rgb(layer_shades))):
             r, g, b = rgb.tolist()
             colour = f"rgb({r},{g},{b})"
             if squares:
                 image, size = thumbnails
                 ctx.drawImage(image, (neuron + k) * size, 0, size, size, x - radius, y - radius, 2 * radius, 2 * radius)
-                ctx.lineWidth = 3.0 if layer_values is not None else 1.0
-                ctx.strokeStyle = colour if layer_values is not None else theme.outline
+                if layer_values is not None:
+                    ctx.strokeStyle = colour
                 ctx.strokeRect(x - radius, y - radius, 2 * radius, 2 * radius)
             else:
                 ctx.beginPath()
                 ctx.arc(x, y, radius, 0, 2 * np.pi)
                 ctx.fillStyle = colour
                 ctx.fill()
-                ctx.lineWidth = 1.5
-                ctx.strokeStyle = theme.outline
                 ctx.stroke()
             if layer_values is not None and radius >= 12:
                 text = f"{layer_values[k]:.2f}".replace("-", "\u2212")
                 if squares:  # the value sits under its square, on the background
-                    ctx.fillStyle = theme.text
+                    if k == 0:
+                        ctx.fillStyle = theme.text
                     ctx.fillText(text, x, y + radius + font_size * 0.9)
                 else:
                     ctx.fillStyle = readable_text((r, g, b))

@@ -241,7 +241,7 @@ class Playground:
         weights = self.drawn_weights()
         shown = strongest_edges(weights, MAX_EDGES_DRAWN)
         total = sum(w.size for w in weights)
-        paint_network(self.network.context, self.layout, weights, values, shades, self.theme,
+        paint_network(self.network.context, self.page.path, self.layout, weights, values, shades, self.theme,
                       self.captions(), [label_of(f) for f in self.state.features],
                       (self.thumbnail_image.element, heatmap.THUMBNAIL), shown)
         self.page.set_text("network-note", "" if total <= MAX_EDGES_DRAWN else
@@ -249,7 +249,7 @@ class Playground:
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
                      self.output.width, self.output.height, self.theme, point)
         history = np.array(self.run.history).reshape(-1, 4)
-        paint_loss_curve(self.curve.context, history[:, :2], self.curve.width, self.curve.height, self.theme)
+        paint_loss_curve(self.curve.context, self.page.path, history[:, :2], self.curve.width, self.curve.height, self.theme)
         self.show_numbers(history)
 
     def paint_heatmap(self, grid_outputs):

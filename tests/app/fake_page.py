@@ -58,6 +58,9 @@ class FakePage:
     def pixel_ratio(self):
         return 2
 
+    def path(self, data):
+        return ("Path2D", data)
+
     def set_text(self, element_id, text):
         self.texts[element_id] = text
 

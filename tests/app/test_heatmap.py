@@ -56,6 +56,9 @@ def test_the_loss_curve_spans_the_box_and_thins_long_runs():
     assert points[0].tolist() == [0.0, 0.0] and points[-1].tolist() == [200.0, 100.0]
     ctx = RecordingContext()
     history = np.column_stack([np.linspace(1, 0.1, 50), np.linspace(1.2, 0.3, 50)])
-    paint_loss_curve(ctx, history, 300, 80, LIGHT)
-    assert len(ctx.named("stroke")) == 2
+    paint_loss_curve(ctx, lambda d: ("Path2D", d), history, 300, 80, LIGHT)
+    strokes = ctx.named("stroke")
+    assert len(strokes) == 2 and all(path[0] == "Path2D" for (path,) in strokes)
+    train_path = strokes[0][0][1]
+    assert train_path.startswith("M0.0 ") and train_path.count("L") == 49  # one segment per epoch
     assert ctx.named("setLineDash")[0] == ([],) and ctx.named("setLineDash")[1] == ([4, 3],)

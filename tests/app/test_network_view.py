@@ -64,11 +64,13 @@ def test_painting_strokes_one_path_per_group_in_the_sign_colour_and_fills_neuron
     values = [np.array([3.0, -6.0]), np.array([0.5, -1.0, 0.0]), np.array([0.9])]
     shades = [values[0] / 6, values[1], 2 * values[2] - 1]
     ctx = RecordingContext()
-    paint_network(ctx, layout, weights, values, shades, LIGHT, ["Input", "Hidden 1", "Output"], ["x1", "x2"])
+    paint_network(ctx, lambda d: ("Path2D", d), layout, weights, values, shades, LIGHT, ["Input", "Hidden 1", "Output"],
+                  ["x1", "x2"])
 
     groups = group_edges(layout, weights)
     assert len(ctx.named("stroke")) == len(groups) + sum(sizes)  # one per edge group, one outline per neuron
-    assert len(ctx.named("bezierCurveTo")) == sum(w.size for w in weights)
+    paths = [args[0][1] for args in ctx.named("stroke") if args]
+    assert sum(d.count("C") for d in paths) == sum(w.size for w in weights)  # every edge, once
     assert {LIGHT.css(1.0), LIGHT.css(-1.0)} <= set(ctx.assigned("strokeStyle"))
 
     fills = ctx.assigned("fillStyle")

@@ -12,7 +12,7 @@ def epoch(page):
     return int(page.text_content("#epoch"))
 
 
-def test_every_named_control_is_there_and_the_canvases_are_named(open_site, page_errors):
+def test_every_named_control_is_there_and_the_canvases_are_named(open_site, page_errors, artifacts):
     page = open_site()
     for name in LABELLED:
         assert page.get_by_label(name, exact=False).first.is_visible(), name
@@ -25,6 +25,9 @@ def test_every_named_control_is_there_and_the_canvases_are_named(open_site, page
         assert canvas.evaluate("c => c.tagName") == "CANVAS"
         reading = canvas.evaluate(READ_CANVAS)
         assert reading["painted"] > reading["total"] // 50 and reading["colours"] > 10, (name, reading)
+    page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 150")
+    page.screenshot(path=artifacts / "playground-trained.png")  # the README's picture
+    assert float(page.text_content("#train-loss")) < 0.2  # the default network has learned the circle
     assert page_errors == []
 
 

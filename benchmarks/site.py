@@ -25,7 +25,8 @@ import build
 
 WARM_UP_FRAMES = 60
 MEASURED_FRAMES = 300
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 FLOOR_HTML = """<!doctype html>
 <html lang="en">

@@ -7,12 +7,28 @@ import numpy as np
 
 EXTENT = 6.0        # the plane spans [-6, 6] on both axes, as the datasets do
 RESOLUTION = 100    # the decision boundary is a 100 x 100 grid, as in TensorFlow Playground
+TF_PLAYGROUND_NEURONS = 48  # hidden neurons of TF Playground's largest network (6 x 8)
+LARGE_GRID_BUDGET = 320_000  # grid points x hidden neurons per frame past that size: numpy in wasm
+                             # spends about 50 ns on each, and a frame should stay near 30 ms
 THUMBNAIL = 25      # neuron thumbnails take every 4th grid point of the same forward pass
 BACKDROP = 0.65     # the output heatmap's strength: paler than the points, so a correctly classified
                     # point still stands out from the region of its own colour
 
 # Okabe-Ito colours for three classes: distinguishable under every common colour-vision deficiency.
 CLASS_COLOURS = np.array([(230, 159, 0), (0, 114, 178), (204, 121, 167)], dtype=np.float64)
+
+
+def grid_resolution(hidden_neurons):
+    """Grid side for a network: 100 up to TF Playground's sizes; past them 50, or 25 where 50 would put
+    the forward pass over the grid past LARGE_GRID_BUDGET, so a 10,000-weight network stays interactive.
+
+    >>> grid_resolution(48), grid_resolution(100), grid_resolution(200)
+    (100, 50, 25)
+    """
+    if hidden_neurons <= TF_PLAYGROUND_NEURONS:
+        return RESOLUTION
+    half = RESOLUTION // 2
+    return half if half * half * hidden_neurons <= LARGE_GRID_BUDGET else RESOLUTION // 4
 
 
 def plane_grid(resolution=RESOLUTION, extent=EXTENT):

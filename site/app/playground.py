@@ -49,7 +49,7 @@ class Playground:
         self.layout = None
         self.points_stale = True
         self.theme = DARK if page.prefers_dark() else LIGHT
-        self.grid = heatmap.plane_grid()
+        self.use_grid()
         self.show_state(decoded.notes)
 
     # ---- what the user does ------------------------------------------------------------------------
@@ -159,7 +159,13 @@ class Playground:
         self.layout = None
         self.points_stale = True
         self.selected_edge = None
+        self.use_grid()
         self.say("")
+
+    def use_grid(self):
+        """The plane's grid for this network's size (see `heatmap.grid_resolution`)."""
+        self.resolution = heatmap.grid_resolution(sum(self.state.hidden))
+        self.grid = heatmap.plane_grid(self.resolution)
 
     def train_one_epoch(self):
         self.run.train_epoch()
@@ -257,10 +263,10 @@ class Playground:
         if self.hovered_neuron is not None:
             layer, index = self.hovered_neuron
             values = self.neuron_shades(grid_outputs)[layer][:, index]
-            image = heatmap.diverging_image(values.reshape(heatmap.RESOLUTION, -1), self.theme, strength=heatmap.BACKDROP)
+            image = heatmap.diverging_image(values.reshape(self.resolution, -1), self.theme, strength=heatmap.BACKDROP)
             caption = f"Showing {self.neuron_name(layer, index)} over the plane."
         else:
-            logits, side = np.nan_to_num(grid_outputs[-1]), heatmap.RESOLUTION
+            logits, side = np.nan_to_num(grid_outputs[-1]), self.resolution
             if self.run.classes > 1:
                 probabilities = self.run.output_values(logits).reshape(side, side, -1)
                 image = heatmap.class_image(probabilities, self.theme, self.state.discretize, heatmap.BACKDROP)
@@ -268,6 +274,8 @@ class Playground:
                 shade = self.run.output_shade(logits).reshape(side, side)
                 image = heatmap.diverging_image(shade, self.theme, self.state.discretize, heatmap.BACKDROP)
             caption = "Showing the network's output over the plane."
+        if self.resolution != heatmap.RESOLUTION:
+            caption += f" Drawn on a {self.resolution} \u00d7 {self.resolution} grid to keep this large network interactive."
         self.heatmap_image.put(image)
         self.page.set_text("output-caption", caption)
 
@@ -276,7 +284,7 @@ class Playground:
         if self.layout.radius < 6:
             return
         side = heatmap.THUMBNAIL
-        small = [heatmap.downsample(layer).reshape(side * side, -1) for layer in grid_outputs]
+        small = [heatmap.downsample(layer, self.resolution).reshape(side * side, -1) for layer in grid_outputs]
         shades = np.concatenate(self.neuron_shades(small), axis=1).reshape(side, side, -1)
         strip = shades.transpose(0, 2, 1).reshape(side, -1)  # neuron k fills columns k*side .. (k+1)*side
         self.thumbnail_image.put(heatmap.diverging_image(strip, self.theme))

@@ -237,3 +237,15 @@ def test_regenerate_draws_new_points_from_the_next_seed():
     playground.act("regenerate")
     assert playground.state.seed == 1 and "seed=1" in page.fragment
     assert not np.array_equal(before, playground.run.X_train)
+
+
+def test_a_network_past_tf_playgrounds_size_draws_a_coarser_grid_and_says_so():
+    playground, page = opened("#hidden=100,100")
+    assert playground.resolution == 25 and page.pixel_layers[0].image.shape == (25, 25, 4)
+    assert "25 \u00d7 25 grid" in page.texts["output-caption"]
+    with no_grad():
+        logits = playground.run.model(heatmap.plane_grid(25)).data
+    assert np.array_equal(page.pixel_layers[0].image, LIGHT.rgba(heatmap.BACKDROP * np.tanh(0.5 * logits[:, 0]).reshape(25, 25)))
+    playground.change("hidden", "8,8,8,8,8,8")
+    playground.paint(0.0)
+    assert playground.resolution == 100 and "grid" not in page.texts["output-caption"]

@@ -4,9 +4,9 @@ the page or the model that was already training.
 Why a trace hook: in the browser, Python holds the page's only thread, JavaScript cannot interrupt it, and
 signals and threads do nothing in Pyodide. So a deadline is checked from inside Python, by a
 `sys.settrace` hook installed for the user's code alone and removed when it returns: the app's own
-training loop never runs under it and is not slowed. The hook looks at the clock on every line and call
-of the user's code (frames compiled from FILENAME); `while True: pass` emits a line event per turn only
-because the global hook hands those frames a local one.
+training loop never runs under it and is not slowed. The hook looks at the clock on every line of the
+user's code (frames compiled from FILENAME); `while True: pass` emits a line event per turn only because
+the global hook, called on entering each frame, hands the user's frames a local one.
 
 What this is not: a security boundary. The code runs with the page's full powers (a link's code only runs
 after the user reads it and presses Run). Time spent inside one C call (`sum(range(10**12))`) cannot be
@@ -16,12 +16,15 @@ the deadline. Objects the old namespace refers to (a model) can be changed in pl
 The contract for the code (the help panel and README say it to users): it imports what it needs
 (`from engine import Tensor, nn, optim, data`) and sets `model`, an engine `nn.Module` that maps
 (N, features) inputs to (N, outputs) logits; optionally `optimizer` (an engine optimizer over
-`model.parameters()`), `loss_fn(logits, labels) -> scalar Tensor`, and `data = (X, y)`. This module
-runs the code and hands back the names it set; the app decides what to do with them.
+`model.parameters()`), `loss_fn(logits, labels) -> scalar Tensor`, and `data = (X, y)`. Code about one
+expression sets `graph`, the Tensor whose computation graph the graph view draws, instead of `model`.
+This module runs the code and hands back the names it set; the app decides what to do with them.
 
 Standard library only: it runs in CPython tests and in Pyodide alike.
 """
+import dis
 import io
+import linecache
 import sys
 import time
 import traceback
@@ -31,6 +34,11 @@ from typing import NamedTuple
 FILENAME = "<editor>"
 DEADLINE_SECONDS = 5.0
 MAX_OUTPUT_CHARS = 100_000  # a print in a long loop should not fill the page's memory
+# Python 3.12 (Pyodide's) sends a line event on every backward jump. CPython 3.11 sends none when a loop on
+# one line jumps to itself (`while True: pass`), so there the hook also watches each opcode of the user's
+# frames (about 3x slower than line events, and only on 3.11, where the tests run).
+_TRACE_OPCODES = sys.version_info < (3, 12)
+_RESUME = dis.opmap["RESUME"]
 
 
 class DeadlineExceeded(BaseException):
@@ -68,14 +76,20 @@ def run_user_code(source, namespace, deadline_seconds=DEADLINE_SECONDS):
     >>> result.ok, result.namespace, result.line, result.error.splitlines()[-1]
     (False, {'x': 0}, 2, 'ZeroDivisionError: division by zero')
     """
-    lines = source.splitlines()
     try:
         code = compile(source, FILENAME, "exec", dont_inherit=True)
     except SyntaxError as error:
         return Result(False, namespace, "", "".join(traceback.format_exception_only(error)), error.lineno)
-    except (ValueError, MemoryError, RecursionError) as error:  # e.g. a null byte; nesting too deep
-        return Result(False, namespace, "", f"the code could not be compiled: {type(error).__name__}: {error}",
-                      None)
+    except (MemoryError, RecursionError):  # the parser's own stack ran out
+        return Result(False, namespace, "", "the code is nested too deeply to compile; split it into smaller "
+                      "expressions", None)
+    except ValueError as error:  # a null byte, on Pythons that do not call it a SyntaxError
+        return Result(False, namespace, "", f"the code could not be compiled: {error}", None)
+    # The editor's text is in no file: lend its lines to linecache so tracebacks show them, here and when
+    # the app later calls a function the code defined. A failed run puts the working code's lines back.
+    working_lines = linecache.cache.get(FILENAME)
+    lines = io.StringIO(source, newline=None).readlines()  # split where the compiler splits: \n, \r\n, \r
+    linecache.cache[FILENAME] = (len(source), None, [line.rstrip("\n") + "\n" for line in lines], FILENAME)
     fresh = dict(namespace)
     output = _Output()
     previous_tracer = sys.gettrace()
@@ -87,12 +101,17 @@ def run_user_code(source, namespace, deadline_seconds=DEADLINE_SECONDS):
             finally:
                 sys.settrace(previous_tracer)
     except BaseException as error:  # anything the code raises, exit() included, is reported, not raised
-        return Result(False, namespace, output.text(), *_explain(error, lines))
+        message, line = _explain(error)
+        if working_lines is None:
+            del linecache.cache[FILENAME]
+        else:
+            linecache.cache[FILENAME] = working_lines
+        return Result(False, namespace, output.text(), message, line)
     return Result(True, fresh, output.text(), "", None)
 
 
 class _Deadline:
-    """The trace hook: global for calls, local for the lines of the user's frames."""
+    """The trace hook: called globally on entering each frame, locally on each line of the user's frames."""
 
     def __init__(self, seconds):
         self.seconds = seconds
@@ -101,11 +120,11 @@ class _Deadline:
     def on_call(self, frame, event, arg):
         if frame.f_code.co_filename != FILENAME:
             return None  # library frames are not traced line by line; the user's own calls still are
-        self.check(frame)
+        frame.f_trace_opcodes = _TRACE_OPCODES
         return self.on_line
 
     def on_line(self, frame, event, arg):
-        if event == "line":
+        if event in ("line", "opcode"):
             self.check(frame)
         return self.on_line
 
@@ -137,21 +156,31 @@ class _Output(io.TextIOBase):
         return "".join(self.parts) + dropped
 
 
-def _explain(error, lines):
+def _explain(error):
     """The message and editor line for an exception raised while the code ran."""
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__, limit=None)
-              if frame.filename == FILENAME]
+    entries = zip(_chain(error.__traceback__), traceback.extract_tb(error.__traceback__))
+    users = [(entry, frame) for entry, frame in entries if frame.filename == FILENAME]
+    # A frame stopped at its first instruction never ran a line of its own: the hook's call on entering it
+    # overflowed the stack. The error belongs to the line that called it, as it would without the hook.
+    while len(users) > 1 and _entered_only(users[-1][0]):
+        users.pop()
+    frames = [frame for _, frame in users]
     line = frames[-1].lineno if frames else None
     if isinstance(error, DeadlineExceeded):
         return str(error), line
-    where = f" (line {line})" if line else ""
     if isinstance(error, MemoryError):
+        where = f" (line {line})" if line else ""
         return (f"out of memory: the code asked for more memory than the page can give{where}. "
                 "Use fewer or smaller arrays."), line
-    # The editor's text is in no file, so the traceback module cannot look its lines up: hand them over.
-    frames = [traceback.FrameSummary(
-        frame.filename, frame.lineno, frame.name, lookup_line=False,
-        line=lines[frame.lineno - 1] if frame.lineno and frame.lineno <= len(lines) else "",
-        end_lineno=frame.end_lineno, colno=frame.colno, end_colno=frame.end_colno) for frame in frames]
     stack = "".join(traceback.StackSummary.from_list(frames).format()) if frames else ""
     return "Traceback (most recent call last):\n" + stack + "".join(traceback.format_exception_only(error)), line
+
+
+def _chain(entry):
+    while entry is not None:
+        yield entry
+        entry = entry.tb_next
+
+
+def _entered_only(entry):
+    return entry.tb_lasti >= 0 and entry.tb_frame.f_code.co_code[entry.tb_lasti] == _RESUME

@@ -28,8 +28,12 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide
 
 ROOT = Path(__file__).resolve().parent
 SITE = ROOT / "site"
-SITE_FILES = ("index.html", "style.css", "boot.js", "main.py")
-PYSCRIPT_DIST = ROOT / "node_modules" / "@pyscript" / "core" / "dist"
+SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "main.py")
+NODE_MODULES = ROOT / "node_modules"
+PYSCRIPT_DIST = NODE_MODULES / "@pyscript" / "core" / "dist"
+IMPORT_MAP_MARKER = "<!-- importmap -->"  # where index.html takes the editor's import map
+# A static import or re-export and its module: `import a, {b as c} from "m"`, `export * from "m"`, `import "m"`.
+STATIC_IMPORT = re.compile(r"""^\s*(?:(?:import|export)[\w\s{},*$]*?\bfrom|import)\s*["']([^"']+)["']""", re.M)
 
 
 def local_pyodide_dir():
@@ -43,12 +47,16 @@ def build(out, pyodide_dir=None):
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()) and not (out / "pyscript.json").exists():
         sys.exit(f"build: refusing to replace {out}: it is not empty and holds no earlier build (no pyscript.json)")
-    if not PYSCRIPT_DIST.exists():
+    packages = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    if not all((NODE_MODULES / name / "package.json").exists() for name in packages):
         subprocess.run(["npm", "ci"], cwd=ROOT, check=True)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for name in SITE_FILES:
         shutil.copy2(SITE / name, out / name)
+    import_map = f'<script type="importmap">{json.dumps(vendor_editor(out))}</script>'
+    page = out / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(IMPORT_MAP_MARKER, import_map), encoding="utf-8")
     pack_python(out / "app.zip")
     # All of PyScript's modules but no source maps: the browser fetches only the ones it imports.
     shutil.copytree(PYSCRIPT_DIST, out / "pyscript", ignore=shutil.ignore_patterns("*.map"))
@@ -66,6 +74,50 @@ def build(out, pyodide_dir=None):
     }
     (out / "pyscript.json").write_text(json.dumps(config, indent=2) + "\n")
     return out
+
+
+def vendor_editor(out):
+    """Copies the ES modules editor.js needs, and the ones they need, from node_modules into out/vendor, and
+    returns the import map that lets the browser load them by their bare names: no bundler, no CDN.
+
+    Only each package's single entry file is copied, so every module must import packages by name alone.
+    """
+    imports, pending = {}, bare_imports(SITE / "editor.js")
+    while pending:
+        name = pending.pop()
+        if name in imports:
+            continue
+        source = module_entry(name)
+        target = out / "vendor" / source.relative_to(NODE_MODULES)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        imports[name] = "./" + target.relative_to(out).as_posix()
+        pending += bare_imports(source)
+    return {"imports": dict(sorted(imports.items()))}
+
+
+def bare_imports(module):
+    """The package names `module` imports statically; a relative or sub-path import stops the build."""
+    names = STATIC_IMPORT.findall(module.read_text(encoding="utf-8"))
+    for name in names:
+        if name.startswith((".", "/")) or len(name.split("/")) > (2 if name.startswith("@") else 1):
+            sys.exit(f"build: {module} imports {name!r}, but only whole packages can be vendored (each as its "
+                     "one ES module file)")
+    return names
+
+
+def module_entry(name):
+    """The ES module file of the npm package `name`: its exports' "import" condition, else its "module"."""
+    manifest_path = NODE_MODULES / name / "package.json"
+    if not manifest_path.exists():
+        sys.exit(f"build: the editor needs the npm package {name!r}, which is not installed: run npm ci")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    exports = manifest.get("exports")
+    exports = exports.get(".", exports) if isinstance(exports, dict) else {}
+    entry = (exports.get("import") if isinstance(exports, dict) else None) or manifest.get("module")
+    if not isinstance(entry, str):
+        sys.exit(f"build: {manifest_path} names no ES module (no exports 'import' and no 'module')")
+    return manifest_path.parent / entry
 
 
 def pack_python(archive):

@@ -78,6 +78,88 @@ def fragment():
     return js.location.hash[1:]
 
 
+def page_url():
+    """The page's address without its fragment: the start of a shared link."""
+    return js.location.href.split("#")[0]
+
+
+def copy_text(text):
+    """Put `text` on the clipboard (the browser may refuse; the link is shown on the page as well)."""
+    clipboard = getattr(js.navigator, "clipboard", None)
+    if clipboard is not None:
+        clipboard.writeText(text)
+
+
+def save(key, value):
+    """Keep `value` in localStorage, where a reload finds it; a full or blocked storage is not an error."""
+    try:
+        js.localStorage.setItem(key, value)
+    except Exception:  # private browsing or a full quota: the work simply is not saved
+        pass
+
+
+def load(key):
+    """What `save` kept under `key`, or ""."""
+    try:
+        return js.localStorage.getItem(key) or ""
+    except Exception:
+        return ""
+
+
+_editor = None
+
+
+def create_editor(text, on_run, on_change):
+    """Open the code editor (CodeMirror, vendored: site/editor.js) in #code-editor with `text`.
+
+    Falls back to a plain textarea, still named "Code", if the editor's files did not load.
+    """
+    global _editor
+    parent = js.document.getElementById("code-editor")
+    factory = getattr(js.window, "gradcanvasEditor", None)
+    if factory is None:
+        area = _element("textarea", aria_label="Code", spellcheck="false", rows="14")
+        area.value = text
+        parent.append(area)
+        _listen(area, "input", lambda event: on_change(area.value))
+        _editor = _TextareaEditor(area)
+        return
+    _editor = factory.create(parent, text)
+    for register, callback in ((_editor.onRun, on_run), (_editor.onChange, on_change)):
+        proxy = create_proxy(callback)
+        _listeners.append(proxy)
+        register(proxy)
+
+
+class _TextareaEditor:
+    """The editor's API over a plain textarea (no highlighting, no line marks)."""
+
+    def __init__(self, area):
+        self.area = area
+
+    def getText(self):
+        return self.area.value
+
+    def setText(self, text):
+        self.area.value = text
+
+    def highlightLine(self, line):
+        pass
+
+
+def editor_text():
+    return _editor.getText()
+
+
+def set_editor_text(text):
+    _editor.setText(text)
+
+
+def highlight_line(line):
+    """Mark the editor line where the code failed (1-based), or clear the mark with None."""
+    _editor.highlightLine(line)
+
+
 def set_fragment(text):
     """Keep the URL's fragment equal to `text` without adding a history entry per change."""
     js.history.replaceState(None, "", "#" + text)
@@ -125,13 +207,31 @@ def set_control(name, text):
 
 def show_notes(notes):
     """List plain-text notes (a link that could not be read in full, a point that was skipped)."""
-    box = js.document.getElementById("notes")
+    show_list("notes", notes)
+    js.document.getElementById("notes").hidden = not notes
+
+
+def show_list(element_id, items):
+    """Replace a list's items with `items` (plain text)."""
+    box = js.document.getElementById(element_id)
     box.replaceChildren()
-    for note in notes:
-        item = js.document.createElement("li")
-        item.textContent = note
-        box.append(item)
-    box.hidden = not notes
+    for text in items:
+        box.append(_element("li", text))
+
+
+def show_table(element_id, header, rows):
+    """Replace a table's contents: a header row, then `rows` of plain text."""
+    table = js.document.getElementById(element_id)
+    table.replaceChildren()
+    head = _element("tr")
+    for title in header:
+        head.append(_element("th", title, scope="col"))
+    table.append(head)
+    for row in rows:
+        line = _element("tr")
+        for value in row:
+            line.append(_element("td", value))
+        table.append(line)
 
 
 def _element(tag, text="", **attributes):
@@ -184,12 +284,13 @@ def _listen(target, event, handler):
     target.addEventListener(event, proxy)
 
 
-def bind(act, change, pointer):
+def bind(act, change, pointer, open_link):
     """Send the page's events to Python as plain values, through one listener per kind of event.
 
     act(action, layer) for buttons marked `data-action`; change(name, value) for controls marked
     `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
-    (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels.
+    (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
+    open_link(fragment) when the user follows a link within the page (a preset).
     """
     def on_click(event):
         button = event.target.closest("[data-action]")
@@ -214,6 +315,7 @@ def bind(act, change, pointer):
 
     _listen(js.document, "click", on_click)
     _listen(js.document, "change", on_change)
+    _listen(js.window, "hashchange", lambda event: open_link(fragment()))
     for canvas in ("network", "output"):
         element = js.document.getElementById(canvas)
         for event_name, kind in (("pointermove", "move"), ("pointerleave", "leave"), ("click", "click")):

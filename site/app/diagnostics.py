@@ -23,6 +23,7 @@ hidden layers, then the output layer.
 >>> stats.epoch, stats.weight_gradient.shape, stats.activation_histogram.shape, stats.alerts
 (1, (3, 5), (3, 20), ())
 """
+from collections import deque
 from typing import NamedTuple
 
 import numpy as np
@@ -40,10 +41,12 @@ WEIGHT_RANGE = (-3.0, 3.0)      # weights and biases
 GRADIENT_DECADES = (-8.0, 2.0)  # gradients are binned by log10 |g|, half a decade per bin; 0 falls in the first
 ACTIVATION_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 4.0), "leaky_relu": (-1.0, 4.0),
                      "linear": (-4.0, 4.0)}  # the output layer's logits count as "linear"
-# A unit is saturated when it sits at a rail (|tanh| > 0.99, sigmoid < 0.01 or > 0.99: its slope is then
-# below 2% of its peak, so almost no gradient passes) on more than SATURATED_POINTS of the training points.
-SATURATED_TANH = 0.99
-SATURATED_SIGMOID = 0.01
+# A tanh or sigmoid unit is at a rail within RAIL of either end of its range (|tanh| > 0.99, sigmoid < 0.01 or
+# > 0.99), where its slope is a few percent of its peak and almost no gradient passes; it is saturated when
+# at a rail on more than SATURATED_POINTS of the training points. Their histograms make the rails the end
+# bins, with the other 18 bins evenly between, so the picture and the count agree.
+RAIL = 0.01
+SATURATING = ("tanh", "sigmoid")
 SATURATED_POINTS = 0.95
 TIMELINE_LIMIT = 500  # past this many epochs the older half of the timeline is thinned to every other epoch
 
@@ -52,15 +55,17 @@ VANISHING_RATIO = 1e-3      # a hidden layer's RMS weight gradient below this ti
 EXPLODING_GROWTH = 10.0     # a layer's gradient norm grew this many times ...
 EXPLODING_EPOCHS = 5        # ... over this many epochs ...
 EXPLODING_FLOOR = 10.0      # ... and is above this
-DEAD_SHARE = 0.5            # at least this share of a ReLU layer's units are dead
-SATURATED_SHARE = 0.5       # at least this share of a tanh/sigmoid layer's units are saturated
-GAP_EPOCHS = 10             # the mean test loss of the last 10 epochs ...
-GAP_RISE = 0.1              # ... is 10% above that of the 10 before, while the mean training loss fell
-DIVERGED_LOSS_FACTOR = 10.0  # diverged: the training loss at >= 10x its best ...
-DIVERGED_EPOCHS = 20         # ... for 20 epochs in a row (a best below DIVERGED_LOSS_FLOOR counts as the
-DIVERGED_LOSS_FLOOR = 1e-3   # floor, so noise after a near-perfect fit is not called divergence) ...
-DIVERGED_UPDATE_RATIO = 1.0  # ... or a layer's weights moved more than their own size in one epoch,
-#                              or any loss, weight, gradient or activation is NaN or infinite.
+DEAD_SHARE = 0.5            # more than this share of a ReLU layer's units are dead
+SATURATED_SHARE = 0.5       # more than this share of a tanh/sigmoid layer's units are saturated
+GAP_RISE = 0.1              # overfitting: the test loss is 10% ...
+GAP_MIN_RISE = 0.02         # ... and 0.02 above its best (tiny losses wobble by more than 10%) ...
+GAP_EPOCHS = 20             # ... for 20 epochs in a row, and the training loss is below where it was then
+DIVERGED_LOSS_FACTOR = 10.0  # diverged: the training loss at >= 10x its best for 20 epochs in a row (a best
+DIVERGED_EPOCHS = 20         # below DIVERGED_LOSS_FLOOR counts as the floor, so noise after a near-perfect
+DIVERGED_LOSS_FLOOR = 0.01   # fit is not called divergence); or a layer's weights moving more than their own
+DIVERGED_UPDATE_RATIO = 1.0  # size (update ratio > 1) somewhere in each of 5 epochs in a row (a fresh network's
+DIVERGED_UPDATE_EPOCHS = 5   # first epochs often do that once or twice on runs that then train well); or any
+#                              loss, weight, gradient or activation that is NaN or infinite.
 
 # ---- "Check gradients" ------------------------------------------------------------------------------------
 GRADCHECK_POINTS = 8     # training points in the checked batch: enough to exercise every unit, quick
@@ -121,8 +126,15 @@ def gradient_edges():
 
 
 def activation_edges(activation):
-    """The bin edges of the activation histogram of a layer with this activation ("linear" for the output)."""
-    return np.linspace(*ACTIVATION_RANGES[activation], HISTOGRAM_BINS + 1)
+    """The bin edges of the activation histogram of a layer with this activation ("linear" for the output).
+
+    >>> activation_edges("tanh")[:3].round(2), activation_edges("relu")[:3]
+    (array([-1.  , -0.99, -0.88]), array([0. , 0.2, 0.4]))
+    """
+    low, high = ACTIVATION_RANGES[activation]
+    if activation in SATURATING:
+        return np.concatenate([[low], np.linspace(low + RAIL, high - RAIL, HISTOGRAM_BINS - 1), [high]])
+    return np.linspace(low, high, HISTOGRAM_BINS + 1)
 
 
 def layer_name(row, layers):
@@ -131,22 +143,35 @@ def layer_name(row, layers):
 
 
 def _named(rows, layers):
-    names = [layer_name(row, layers) for row in rows]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """Layer rows in words: "hidden layer 2", "hidden layers 1, 2 and 3", "hidden layer 4 and the output layer"."""
+    hidden = [str(row + 1) for row in rows if row < layers - 1]
+    parts = []
+    if hidden:
+        listed = hidden[0] if len(hidden) == 1 else ", ".join(hidden[:-1]) + " and " + hidden[-1]
+        parts.append(("hidden layer " if len(hidden) == 1 else "hidden layers ") + listed)
+    if layers - 1 in rows:
+        parts.append("the output layer")
+    return (", and " if len(hidden) > 1 else " and ").join(parts)
 
 
-def _histograms(values, row_offsets, rows, low, scale):
-    """HISTOGRAM_BINS counts per row: `values` binned from `low` in bins 1/`scale` wide, each added to the
-    histogram of its row (`row_offsets` = row * HISTOGRAM_BINS, broadcast against `values`). Everything
-    below the range counts in the first bin, above it in the last; NaN is left out."""
-    position = np.clip((values - low) * scale, 0, HISTOGRAM_BINS - 1)
-    nan = np.isnan(position)
-    if nan.any():
-        position[nan] = HISTOGRAM_BINS * rows  # one spill bin past the last row, dropped below
-        row_offsets = np.where(nan, 0, row_offsets)
-    index = position.astype(np.intp) + row_offsets
-    counts = np.bincount(index.ravel(), minlength=rows * HISTOGRAM_BINS + 1)
-    return counts[:rows * HISTOGRAM_BINS].reshape(rows, HISTOGRAM_BINS)
+def _rows(flags):
+    """The layer rows where `flags` is set, as a tuple of ints."""
+    return tuple(int(row) for row in np.flatnonzero(flags))
+
+
+def _histograms(position, index, row_offsets, rows, finite):
+    """HISTOGRAM_BINS counts per row. `position` holds each value's distance from its first bin edge in bin
+    widths; it is clipped in place, so everything below the range counts in the first bin and above it in
+    the last. NaN (possible unless `finite`) is left out. `row_offsets` (row * HISTOGRAM_BINS) says which
+    row's histogram each value adds to; `index` is a scratch integer array of the same length."""
+    np.clip(position, 0, HISTOGRAM_BINS - 1, out=position)
+    with np.errstate(invalid="ignore"):  # NaN has no integer; those entries go to a spill bin below
+        np.copyto(index, position, casting="unsafe")  # truncation, which is the floor of these non-negatives
+    index += row_offsets
+    spill = rows * HISTOGRAM_BINS
+    if not finite:
+        index[np.isnan(position)] = spill
+    return np.bincount(index, minlength=spill + 1)[:spill].reshape(rows, HISTOGRAM_BINS)
 
 
 def _segment_statistics(values, starts, counts):
@@ -164,7 +189,7 @@ class Monitor:
     """Measures a `Run` once per epoch and keeps the `timeline` of what it found.
 
     Call `observe()` after every `run.train_epoch()`. The last TIMELINE_LIMIT // 2 entries of `timeline`
-    are always consecutive epochs; older ones are thinned so a long run keeps a bounded memory.
+    are consecutive epochs; older ones are thinned, so a long run keeps a bounded memory.
     """
 
     def __init__(self, run):
@@ -173,40 +198,54 @@ class Monitor:
         self.linears = [m for m in modules if isinstance(m, nn.Linear)]
         after = [modules[i + 1] if i + 1 < len(modules) else nn.Identity()
                  for i, m in enumerate(modules) if isinstance(m, nn.Linear)]
-        try:
-            self.activations = [_ACTIVATION_NAMES[type(m)] for m in after]
-        except KeyError as missing:
-            raise ValueError(f"Monitor: a Linear layer is followed by {missing.args[0].__name__}; it watches "
-                             f"networks of Linear layers each followed by one of {', '.join(_ACTIVATION_NAMES)}")
+        unknown = [type(m).__name__ for m in after if type(m) not in _ACTIVATION_NAMES]
+        if unknown:
+            raise ValueError(f"Monitor: a Linear layer is followed by {unknown[0]}; it watches networks of Linear "
+                             f"layers each followed by one of {', '.join(c.__name__ for c in _ACTIVATION_NAMES)}")
+        self.activations = [_ACTIVATION_NAMES[type(m)] for m in after]
         self.layers = len(self.linears)
         self.timeline = []
-        # The layout of the concatenated arrays: all weights then all biases, flattened, 2 * layers runs.
+        # Parameters side by side as one flat array: every weight matrix, then every bias, 2 * layers runs.
         self.parameters = [layer.weight for layer in self.linears] + [layer.bias for layer in self.linears]
+        self._rows = {id(p): i % self.layers for i, p in enumerate(self.parameters)}
         sizes = np.array([p.data.size for p in self.parameters])
         self._sizes, self._starts = sizes, np.concatenate([[0], np.cumsum(sizes)[:-1]])
         self._weight_count = int(sizes[:self.layers].sum())
-        # Histogram row offsets per entry: weights then biases in rows of their own; or both in their layer's.
-        self._parameter_offsets = np.repeat(np.arange(2 * self.layers) * HISTOGRAM_BINS, sizes)
-        self._layer_offsets = np.repeat(np.tile(np.arange(self.layers), 2) * HISTOGRAM_BINS, sizes)
-        # Per unit (column of all layers' outputs side by side): its row, histogram scale, and rails.
+        self._root_weight_sizes = np.sqrt(sizes[:self.layers])
+        # Units are the columns of all layers' outputs side by side. Each gets a histogram of its own (a unit's
+        # share of points in the rail bins is its saturation), summed into its layer's afterwards. A value's
+        # bin is `output * scale + shift`, from its layer's activation_edges.
         units = np.array([layer.n_out for layer in self.linears])
-        self._unit_starts = np.concatenate([[0], np.cumsum(units)[:-1]])
-        self._units = units
-        per_unit = lambda values: np.repeat(np.array(values, dtype=np.float64), units)  # noqa: E731
-        self._unit_offsets = np.repeat(np.arange(self.layers) * HISTOGRAM_BINS, units)
-        self._unit_low = per_unit([ACTIVATION_RANGES[a][0] for a in self.activations])
-        self._unit_scale = per_unit([HISTOGRAM_BINS / np.ptp(ACTIVATION_RANGES[a]) for a in self.activations])
-        # At a rail: |output * scale + shift| > limit, which reads |tanh| > 0.99 and |2 sigmoid - 1| > 0.98.
-        self._rail_scale = per_unit([2.0 if a == "sigmoid" else 1.0 for a in self.activations])
-        self._rail_shift = per_unit([-1.0 if a == "sigmoid" else 0.0 for a in self.activations])
-        rail = {"tanh": SATURATED_TANH, "sigmoid": 1.0 - 2.0 * SATURATED_SIGMOID}
-        self._rail_limit = per_unit([rail.get(a, np.inf) for a in self.activations])
-        self._can_die = per_unit([a == "relu" for a in self.activations]).astype(bool)
-        self._previous_weights = self._flat_weights()
+        self._units, self._unit_starts = units, np.concatenate([[0], np.cumsum(units)[:-1]])
+        scale, shift = [], []
+        for activation in self.activations:
+            edges = activation_edges(activation)
+            inner = edges[1:-1] if activation in SATURATING else edges  # rail bins: 1 bin before the inner ones
+            scale.append((len(inner) - 1) / (inner[-1] - inner[0]))
+            shift.append((activation in SATURATING) - inner[0] * scale[-1])
+        self._unit_scale, self._unit_shift = np.repeat(scale, units), np.repeat(shift, units)
+        self._can_saturate = np.repeat([a in SATURATING for a in self.activations], units)
+        self._can_die = np.repeat([a == "relu" for a in self.activations], units)
+        # Every histogram is counted by one bincount over one buffer of bin positions: each unit's outputs on
+        # every training point, then the parameters, then their gradients. The histogram rows are the units,
+        # then the weights and the biases of each layer, then each layer's gradients (weights' and biases').
+        # The buffers are reused: they are the largest arrays the monitor makes.
+        total_units, points = int(units.sum()), len(run.inputs_train)
+        runs = np.repeat(np.arange(2 * self.layers), sizes)
+        self._activation_end = points * total_units
+        self._parameter_end = self._activation_end + len(runs)
+        self._histogram_rows = total_units + 3 * self.layers
+        self._offsets = HISTOGRAM_BINS * np.concatenate([
+            np.tile(np.arange(total_units), points), total_units + runs, total_units + 2 * self.layers + runs % self.layers])
+        self._position, self._index = np.empty(len(self._offsets)), np.empty(len(self._offsets), dtype=np.intp)
+        self._previous_weights = np.concatenate([layer.weight.data.ravel() for layer in self.linears])
         self._previous_norms = self._norms(self._previous_weights)
-
-    def _flat_weights(self):
-        return np.concatenate([layer.weight.data.ravel() for layer in self.linears])
+        # What the alerts look back on, kept as running counts so no alert rereads the past.
+        self._gradient_norms = deque(maxlen=EXPLODING_EPOCHS + 1)  # (epoch, weight-gradient norms)
+        self._jumping_epochs, self._jumped = 0, np.zeros(self.layers, dtype=bool)
+        self._read = 0  # rows of run.history followed so far
+        self._best_loss, self._high_loss_epochs = np.inf, 0
+        self._best_test, self._best_test_epoch, self._train_at_best_test, self._high_test_epochs = np.inf, 0, np.nan, 0
 
     def _norms(self, flat_weights):
         return np.sqrt(np.add.reduceat(flat_weights * flat_weights, self._starts[:self.layers]))
@@ -222,52 +261,78 @@ class Monitor:
         latest = self.latest
         return next((alert for alert in latest.alerts if alert.kind == "diverged"), None) if latest else None
 
+    def locate(self, loss):
+        """The NonFinite naming where the first NaN or infinity appears in `loss`'s graph (built from this
+        run's model), or None when every value in it is finite."""
+        node = first_nonfinite(loss)
+        if node is None:
+            return None
+        if id(node) in self._rows:  # a parameter that is itself no longer a number
+            return NonFinite(node, node.name or "parameter", self._rows[id(node)])
+        for candidate in (node, *node.parents):  # a layer's own op, or the activation right after it
+            if candidate.op == "linear" and id(candidate.parents[1]) in self._rows:
+                return NonFinite(node, node.op, self._rows[id(candidate.parents[1])])
+        return NonFinite(node, node.op, None)
+
     # ---- measuring ---------------------------------------------------------------------------------------
-    def observe(self):
+    def observe(self, batch_loss=None):
         """Measure the run as it is now, raise alerts, append to `timeline` and return the EpochStats
-        (None when the run has no training points)."""
+        (None when the run has no training points).
+
+        `batch_loss`, if given, is the loss graph of a training batch that came out NaN or infinite: it
+        names the op where that first happened, which this epoch-end pass cannot once the step after it has
+        made the weights NaN.
+        """
         run = self.run
         if not len(run.inputs_train):
             return None
+        self._follow_history()
         loss, outputs, gradients = self._full_batch_pass()
         parameters = np.concatenate([p.data.ravel() for p in self.parameters])
-        activations = np.concatenate([o.data for o in outputs], axis=1)
-        finite = (np.isfinite(loss.data) and np.isfinite(parameters).all() and np.isfinite(gradients).all()
-                  and np.isfinite(activations).all())
-        nonfinite = None if finite else self._blame(first_nonfinite(loss))
+        nonfinite = None if batch_loss is None else self.locate(batch_loss)
+        # A sum is NaN or infinite whenever a term is: one cheap test first, the graph walk only when it fails.
+        # (A NaN or infinite output of a layer makes the loss or a gradient so too.)
+        if nonfinite is None and not np.isfinite(loss.data + parameters.sum() + gradients.sum()):
+            nonfinite = self.locate(loss)
 
-        with np.errstate(invalid="ignore", over="ignore"):  # a diverged run still gets (NaN) statistics
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # a diverged run gets NaN statistics
             statistics = _segment_statistics(gradients, self._starts, self._sizes)
             weights = parameters[:self._weight_count]
             moved = np.sqrt(np.add.reduceat((weights - self._previous_weights) ** 2, self._starts[:self.layers]))
-            norms = self._norms(weights)
-            with np.errstate(divide="ignore"):
-                update_ratio = moved / self._previous_norms
-            self._previous_weights, self._previous_norms = weights, norms
-            dead = ~activations.any(axis=0) & self._can_die
-            at_rail = np.abs(activations * self._rail_scale + self._rail_shift) > self._rail_limit
-            saturated = at_rail.mean(axis=0) > SATURATED_POINTS
+            update_ratio = moved / self._previous_norms
+            self._previous_weights, self._previous_norms = weights, self._norms(weights)
+            position = self._position
+            grid = position[:self._activation_end].reshape(-1, len(self._unit_shift))
+            np.concatenate([output.data for output in outputs], axis=1, out=grid)
+            dead = ~grid.any(axis=0) & self._can_die if self._can_die.any() else self._can_die
+            grid *= self._unit_scale
+            grid += self._unit_shift
             low, high = WEIGHT_RANGE
-            parameter_histograms = _histograms(parameters, self._parameter_offsets, 2 * self.layers, low,
-                                               HISTOGRAM_BINS / (high - low))
-            with np.errstate(divide="ignore"):
-                magnitudes = np.log10(np.abs(gradients))
+            np.multiply(parameters - low, HISTOGRAM_BINS / (high - low),
+                        out=position[self._activation_end:self._parameter_end])
             low, high = GRADIENT_DECADES
-            gradient_histogram = _histograms(magnitudes, self._layer_offsets, self.layers, low,
-                                             HISTOGRAM_BINS / (high - low))
-            activation_histogram = _histograms(activations, self._unit_offsets, self.layers, self._unit_low,
-                                               self._unit_scale)
+            np.multiply(np.log10(np.abs(gradients)) - low, HISTOGRAM_BINS / (high - low),
+                        out=position[self._parameter_end:])
+            histograms = _histograms(position, self._index, self._offsets, self._histogram_rows, nonfinite is None)
+        units, total_units = histograms[:len(self._unit_shift)], len(self._unit_shift)
+        saturated = ((units[:, 0] + units[:, -1]) > SATURATED_POINTS * len(grid)) & self._can_saturate
+        weight_gradient = statistics[:self.layers]
+        dead = np.add.reduceat(dead, self._unit_starts) / self._units
+        saturated = np.add.reduceat(saturated, self._unit_starts) / self._units
         stats = EpochStats(
             epoch=run.epoch, loss=float(loss.data),
-            weight_gradient=statistics[:self.layers], bias_gradient=statistics[self.layers:],
-            update_ratio=update_ratio,
-            dead=np.add.reduceat(dead, self._unit_starts) / self._units,
-            saturated=np.add.reduceat(saturated, self._unit_starts) / self._units,
-            weight_histogram=parameter_histograms[:self.layers], bias_histogram=parameter_histograms[self.layers:],
-            activation_histogram=activation_histogram, gradient_histogram=gradient_histogram,
-            alerts=(), nonfinite=nonfinite)
-        stats = stats._replace(alerts=tuple(self._alerts(stats)))
-        self._remember(stats)
+            weight_gradient=weight_gradient, bias_gradient=statistics[self.layers:], update_ratio=update_ratio,
+            dead=dead, saturated=saturated,
+            weight_histogram=histograms[total_units:total_units + self.layers],
+            bias_histogram=histograms[total_units + self.layers:total_units + 2 * self.layers],
+            activation_histogram=np.add.reduceat(units, self._unit_starts, axis=0),
+            gradient_histogram=histograms[total_units + 2 * self.layers:],
+            alerts=self._alerts(nonfinite, weight_gradient[:, NORM], update_ratio, dead, saturated),
+            nonfinite=nonfinite)
+        self.timeline.append(stats)
+        if len(self.timeline) > TIMELINE_LIMIT:
+            half = TIMELINE_LIMIT // 2
+            self.timeline[:-half] = self.timeline[:-half:2]
         return stats
 
     def _full_batch_pass(self):
@@ -294,116 +359,108 @@ class Monitor:
                 p.grad = grad
         return loss, outputs, gradients
 
-    def _blame(self, node):
-        """The NonFinite for graph node `node`: its op and the layer it belongs to."""
-        rows = {id(p): i % self.layers for i, p in enumerate(self.parameters)}
-        if id(node) in rows:
-            return NonFinite(node, node.name or "parameter", rows[id(node)])
-        for candidate in (node, *node.parents):  # a layer's own op, or an activation right after it
-            if candidate.op == "linear" and id(candidate.parents[1]) in rows:
-                return NonFinite(node, node.op, rows[id(candidate.parents[1])])
-        return NonFinite(node, node.op, None)
-
-    def _remember(self, stats):
-        self.timeline.append(stats)
-        if len(self.timeline) > TIMELINE_LIMIT:
-            half = TIMELINE_LIMIT // 2
-            self.timeline[:-half] = self.timeline[:-half:2]
-
-    def _past(self, epochs_ago):
-        """The EpochStats from exactly `epochs_ago` epochs before the latest, or None if not kept."""
-        if len(self.timeline) <= epochs_ago:
-            return None
-        past = self.timeline[-1 - epochs_ago]
-        return past if past.epoch == self.timeline[-1].epoch - epochs_ago else None
+    def _follow_history(self):
+        """Read the rows of `run.history` not read yet into the running counts of the loss alerts."""
+        for train, test, *_ in self.run.history[self._read:]:
+            self._read += 1
+            # Run keeps its best loss the same way; a loss 10x its best is never a new best, so the best
+            # stays what it was over the whole streak.
+            self._best_loss = min(self._best_loss, train) if train == train else self._best_loss
+            high = train >= DIVERGED_LOSS_FACTOR * max(self._best_loss, DIVERGED_LOSS_FLOOR)
+            self._high_loss_epochs = self._high_loss_epochs + 1 if high else 0
+            if test < self._best_test:
+                self._best_test, self._best_test_epoch, self._train_at_best_test = test, self._read, train
+                self._high_test_epochs = 0
+            else:  # also NaN: no test points, or a diverged run
+                rise = test - self._best_test
+                high = rise >= GAP_MIN_RISE and rise >= GAP_RISE * self._best_test
+                self._high_test_epochs = self._high_test_epochs + 1 if high else 0
 
     # ---- alerts ------------------------------------------------------------------------------------------
-    def _alerts(self, stats):
-        """Divergence alone when the run diverged (every other number is then meaningless), else the rest."""
-        diverged = self._diverged(stats)
-        if diverged:
-            return [diverged]
-        return [alert for alert in (self._vanishing(stats), self._exploding(stats), self._dead(stats),
-                                    self._saturated(stats), self._overfitting()) if alert]
+    def _alerts(self, nonfinite, gradient_norms, update_ratio, dead, saturated):
+        """The alerts for this epoch: divergence alone when the run diverged (every other number is then
+        meaningless), else any of the others. Each check is a few array operations; words are only made
+        for the alerts raised."""
+        jumped = update_ratio > DIVERGED_UPDATE_RATIO
+        if jumped.any():
+            self._jumping_epochs, self._jumped = self._jumping_epochs + 1, self._jumped | jumped
+        else:
+            self._jumping_epochs, self._jumped = 0, np.zeros(self.layers, dtype=bool)
+        past = self._gradient_norms[0] if len(self._gradient_norms) == EXPLODING_EPOCHS + 1 else None
+        self._gradient_norms.append((self.run.epoch, gradient_norms))
+        if nonfinite is not None or self._high_loss_epochs >= DIVERGED_EPOCHS or (
+                self._jumping_epochs >= DIVERGED_UPDATE_EPOCHS):
+            return (self._diverged(nonfinite),)
+        alerts = []
+        rms = gradient_norms / self._root_weight_sizes
+        if (rms[:-1] < VANISHING_RATIO * rms[-1]).any():
+            alerts.append(self._vanishing(rms))
+        if past is not None and past[0] == self.run.epoch - EXPLODING_EPOCHS:
+            growing = (gradient_norms > EXPLODING_FLOOR) & (gradient_norms >= EXPLODING_GROWTH * past[1])
+            if growing.any():
+                alerts.append(self._exploding(growing, gradient_norms / past[1]))
+        if dead.max() > DEAD_SHARE:
+            alerts.append(self._dead(dead))
+        if saturated.max() > SATURATED_SHARE:
+            alerts.append(self._saturated(saturated))
+        if self._high_test_epochs >= GAP_EPOCHS and self.run.history[-1][0] < self._train_at_best_test:
+            alerts.append(self._overfitting())
+        return tuple(alerts)
 
-    def _diverged(self, stats):
-        lr = f"The learning rate ({self.run.optimizer.lr:g}) is too high for this network: lower it, then press Reset."
-        if stats.nonfinite is not None:
-            op, row = stats.nonfinite.op, stats.nonfinite.layer
-            where = f"the {op} step of the loss" if row is None else f"the {op} step of {layer_name(row, self.layers)}"
-            if op in ("weight", "bias"):
-                where = f"the {op}s of {layer_name(row, self.layers)}"
+    def _diverged(self, nonfinite):
+        fix = f"The learning rate ({self.run.optimizer.lr:g}) is too high for this network: lower it, then press Reset."
+        if nonfinite is not None:
+            op, row = nonfinite.op, nonfinite.layer
+            if row is None:
+                where = f"the {op} step of the loss produced"
+            elif op in ("weight", "bias"):
+                where = f"the {op}s of {layer_name(row, self.layers)} hold"
+            else:
+                where = f"the {op} step of {layer_name(row, self.layers)} produced"
             return Alert("diverged", () if row is None else (row,),
-                         f"Training diverged: {where} produced a value that is not a finite number (NaN or infinity).",
-                         lr)
-        history = [row[0] for row in self.run.history[-DIVERGED_EPOCHS:]]
-        limit = DIVERGED_LOSS_FACTOR * max(self.run.best_loss, DIVERGED_LOSS_FLOOR)
-        if len(history) == DIVERGED_EPOCHS and min(history) >= limit:
-            return Alert("diverged", (), f"Training diverged: the training loss has stayed at {DIVERGED_LOSS_FACTOR:g}x "
-                         f"its best ({self.run.best_loss:.3g}) or more for {DIVERGED_EPOCHS} epochs.", lr)
-        jumped = np.flatnonzero(stats.update_ratio > DIVERGED_UPDATE_RATIO)
-        if len(jumped):
-            row = int(jumped[np.argmax(stats.update_ratio[jumped])])
-            return Alert("diverged", tuple(int(r) for r in jumped),
-                         f"Training diverged: in one epoch the weights of {layer_name(row, self.layers)} moved "
-                         f"{stats.update_ratio[row]:.3g} times their own size.", lr)
-        return None
+                         f"Training diverged: {where} a value that is not a finite number (NaN or infinity).", fix)
+        if self._high_loss_epochs >= DIVERGED_EPOCHS:
+            return Alert("diverged", (), f"Training diverged: the training loss has stayed at {DIVERGED_LOSS_FACTOR:g} "
+                         f"times its best ({self._best_loss:.3g}) or more for {self._high_loss_epochs} epochs.", fix)
+        rows = _rows(self._jumped)
+        return Alert("diverged", rows, f"Training diverged: in each of the last {self._jumping_epochs} epochs the "
+                     f"weights of a layer ({_named(rows, self.layers)}) moved more than their own size.", fix)
 
-    def _vanishing(self, stats):
-        rms = stats.weight_gradient[:, NORM] / np.sqrt(self._sizes[:self.layers])
-        if not rms[-1] > 0:
-            return None
-        rows = tuple(int(r) for r in np.flatnonzero(rms[:-1] < VANISHING_RATIO * rms[-1]))
-        if not rows:
-            return None
+    def _vanishing(self, rms):
+        rows = _rows(rms[:-1] < VANISHING_RATIO * rms[-1])
         return Alert("vanishing", rows,
-                     f"Vanishing gradients: the weights of {_named(rows, self.layers)} get a gradient "
-                     f"{rms[-1] / rms[rows[0]]:.2g} times smaller than the output layer's, so they barely learn.",
+                     f"Vanishing gradients: the weights of {_named(rows, self.layers)} get gradients up to "
+                     f"{rms[-1] / rms[list(rows)].min():.2g} times smaller than the output layer's, so they barely learn.",
                      "Use ReLU (or Leaky ReLU) instead of sigmoid or tanh, or use fewer layers.")
 
-    def _exploding(self, stats):
-        past = self._past(EXPLODING_EPOCHS)
-        if past is None:
-            return None
-        norm, before = stats.weight_gradient[:, NORM], past.weight_gradient[:, NORM]
-        rows = tuple(int(r) for r in np.flatnonzero((norm > EXPLODING_FLOOR) & (norm >= EXPLODING_GROWTH * before)))
-        if not rows:
-            return None
+    def _exploding(self, growing, growth):
+        rows = _rows(growing)
         return Alert("exploding", rows,
                      f"Exploding gradients: the gradient of {_named(rows, self.layers)} grew "
-                     f"{norm[rows[0]] / before[rows[0]]:.3g} times in {EXPLODING_EPOCHS} epochs.",
+                     f"{growth[list(rows)].max():.3g} times in {EXPLODING_EPOCHS} epochs.",
                      "Lower the learning rate; with many layers, fewer layers or tanh instead of ReLU also help.")
 
-    def _dead(self, stats):
-        rows = tuple(int(r) for r in np.flatnonzero(stats.dead >= DEAD_SHARE))
-        if not rows:
-            return None
-        shares = ", ".join(f"{100 * stats.dead[r]:.0f}%" for r in rows)
+    def _dead(self, dead):
+        rows = _rows(dead > DEAD_SHARE)
+        shares = ", ".join(f"{100 * dead[r]:.0f}%" for r in rows)
         return Alert("dead", rows,
                      f"Dead units: {shares} of the ReLU units in {_named(rows, self.layers)} output 0 on every "
                      "training point, so no gradient reaches them and they never recover.",
                      "Press Reset to start from fresh weights, lower the learning rate, or use Leaky ReLU.")
 
-    def _saturated(self, stats):
-        rows = tuple(int(r) for r in np.flatnonzero(stats.saturated >= SATURATED_SHARE))
-        if not rows:
-            return None
-        shares = ", ".join(f"{100 * stats.saturated[r]:.0f}%" for r in rows)
+    def _saturated(self, saturated):
+        rows = _rows(saturated > SATURATED_SHARE)
+        shares = ", ".join(f"{100 * saturated[r]:.0f}%" for r in rows)
         return Alert("saturated", rows,
                      f"Saturated units: {shares} of the units in {_named(rows, self.layers)} sit at the end of "
                      "their range on almost every training point, where their slope and gradient are near 0.",
                      "Lower the learning rate, use smaller input features (x1^2 and x2^2 reach 36), or use ReLU.")
 
     def _overfitting(self):
-        history = np.array(self.run.history[-2 * GAP_EPOCHS:], dtype=np.float64).reshape(-1, 4)
-        if len(history) < 2 * GAP_EPOCHS or np.isnan(history[:, 1]).any():
-            return None
-        (train_before, test_before), (train_now, test_now) = history[:, :2].reshape(2, GAP_EPOCHS, 2).mean(axis=1)
-        if not (test_now > (1 + GAP_RISE) * test_before and train_now < train_before):
-            return None
         return Alert("overfitting", (),
-                     f"Overfitting: over the last {GAP_EPOCHS} epochs the test loss rose {100 * (test_now / test_before - 1):.0f}% "
-                     "while the training loss fell: the network is memorising the training points.",
+                     f"Overfitting: the test loss ({self.run.history[-1][1]:.3g}) has stayed above its best "
+                     f"({self._best_test:.3g}, at epoch {self._best_test_epoch}) for {self._high_test_epochs} epochs "
+                     "while the training loss kept falling: the network is memorising its training points.",
                      "Add regularization (L2), use a smaller network, train on more of the data, or stop here.")
 
 

@@ -57,12 +57,13 @@ def group_edges(layout, weights, shown=None):
     """Edges grouped by (sign, width): {(positive, width): [(x0, y0, x1, y1), ...]}.
 
     `weights[l]` is laid out (n_out, n_in) like `nn.Linear.weight`: entry [j, i] joins neuron i of
-    layer l to neuron j of layer l + 1. `shown` masks which edges to include (all by default).
+    layer l to neuron j of layer l + 1. `shown` masks which edges to include (all finite ones by default).
     """
     groups = {}
     shown = shown or [None] * len(weights)
     for left, right, weight, mask in zip(layout.centres, layout.centres[1:], weights, shown):
-        for j, i in zip(*np.nonzero(mask if mask is not None else np.ones(weight.shape, bool))):
+        drawn = np.isfinite(weight) if mask is None else mask & np.isfinite(weight)  # NaN has no width or sign
+        for j, i in zip(*np.nonzero(drawn)):
             w = float(weight[j, i])
             groups.setdefault((w >= 0, edge_width(w)), []).append((*left[i], *right[j]))
     return groups
@@ -92,7 +93,7 @@ def edge_at(layout, weights, x, y, tolerance=4.0):
 
 
 def paint_network(ctx, path, layout, weights, values, shades, theme, captions=(), input_labels=(),
-                  thumbnails=None, shown=None):
+                  thumbnails=None, shown=None, highlight=None):
     """Draw the whole network on `ctx` (a CanvasRenderingContext2D working in CSS pixels); `path(d)`
     makes a Path2D from SVG path data.
 
@@ -101,6 +102,7 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
     their range, probabilities as 2p - 1). With `thumbnails` = (image source, size), neuron k (counting
     through all layers, inputs first) is drawn as the k-th size x size square of that strip: its output
     over the whole plane, ringed by its colour for the current input. `shown` limits the edges drawn.
+    `highlight` marks one layer (its index in `layout.centres`) with a dashed frame: where NaN appeared.
     """
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, layout.width, layout.height)
@@ -148,6 +150,15 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
                     ctx.fillStyle = readable_text((r, g, b))
                     ctx.fillText(text, x, y)
         neuron += len(centres)
+
+    if highlight is not None:
+        column = layout.centres[highlight]
+        margin = radius + 8
+        ctx.setLineDash([6, 4])
+        ctx.lineWidth = 2.0
+        ctx.strokeStyle = theme.css(-1.0)
+        ctx.strokeRect(column[0, 0] - margin, column[0, 1] - margin, 2 * margin, column[-1, 1] - column[0, 1] + 2 * margin)
+        ctx.setLineDash([])
 
     ctx.fillStyle = theme.muted_text
     ctx.font = "12px system-ui, sans-serif"

@@ -8,18 +8,26 @@ import numpy as np
 
 from . import heatmap
 from .curve_view import paint_loss_curve
+from .diagnostics import Monitor, check_gradients, layer_name
+from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_rows
 from .layout import layout_network, neuron_at
 from .network_view import edge_at, paint_network, strongest_edges
 from .output_view import paint_output, paint_points, point_colours
 from .palette import DARK, LIGHT
 from .points import parse_csv
-from .run import INPUT_RANGE, Run
-from .state import ACTIVATIONS, SETTINGS, decode, encode, layer_sizes, with_change
+from .code_link import decode_code, encode_code
+from .presets import find_preset
+from .run import INPUT_RANGE, CodeError, Run
+from .sandbox import run_user_code
+from .state import ACTIVATIONS, SETTINGS, State, decode, encode, with_change
 
 # Changing these starts a new run; the others apply to the running one from its next step.
 RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_ratio", "noise", "points", "hidden",
             "features", "seed", "custom"}
+NETWORK_SETTINGS = {"hidden", "activation", "layer_activations"}  # what code that sets `model` takes over
+SAVED_CODE, SAVED_SETTINGS = "gradcanvas:code", "gradcanvas:settings"  # localStorage keys
 MAX_EDGES_DRAWN = 600        # past this, only the strongest edges are drawn (and the page says so)
+DIAGNOSTICS_EVERY_MS = 500   # the diagnostics panel repaints at most this often while training
 SECONDS_PER_INPUT = 1.5      # how long each training point stays the drawn input when none is hovered
 _SETTING_KINDS = {setting.name: setting.kind for setting in SETTINGS}
 
@@ -34,9 +42,11 @@ class Playground:
 
     def __init__(self, page, fragment=""):
         self.page = page
-        decoded = decode(fragment)
-        self.state, self.extras = decoded.state, decoded.extras
+        self.state, self.extras = State(), {}
+        self.code = ""              # the code in charge: "" while the controls build the network
+        self.code_model = False     # whether that code sets `model` (then it owns the network's shape)
         self.run = Run(self.state)
+        self.monitor = Monitor(self.run)
         self.playing = True
         self.hovered_neuron = None     # (layer, index) under the pointer on the Network canvas
         self.hovered_point = None      # a point of the plane under the pointer on the Output canvas
@@ -45,12 +55,43 @@ class Playground:
         self.network = page.canvas("network")
         self.output = page.canvas("output")
         self.curve = page.canvas("loss-curve")
+        self.histograms, self.timeline = page.canvas("histograms"), page.canvas("timeline")
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
-        self.layout = None
-        self.points_stale = True
         self.theme = DARK if page.prefers_dark() else LIGHT
-        self.use_grid()
-        self.show_state(decoded.notes)
+        self.layout = None
+        page.create_editor("", lambda text: self.act("run-code"), self.edit_code)
+        self.open_link(fragment or page.load(SAVED_SETTINGS), saved_code=page.load(SAVED_CODE))
+
+    def open_link(self, fragment, saved_code=None):
+        """Show what a link describes. Its settings apply at once; code it carries goes into the editor
+        but never runs until the user presses Run (a stranger may have written it), while a preset shipped
+        with the site runs at once. Work saved in this browser is never overwritten: it stays saved."""
+        decoded = decode(fragment)
+        notes = list(decoded.notes)
+        self.state, self.extras, code, run_now, message = decoded.state, dict(decoded.extras), "", False, ""
+        if "preset" in self.extras:
+            preset, note = find_preset(self.extras.pop("preset"))
+            if preset is None:
+                notes.append(note)
+            else:
+                self.state = decode(preset.settings).state
+                code, run_now, message = preset.code or "", True, f"{preset.title}. {preset.lesson}"
+        elif "code" in self.extras:
+            code, note = decode_code(self.extras["code"])
+            if code is None:
+                notes.append(note)
+                del self.extras["code"]
+            else:
+                message = "This link carries Python code, shown in the editor. Read it, then press Run to use it."
+        elif saved_code:
+            code = saved_code  # your own code from last time: shown, and run only when you press Run
+        self.code = ""
+        self.page.set_editor_text(code)
+        self.restart()
+        if run_now and code:
+            self.run_code(code)
+        self.say(message)
+        self.show_state(notes)
 
     # ---- what the user does ------------------------------------------------------------------------
     def act(self, action, layer=None):
@@ -75,6 +116,15 @@ class Playground:
             hidden[layer] += 1 if action == "add-neuron" else -1
             if hidden[layer] >= 1:
                 self.change("hidden", hidden)
+        elif action == "run-code":
+            self.run_code(self.page.editor_text())
+            self.page.save(SAVED_SETTINGS, encode(self.state))
+        elif action == "copy-link":
+            self.copy_link()
+        elif action == "restore-code":
+            self.restore_saved_code()
+        elif action == "check-gradients":
+            self.page.set_text("gradient-check", self.describe_gradient_check())
         elif action == "load-csv":
             points, notes = parse_csv(self.page.read_text("csv"), regression=self.state.problem == "regression")
             self.change_many({"dataset": "custom", "custom": points}, notes)
@@ -92,16 +142,65 @@ class Playground:
             self.change_many({name: value})
 
     def change_many(self, changes, notes=()):
+        notes = list(notes)
+        if self.code_defines_model() and NETWORK_SETTINGS & set(changes):
+            notes.append("The network comes from your code: change it there, or empty the editor and press Run "
+                         "to build it with the controls again.")
+            changes = {name: value for name, value in changes.items() if name not in NETWORK_SETTINGS}
         state, change_notes = with_change(self.state, **changes)
         previous, self.state = self.state, state
         if any(getattr(previous, name) != getattr(state, name) for name in RESTARTS):
             self.restart(keep_weights=set(changes) == {"custom"})
         else:
             self.run.state = state
-            if (previous.optimizer, previous.lr) != (state.optimizer, state.lr):
+            if (previous.optimizer, previous.lr) != (state.optimizer, state.lr) and not self.run.optimizer_name == "code":
                 self.run.use_optimizer(state.optimizer, state.lr)
         self.points_stale = True
         self.show_state([*notes, *change_notes])
+        self.page.save(SAVED_SETTINGS, encode(self.state))  # your own change: a reload brings it back
+
+    # ---- the code ----------------------------------------------------------------------------------
+    def code_defines_model(self):
+        return bool(self.code) and self.code_model
+
+    def run_code(self, source):
+        """Run the editor's code (Run, or Ctrl/Cmd+Enter). If it sets `model`, that network trains from now
+        on; if it fails, its message and line show and the previous network keeps running."""
+        result = run_user_code(source, {})
+        self.page.highlight_line(result.line)
+        if not result.ok:
+            self.page.set_text("code-output", result.output + result.error)
+            return
+        try:
+            run = Run(self.state, result.namespace)
+        except CodeError as error:
+            self.page.set_text("code-output", f"{result.output}{error}")
+            return
+        self.page.set_text("code-output", result.output or "Ran without printing anything.")
+        self.code = source if source.strip() else ""
+        self.code_model = result.namespace.get("model") is not None
+        self.extras = {"code": encode_code(source)} if self.code else {}
+        self.use_run(run)
+        self.show_state([])
+
+    def restore_saved_code(self):
+        """Put the code saved in this browser back into the editor (it is not run)."""
+        self.page.set_editor_text(self.page.load(SAVED_CODE))
+
+    def edit_code(self, text):
+        """The editor's text changed: keep it, so a reload brings it back."""
+        self.page.save(SAVED_CODE, text)
+
+    def copy_link(self):
+        """Put a link to exactly this (settings, seed and the code in charge) on the clipboard."""
+        try:
+            extras = {"code": encode_code(self.code)} if self.code else {}
+        except ValueError as error:
+            self.page.set_text("link-status", f"No link: {error}")
+            return
+        link = f"{self.page.page_url()}#{encode(self.state, extras)}"
+        self.page.copy_text(link)
+        self.page.set_text("link-status", f"Link copied: {link}")
 
     def pointer(self, canvas, kind, x, y, shift=False):
         """The pointer moved over ("move"), left ("leave") or clicked ("click") a canvas, at CSS (x, y)."""
@@ -152,10 +251,30 @@ class Playground:
         self.page.set_text("play-pause", "Pause" if playing else "Play")
 
     def restart(self, keep_weights=False):
-        previous = self.run
-        self.run = Run(self.state)
+        """A new run for the current settings; code in charge builds its model again, fresh."""
+        namespace = {}
+        if self.code:
+            result = run_user_code(self.code, {})
+            namespace = result.namespace if result.ok else {}
+            self.code_model = namespace.get("model") is not None
+            if not result.ok:
+                self.page.set_text("code-output", result.output + result.error)
+        try:
+            run = Run(self.state, namespace)
+        except CodeError as error:
+            self.page.set_text("code-output", f"Your code's model does not fit these settings: {error}. "
+                                              "The controls' network is used until you change the code and press Run.")
+            self.code, self.code_model = "", False
+            run = Run(self.state)
         if keep_weights:
-            self.run.adopt(previous)
+            run.adopt(self.run)
+        self.use_run(run)
+
+    def use_run(self, run):
+        self.run = run
+        self.monitor = Monitor(self.run)
+        self.diagnostics_painted_at = -DIAGNOSTICS_EVERY_MS
+        self.page.set_text("gradient-check", "")
         self.layout = None
         self.points_stale = True
         self.selected_edge = None
@@ -169,10 +288,10 @@ class Playground:
 
     def train_one_epoch(self):
         self.run.train_epoch()
-        if self.run.diverged():
+        self.monitor.observe(self.run.first_bad_batch)
+        if (diverged := self.monitor.diverged) is not None:
             self.set_playing(False)
-            self.say(f"Training diverged at epoch {self.run.epoch}: the loss is no longer a finite number. The "
-                     f"learning rate ({self.state.lr:g}) is too high for this network; lower it, then press Reset.")
+            self.say(f"Epoch {self.run.epoch}: {diverged.message} {diverged.fix}")
         elif (reason := self.run.stop_reason()) is not None and self.playing:
             self.set_playing(False)
             self.say(reason)
@@ -230,7 +349,7 @@ class Playground:
     def paint(self, timestamp_ms):
         if self.network.fit() or self.layout is None:
             self.theme = DARK if self.page.prefers_dark() else LIGHT
-            self.layout = layout_network(layer_sizes(self.state), self.network.width, self.network.height)
+            self.layout = layout_network(self.run.layer_sizes(), self.network.width, self.network.height)
             self.points_stale = True
         resized = self.output.fit()
         self.curve.fit()
@@ -247,9 +366,11 @@ class Playground:
         weights = self.drawn_weights()
         shown = strongest_edges(weights, MAX_EDGES_DRAWN)
         total = sum(w.size for w in weights)
+        nonfinite = self.monitor.latest.nonfinite if self.monitor.latest else None
         paint_network(self.network.context, self.page.path, self.layout, weights, values, shades, self.theme,
                       self.captions(), [label_of(f) for f in self.state.features],
-                      (self.thumbnail_image.element, heatmap.THUMBNAIL), shown)
+                      (self.thumbnail_image.element, heatmap.THUMBNAIL), shown,
+                      None if nonfinite is None or nonfinite.layer is None else nonfinite.layer + 1)
         self.page.set_text("network-note", "" if total <= MAX_EDGES_DRAWN else
                            f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights.")
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
@@ -257,6 +378,30 @@ class Playground:
         history = np.array(self.run.history).reshape(-1, 4)
         paint_loss_curve(self.curve.context, self.page.path, history[:, :2], self.curve.width, self.curve.height, self.theme)
         self.show_numbers(history)
+        if not self.playing or timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS:
+            self.diagnostics_painted_at = timestamp_ms
+            self.paint_diagnostics()
+
+    def paint_diagnostics(self):
+        """The Diagnostics panel: warnings with their fixes, the per-layer table, histograms, timeline."""
+        self.histograms.fit()
+        self.timeline.fit()
+        stats = self.monitor.latest
+        names = [layer_name(row, self.monitor.layers) for row in range(self.monitor.layers)]
+        self.page.show_list("alerts", [f"{alert.message} {alert.fix}" for alert in stats.alerts] if stats else [])
+        self.page.show_table("layer-stats", HEADER, table_rows(stats, names) if stats else [])
+        if stats is not None:
+            paint_histograms(self.histograms.context, self.page.path, stats, names, self.histograms.width,
+                             self.histograms.height, self.theme)
+        paint_timeline(self.timeline.context, self.page.path, self.monitor.timeline, names, self.timeline.width,
+                       self.timeline.height, self.theme)
+
+    def describe_gradient_check(self):
+        """Compare the engine's gradients with finite differences on the current network, in words."""
+        check = check_gradients(self.run)
+        verdict = "they agree" if check.largest < 1e-5 else "they DISAGREE: a gradient is wrong"
+        return (f"Largest relative error between the engine's gradients and central differences: "
+                f"{check.largest:.1e}; {verdict}.")
 
     def paint_heatmap(self, grid_outputs):
         """The Output canvas's picture: the network's output over the plane, or the hovered neuron's."""

@@ -32,11 +32,33 @@ def make_optimizer(name, params, lr):
     return optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
 
 
-class Run:
-    """A model learning one dataset under one `State`."""
+class CodeError(ValueError):
+    """The user's code set something the playground cannot train or draw; the message says what."""
 
-    def __init__(self, state):
+
+def check_model(model, n_in, n_out):
+    """Raise CodeError, in plain words, unless `model` maps (N, n_in) inputs to (N, n_out) logits and is
+    drawn layer by layer (an `nn.Sequential` of Linear layers and activations, such as `nn.MLP`)."""
+    if not isinstance(model, nn.Sequential):
+        raise CodeError(f"`model` is a {type(model).__name__}; the playground trains and draws an nn.Sequential "
+                        "of Linear layers and activations, such as nn.MLP(...)")
+    linears = [layer for layer in model if isinstance(layer, nn.Linear)]
+    if not linears or not isinstance(model[-1], nn.Linear):
+        raise CodeError("`model` must end with an nn.Linear layer (its outputs are the logits)")
+    if linears[0].n_in != n_in:
+        raise CodeError(f"`model` takes {linears[0].n_in} inputs but the chosen features give {n_in}; "
+                        f"make its first layer nn.Linear({n_in}, ...) or change the features")
+    if linears[-1].n_out != n_out:
+        raise CodeError(f"`model` gives {linears[-1].n_out} outputs but this problem needs {n_out}")
+
+
+class Run:
+    """A model learning one dataset under one `State`; `code` is what the user's code set (`model`, and
+    optionally `optimizer` and `loss_fn(logits, labels)`), which takes the place of the controls' network."""
+
+    def __init__(self, state, code=None):
         self.state = state
+        code = code or {}
         X, y = make_points(state)
         test_ratio = 1 - state.train_ratio / 100
         if 0 < round(len(X) * test_ratio) < len(X):
@@ -48,19 +70,27 @@ class Run:
         self.classes = output_size(state)
         self.regression = state.problem == "regression"
         sizes = layer_sizes(state)
-        activations = list(state.layer_activations) or state.activation
-        self.model = nn.MLP(sizes[0], sizes[1:-1], sizes[-1], activation=activations,
-                            rng=np.random.default_rng(state.seed))
-        self.optimizer = make_optimizer(state.optimizer, self.model.parameters(), state.lr)
-        self.optimizer_name = state.optimizer
+        if code.get("model") is not None:
+            check_model(code["model"], sizes[0], sizes[-1])
+            self.model = code["model"]
+        else:
+            activations = list(state.layer_activations) or state.activation
+            self.model = nn.MLP(sizes[0], sizes[1:-1], sizes[-1], activation=activations,
+                                rng=np.random.default_rng(state.seed))
+        self.loss_fn = code.get("loss_fn")
+        self.optimizer = code.get("optimizer") or make_optimizer(state.optimizer, self.model.parameters(), state.lr)
+        self.optimizer_name = "code" if code.get("optimizer") else state.optimizer
         self.weights = [layer.weight for layer in self.model if isinstance(layer, nn.Linear)]
         self.epoch = 0
+        self.first_bad_batch = None  # the loss graph of the first batch whose loss was not finite
         self.history = []       # per epoch: train loss, test loss, train accuracy, test accuracy
         self.best_loss = np.inf
         self.best_epoch = 0
 
     # ---- the loss the user chose -------------------------------------------------------------------
     def data_loss(self, logits, labels):
+        if self.loss_fn is not None:
+            return self.loss_fn(logits, labels)
         loss = self.state.loss
         if self.regression:
             return F.mse_loss(logits, labels[:, None])
@@ -86,6 +116,8 @@ class Run:
         for start in range(0, len(self.inputs_train), size):
             batch = slice(start, start + size)
             loss = self.data_loss(self.model(self.inputs_train[batch]), self.y_train[batch]) + self.penalty()
+            if self.first_bad_batch is None and not np.isfinite(loss.data):
+                self.first_bad_batch = loss  # diagnostics name the op where NaN or infinity first appeared
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
@@ -108,15 +140,12 @@ class Run:
         accuracy = np.nan if self.regression else float((self.predicted_class(logits.data) == labels).mean())
         return self.data_loss(logits, labels).item(), accuracy
 
+    def layer_sizes(self):
+        """Neurons per layer, inputs first, as the model has them."""
+        return [self.weights[0].shape[1]] + [w.shape[0] for w in self.weights]
+
     def predicted_class(self, logits):
         return logits.argmax(axis=1) if self.classes > 1 else (logits[:, 0] > 0).astype(np.int64)
-
-    def diverged(self):
-        """True once a loss or a weight is no longer a finite number."""
-        if not len(self.inputs_train):
-            return False
-        last = self.history[-1][0] if self.history else 0.0
-        return not np.isfinite(last) or not all(np.isfinite(w.data).all() for w in self.weights)
 
     def stop_reason(self):
         """Why the user's auto-stop rule says to stop now, in words, or None to keep going."""

@@ -36,11 +36,43 @@ class FakePage:
 
     def __init__(self, width=800, height=420, reduced_motion=False, dark=False):
         self.canvases = {"network": FakeCanvas(width, height), "output": FakeCanvas(300, 300),
-                         "loss-curve": FakeCanvas(300, 64)}
+                         "loss-curve": FakeCanvas(300, 64), "histograms": FakeCanvas(500, 150),
+                         "timeline": FakeCanvas(500, 90)}
+        self.lists, self.tables = {}, {}
         self.texts, self.controls, self.inputs = {}, {}, {"point-class": "1", "csv": ""}
         self.fragment, self.notes, self.layers, self.editing = "", [], None, None
         self.reduced_motion, self.dark = reduced_motion, dark
         self.pixel_layers = []
+        self.storage, self.clipboard, self.editor, self.marked_line = {}, None, "", None
+
+    def create_editor(self, text, on_run, on_change):
+        self.editor, self.on_run, self.on_change = text, on_run, on_change
+
+    def editor_text(self):
+        return self.editor
+
+    def set_editor_text(self, text):
+        self.editor = text
+
+    def type_code(self, text):
+        """The user types into the editor (which saves as it goes)."""
+        self.editor = text
+        self.on_change(text)
+
+    def highlight_line(self, line):
+        self.marked_line = line
+
+    def save(self, key, value):
+        self.storage[key] = value
+
+    def load(self, key):
+        return self.storage.get(key, "")
+
+    def page_url(self):
+        return "http://127.0.0.1/gradcanvas/"
+
+    def copy_text(self, text):
+        self.clipboard = text
 
     def canvas(self, name):
         return self.canvases[name]
@@ -78,6 +110,12 @@ class FakePage:
 
     def show_notes(self, notes):
         self.notes = list(notes)
+
+    def show_list(self, element_id, items):
+        self.lists[element_id] = list(items)
+
+    def show_table(self, element_id, header, rows):
+        self.tables[element_id] = [tuple(header), *map(tuple, rows)]
 
     def edit_weight(self, label, value):
         self.editing = (label, value)

@@ -249,3 +249,117 @@ def test_a_network_past_tf_playgrounds_size_draws_a_coarser_grid_and_says_so():
     playground.change("hidden", "8,8,8,8,8,8")
     playground.paint(0.0)
     assert playground.resolution == 100 and "grid" not in page.texts["output-caption"]
+
+
+def test_the_diagnostics_panel_fills_its_table_and_warns_of_vanishing_gradients():
+    playground, page = opened("#activation=sigmoid&hidden=8,8,8,8,8,8,8,8")
+    for t in range(40):
+        playground.frame(t * 16.0)
+        if page.lists.get("alerts"):
+            break
+    playground.act("toggle")
+    playground.paint(1e6)
+    header, *rows = page.tables["layer-stats"]
+    assert header[0] == "Layer" and len(rows) == 9 and rows[-1][0] == "the output layer"
+    stats = playground.monitor.latest
+    assert rows[0][1] == f"{stats.weight_gradient[0, 4]:.3g}"  # the table shows the monitor's numbers
+    assert any(alert.startswith("Vanishing gradients") and "Use ReLU" in alert for alert in page.lists["alerts"])
+    assert page.canvases["histograms"].context.named("fill")  # bars were drawn
+
+
+def test_check_gradients_compares_the_engine_with_finite_differences():
+    playground, page = opened()
+    playground.act("check-gradients")
+    text = page.texts["gradient-check"]
+    assert "they agree" in text
+    largest = float(text.split(": ")[1].split(";")[0])
+    assert largest < 1e-5
+
+
+def test_where_nan_appeared_is_named_and_its_layer_framed():
+    playground, page = opened("#problem=regression&dataset=plane&lr=10&activation=linear&hidden=4")
+    for t in range(60):
+        playground.frame(t * 16.0)
+        if not playground.playing:
+            break
+    assert "diverged" in page.texts["message"]
+    nonfinite = playground.monitor.latest.nonfinite
+    assert nonfinite is not None and nonfinite.layer is not None
+    assert nonfinite.op in page.texts["message"] or "not a number" in page.texts["message"].lower()
+    assert ([6, 4],) in page.canvases["network"].context.named("setLineDash")  # its layer is framed
+
+
+MODEL_CODE = """from engine import nn
+model = nn.MLP(2, [6, 3], 1, activation="relu")
+print("built", len(model.parameters()), "parameters")
+"""
+
+
+def test_code_that_sets_a_model_trains_it_and_takes_charge_of_the_network():
+    playground, page = opened()
+    page.type_code(MODEL_CODE)
+    playground.act("run-code")
+    assert page.texts["code-output"] == "built 6 parameters\n"
+    assert playground.run.layer_sizes() == [2, 6, 3, 1]
+    assert "code=" in page.fragment
+    playground.act("add-layer")
+    assert playground.run.layer_sizes() == [2, 6, 3, 1] and "comes from your code" in page.notes[0]
+    playground.change("dataset", "xor")  # a new run builds the code's model again, fresh
+    assert playground.state.dataset == "xor" and playground.run.layer_sizes() == [2, 6, 3, 1]
+
+
+def test_failing_code_marks_its_line_and_the_previous_network_keeps_running():
+    playground, page = opened()
+    run = playground.run
+    page.type_code("from engine import nn\nmodel = nn.MLP(2, [4], 1)\n1 / 0\n")
+    playground.act("run-code")
+    assert page.marked_line == 3 and "ZeroDivisionError" in page.texts["code-output"]
+    assert playground.run is run and "code=" not in page.fragment
+    page.type_code("from engine import nn\nmodel = nn.MLP(5, [4], 1)\n")
+    playground.act("run-code")
+    assert "takes 5 inputs but the chosen features give 2" in page.texts["code-output"] and playground.run is run
+
+
+def test_copy_link_reopens_the_same_code_shown_but_not_run():
+    playground, page = opened("#dataset=spiral&seed=7")
+    page.type_code(MODEL_CODE)
+    playground.act("run-code")
+    playground.act("copy-link")
+    link = page.clipboard
+    assert link.startswith("http://127.0.0.1/gradcanvas/#v=1&") and "dataset=spiral" in link and "code=" in link
+
+    stranger, their_page = opened(link.split("#", 1)[1])
+    assert their_page.editor == MODEL_CODE
+    assert stranger.run.layer_sizes() == [2, 4, 2, 1]  # the controls' network: the code has not run
+    assert "press Run" in their_page.texts["message"]
+    stranger.act("run-code")
+    assert stranger.run.layer_sizes() == [2, 6, 3, 1] and stranger.state.seed == 7
+
+
+def test_a_preset_from_the_site_runs_at_once_and_teaches_its_lesson():
+    playground, page = opened("#preset=dead-relu")
+    assert "Dead ReLUs" in page.texts["message"]
+    hidden_biases = [layer.bias.data for layer in list(playground.run.model)[:-1] if hasattr(layer, "bias")]
+    assert all((bias == -5.0).all() for bias in hidden_biases)
+    for t in range(30):
+        playground.frame(t * 16.0)
+    assert any(alert.kind == "dead" for alert in playground.monitor.latest.alerts)
+    assert "preset" not in page.fragment and "code=" in page.fragment  # the link now says it all
+    unknown, unknown_page = opened("#preset=nope")
+    assert unknown_page.notes and "nope" in unknown_page.notes[0]
+
+
+def test_your_code_and_settings_come_back_after_a_reload_and_a_link_never_overwrites_them():
+    playground, page = opened()
+    page.type_code("print('mine')\n")
+    playground.change("lr", "0.3")
+    reloaded = FakePage()
+    reloaded.storage = dict(page.storage)
+    again = Playground(reloaded, "")
+    assert reloaded.editor == "print('mine')\n" and again.state.lr == 0.3
+    visitor = FakePage()
+    visitor.storage = dict(page.storage)
+    Playground(visitor, "#preset=dead-relu")
+    assert visitor.storage["gradcanvas:code"] == "print('mine')\n" and "lr=0.3" in visitor.storage["gradcanvas:settings"]
+    playground.act("restore-code")
+    assert page.editor == "print('mine')\n"

@@ -94,14 +94,12 @@ def test_layer_outputs_over_the_plane_come_from_one_forward_pass_of_the_model():
     assert np.allclose(run.output_shade(outputs[-1]), 2 * probability - 1)
 
 
-def test_a_learning_rate_of_ten_on_regression_diverges_and_is_caught():
+def test_the_first_batch_whose_loss_is_not_finite_is_kept_for_diagnostics():
     run = Run(State(problem="regression", dataset="plane", lr=10, activation="linear", hidden=()))
     for _ in range(20):
         run.train_epoch()
-        if run.diverged():
-            break
-    assert run.diverged()
-    assert not trained(State(), 5).diverged()
+    assert run.first_bad_batch is not None and not np.isfinite(run.first_bad_batch.data)
+    assert trained(State(), 5).first_bad_batch is None
 
 
 def test_auto_stop_on_a_loss_target_and_on_a_plateau():
@@ -122,7 +120,7 @@ def test_your_own_points_train_even_when_there_are_only_a_few():
     assert len(run.X_train) + len(run.X_test) == 3
     assert np.isfinite(run.history[-1][0])
     empty = trained(State(dataset="custom"), 2)
-    assert np.isnan(empty.history[-1][0]) and not empty.diverged()
+    assert np.isnan(empty.history[-1][0]) and empty.epoch == 2
 
 
 def test_the_learning_rate_changes_mid_run_and_a_new_optimizer_starts_fresh():
@@ -147,3 +145,23 @@ def test_editing_a_weight_changes_the_model():
     run = Run(State())
     run.set_weight(1, 0, 3, 2.5)
     assert run.model[2].weight.data[0, 3] == 2.5
+
+
+def test_a_model_from_code_replaces_the_controls_network():
+    from engine import nn
+    model = nn.Sequential(nn.Linear(2, 3, rng=np.random.default_rng(1)), nn.ReLU(), nn.Linear(3, 1))
+    run = Run(State(hidden=(4, 2)), {"model": model, "loss_fn": lambda logits, labels: ((logits - 0.5) ** 2).mean()})
+    assert run.model is model and run.layer_sizes() == [2, 3, 1]
+    run.train_epoch()
+    assert np.isclose(run.history[-1][0], ((run.model(run.inputs_train).data - 0.5) ** 2).mean())
+
+
+def test_a_model_that_does_not_fit_the_data_is_refused_in_plain_words():
+    from engine import nn
+    from app.run import CodeError
+    with pytest.raises(CodeError, match="takes 3 inputs but the chosen features give 2"):
+        Run(State(), {"model": nn.MLP(3, [4], 1)})
+    with pytest.raises(CodeError, match="gives 1 outputs but this problem needs 3"):
+        Run(State(dataset="blobs3"), {"model": nn.MLP(2, [4], 1)})
+    with pytest.raises(CodeError, match="nn.Sequential"):
+        Run(State(), {"model": nn.Linear(2, 1)})

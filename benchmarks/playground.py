@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import build
-from benchmarks.site import CHROMIUM_ARGS, MEASURED_FRAMES, WARM_UP_FRAMES, check
+from benchmarks.site import CHROMIUM_ARGS, MEASURED_FRAMES, WARM_UP_FRAMES, check, print_table
 
 # Each network's settings (what its link sets; the rest are defaults) and its frame-callback target in ms.
 TF_PLAYGROUND_LARGEST = "6x8 spiral"
@@ -258,9 +258,7 @@ def main(argv=()):
         (f"6x8 lr change -> next frame, median of {CHANGES}", f"{largest['next_frame_ms']:.2f} ms",
          check(largest["next_frame_ms"], LATENCY_TARGET_MS, "ms")),
     ]
-    print(f"{'measure':<46}{'value':>10}   target")
-    for measure_name, value, target in rows:
-        print(f"{measure_name:<46}{value:>10}   {target}")
+    print_table(rows)
     return 0
 
 

@@ -151,12 +151,18 @@ def main(argv=()):
         (f"JS + wasm after {trained} s", "n/a" if wasm is None else f"{heap + wasm:.1f} MB",
          "" if wasm is None else check(heap + wasm, 100, "MB")),
     ]
-    print(f"{'measure':<40}{'value':>10}   target")
-    for measure_name, value, target in rows:
-        print(f"{measure_name:<40}{value:>10}   {target}")
+    print_table(rows)
     for key in ("app_ready", "floor_ready"):
         print(f"{key} samples (s): {', '.join(f'{sample:.2f}' for sample in samples[key])}")
     return 0
+
+
+def print_table(rows):
+    """Print (measure, value, target) rows as aligned columns."""
+    width = max(len(name) for name, _, _ in rows) + 2
+    print(f"{'measure':<{width}}{'value':>10}   target")
+    for name, value, target in rows:
+        print(f"{name:<{width}}{value:>10}   {target}")
 
 
 def check(value, limit, unit):

@@ -59,6 +59,7 @@ class Playground:
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.layout = None
+        self.needs_paint, self.painted_input, self.diagnostics_shown = True, None, None
         page.create_editor("", lambda text: self.act("run-code"), self.edit_code)
         self.open_link(fragment or page.load(SAVED_SETTINGS), saved_code=page.load(SAVED_CODE))
 
@@ -97,6 +98,7 @@ class Playground:
     def act(self, action, layer=None):
         """A button: toggle (Play/Pause), step, reset, regenerate, add-layer, remove-layer,
         add-neuron / remove-neuron (of hidden layer `layer`), load-csv."""
+        self.needs_paint = True
         hidden = list(self.state.hidden)
         if action == "toggle":
             self.set_playing(not self.playing)
@@ -131,6 +133,7 @@ class Playground:
 
     def change(self, name, value):
         """A setting's control changed to `value` (its text, or a Python value)."""
+        self.needs_paint = True
         if name == "weight":
             self.edit_weight(value)
         elif name == "layer_activation":
@@ -204,6 +207,7 @@ class Playground:
 
     def pointer(self, canvas, kind, x, y, shift=False):
         """The pointer moved over ("move"), left ("leave") or clicked ("click") a canvas, at CSS (x, y)."""
+        self.needs_paint = True
         if canvas == "network":
             self.hovered_neuron = neuron_at(self.layout, x, y) if kind == "move" and self.layout else None
             edge = edge_at(self.layout, self.drawn_weights(), x, y) if kind != "leave" and self.layout else None
@@ -272,8 +276,9 @@ class Playground:
 
     def use_run(self, run):
         self.run = run
+        self.needs_paint = True
         self.monitor = Monitor(self.run)
-        self.diagnostics_painted_at = -DIAGNOSTICS_EVERY_MS
+        self.diagnostics_painted_at, self.diagnostics_shown = -DIAGNOSTICS_EVERY_MS, False
         self.page.set_text("gradient-check", "")
         self.layout = None
         self.points_stale = True
@@ -301,10 +306,26 @@ class Playground:
         self.page.set_text("message", message)
 
     def frame(self, timestamp_ms):
-        """One animation frame: train an epoch if playing, then paint everything."""
+        """One animation frame: train an epoch if playing, then paint everything. A paused page paints
+        only when something changed (an action, the pointer, the drawn input, the canvas size), so it
+        costs nothing while it sits still."""
         if self.playing:
             self.train_one_epoch()
+        elif not (self.needs_paint or self.resized() or self.input_key(timestamp_ms) != self.painted_input):
+            return
         self.paint(timestamp_ms)
+
+    def resized(self):
+        if self.network.fit() | self.output.fit() | self.curve.fit():
+            self.layout = None
+            return True
+        return False
+
+    def input_key(self, timestamp_ms):
+        """What decides the drawn input: the hovered point, or which training point is up."""
+        if self.hovered_point is not None or self.page.prefers_reduced_motion():
+            return self.hovered_point
+        return int(timestamp_ms / 1000 / SECONDS_PER_INPUT)
 
     # ---- showing -----------------------------------------------------------------------------------
     def show_state(self, notes):
@@ -347,6 +368,7 @@ class Playground:
         return values, [layer[0] for layer in self.neuron_shades(outputs)]
 
     def paint(self, timestamp_ms):
+        self.needs_paint, self.painted_input = False, self.input_key(timestamp_ms)
         if self.network.fit() or self.layout is None:
             self.theme = DARK if self.page.prefers_dark() else LIGHT
             self.layout = layout_network(self.run.layer_sizes(), self.network.width, self.network.height)
@@ -378,8 +400,9 @@ class Playground:
         history = np.array(self.run.history).reshape(-1, 4)
         paint_loss_curve(self.curve.context, self.page.path, history[:, :2], self.curve.width, self.curve.height, self.theme)
         self.show_numbers(history)
-        if not self.playing or timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS:
-            self.diagnostics_painted_at = timestamp_ms
+        fresh = self.monitor.latest is not self.diagnostics_shown
+        if fresh and (not self.playing or timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS):
+            self.diagnostics_painted_at, self.diagnostics_shown = timestamp_ms, self.monitor.latest
             self.paint_diagnostics()
 
     def paint_diagnostics(self):

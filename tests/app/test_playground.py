@@ -363,3 +363,17 @@ def test_your_code_and_settings_come_back_after_a_reload_and_a_link_never_overwr
     assert visitor.storage["gradcanvas:code"] == "print('mine')\n" and "lr=0.3" in visitor.storage["gradcanvas:settings"]
     playground.act("restore-code")
     assert page.editor == "print('mine')\n"
+
+
+def test_a_paused_page_paints_only_when_something_changed():
+    playground, page = opened(reduced_motion=True)
+    playground.act("toggle")
+    playground.frame(16.0)
+    context = page.canvases["network"].context
+    before = len(context.calls)
+    for t in range(2, 10):
+        playground.frame(t * 16.0)
+    assert len(context.calls) == before  # nothing changed, nothing drawn
+    playground.pointer("output", "move", 40, 40)
+    playground.frame(200.0)
+    assert len(context.calls) > before

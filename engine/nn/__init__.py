@@ -5,7 +5,7 @@ editor can write a PyTorch-style class without registering anything.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from . import functional as F
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu")
@@ -119,6 +119,62 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"{self.n_in}, {self.n_out}, bias={self.bias is not None}"
+
+
+class Conv2d(Module):
+    """A bank of `c_out` learned filters, each (c_in, k, k), slid over NCHW images: `F.conv2d`.
+
+    Weights are He-normal (fan_in = c_in * k * k), the spread that suits the ReLUs a CNN puts after each
+    convolution; biases start at 0.
+
+    >>> layer = Conv2d(1, 8, 3, padding=1, rng=np.random.default_rng(0))
+    >>> layer.weight.shape, layer.bias.shape, layer(np.ones((5, 1, 8, 8))).shape
+    ((8, 1, 3, 3), (8,), (5, 8, 8, 8))
+    """
+
+    def __init__(self, c_in, c_out, kernel_size, stride=1, padding=0, bias=True, rng=None):
+        rng = np.random.default_rng(0) if rng is None else rng
+        self.c_in, self.c_out, self.kernel_size, self.stride, self.padding = c_in, c_out, kernel_size, stride, padding
+        fan_in = c_in * kernel_size * kernel_size
+        weight = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(c_out, c_in, kernel_size, kernel_size))
+        self.weight = Tensor(weight, requires_grad=True, name="weight")
+        self.bias = Tensor(np.zeros(c_out), requires_grad=True, name="bias") if bias else None
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def extra_repr(self):
+        return (f"{self.c_in}, {self.c_out}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}, bias={self.bias is not None}")
+
+
+class MaxPool2d(Module):
+    """Keeps the largest value of each window: `F.max_pool2d`; `stride=None` means the kernel size.
+
+    >>> MaxPool2d(2)(np.ones((5, 8, 8, 8))).shape
+    (5, 8, 4, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None):
+        self.kernel_size, self.stride = kernel_size, stride
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class Flatten(Module):
+    """Folds every axis after the batch axis into one, so feature maps can feed a `Linear`.
+
+    >>> Flatten()(np.ones((5, 16, 2, 2))).shape
+    (5, 64)
+    """
+
+    def forward(self, x):
+        x = as_tensor(x)
+        return x.reshape(x.shape[0], -1)
 
 
 class ReLU(Module):

@@ -6,6 +6,7 @@ many tiny ones, which is where a Python engine loses its time on small networks.
 import numpy as np
 
 from ..tensor import Tensor, as_tensor, record
+from .conv import conv2d, max_pool2d  # noqa: F401 (public here, as in torch; the window ops share conv.py)
 
 
 def linear(x, weight, bias=None):

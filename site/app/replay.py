@@ -1,0 +1,218 @@
+"""One training step recorded from the engine itself, replayed in five phases, plus the particle pool the
+backward animation draws from.
+
+Nothing here is simulated: layer outputs come from forward hooks, gradients from `backward(observer=...)`
+at the moment the engine completed each one, and the weights from before and after the optimizer's step.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One child's contribution reaching a node (`grad +=`): `total` is the node's gradient right after
+    it arrived; `count` > 1 when the child uses the node more than once (as `x * x` does)."""
+
+    child: object
+    count: int
+    total: np.ndarray
+
+
+@dataclass(frozen=True)
+class GradientEvent:
+    """The engine finished `node`'s gradient: a copy of it, and the contributions in the order they came."""
+
+    node: object
+    label: str
+    gradient: np.ndarray
+    arrivals: tuple
+
+
+def record_backward(root, labels=None):
+    """Run `root.backward()` and return its GradientEvents in the order the engine completed them.
+
+    The observer is called right before a node passes its gradient on, so the contributions a node sent
+    are read at the next call (or when backward returns): by then each parent's gradient holds the sum
+    so far. Gradients are copied because leaves accumulate in place. `labels` maps tensors to names.
+
+    >>> from engine import Tensor
+    >>> x = Tensor(3.0, requires_grad=True, name="x")
+    >>> events = record_backward(x * x + x)
+    >>> [e.node.op or e.node.name for e in events], [float(a.total) for a in events[-1].arrivals]
+    (['add', 'mul', 'x'], [1.0, 7.0])
+    """
+    labels = labels or {}
+    events, arrivals, sender = [], {}, []
+
+    def deliver(child):  # `child` has just passed its gradient to its parents: read their running sums
+        if not child.op or child.grad is None:
+            return
+        for parent, count in _counts(child.parents).items():
+            if parent.requires_grad:
+                arrivals.setdefault(parent, []).append(Arrival(child, count, np.array(parent.grad)))
+
+    def observe(node):
+        if sender:
+            deliver(sender.pop())
+        gradient = None if node.grad is None else np.array(node.grad)
+        label = labels.get(node) or node.op or node.name or ""
+        events.append(GradientEvent(node, label, gradient, tuple(arrivals.pop(node, ()))))
+        sender.append(node)
+
+    root.backward(observer=observe)
+    return events
+
+
+def _counts(parents):
+    counts = {}
+    for parent in parents:  # dict keyed by identity: Tensor keeps object identity and hashing
+        counts[parent] = counts.get(parent, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class ForwardEvent:
+    """Module `layer` of the model (e.g. 0 for the first Linear) produced `output` on the batch."""
+
+    layer: int
+    module: str
+    output: np.ndarray
+
+
+@dataclass(frozen=True)
+class StepRecording:
+    """Everything one training step did, in the order it did it."""
+
+    inputs: np.ndarray
+    forward: tuple          # ForwardEvents, layer by layer
+    loss: object            # the loss tensor (its graph is the one the graph view draws)
+    backward: tuple         # GradientEvents in the engine's completion order
+    parameter_names: dict   # tensor -> "2.weight"
+    weights_before: dict    # name -> array
+    weights_after: dict
+
+
+def record_step(run, batch=None):
+    """Take one optimizer step of `run` on `batch` (a slice of the training points; the first
+    mini-batch by default), exactly as `Run.train_epoch` takes it, and record it."""
+    batch = slice(0, run.state.batch_size) if batch is None else batch
+    inputs = run.inputs_train[batch]
+    forward = []
+
+    def hook_for(index):
+        return lambda module, _inputs, output: forward.append(
+            ForwardEvent(index, type(module).__name__, np.array(output.data)))
+
+    handles = [layer.register_forward_hook(hook_for(i)) for i, layer in enumerate(run.model)]
+    try:
+        loss = run.data_loss(run.model(inputs), run.y_train[batch]) + run.penalty()
+    finally:
+        for handle in handles:
+            handle.remove()
+    names = {param: name for name, param in run.model.named_parameters()}
+    before = {name: np.array(param.data) for param, name in names.items()}
+    run.optimizer.zero_grad()
+    backward = record_backward(loss, names)
+    run.optimizer.step()
+    after = {name: np.array(param.data) for param, name in names.items()}
+    return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after)
+
+
+@dataclass(frozen=True)
+class WeightChange:
+    """A parameter before and after the optimizer's step."""
+
+    name: str
+    before: np.ndarray
+    after: np.ndarray
+
+    @property
+    def change(self):
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What the page shows at one press of "Next phase": a name, a caption in plain words, and the
+    recorded items this phase highlights."""
+
+    name: str
+    caption: str
+    items: tuple
+
+
+PHASES = ("forward", "loss", "output_gradient", "gradients", "update")
+
+
+class StepThrough:
+    """The five phases of one recorded step, advanced by the "Next phase" button.
+
+    forward done -> loss highlighted -> output gradient = 1 -> gradients in the order the engine
+    completed them (parameters, layer by layer from the output back) -> each weight's change.
+    """
+
+    def __init__(self, recording):
+        self.recording = recording
+        self.index = 0
+
+    @property
+    def done(self):
+        return self.index == len(PHASES) - 1
+
+    def next_phase(self):
+        """Move on and return the new phase; at the last phase, stay there (the page records a new step)."""
+        self.index = min(self.index + 1, len(PHASES) - 1)
+        return self.phase()
+
+    def phase(self):
+        recording, name = self.recording, PHASES[self.index]
+        if name == "forward":
+            return Phase(name, "Forward pass: each layer's output on the batch.", recording.forward)
+        if name == "loss":
+            return Phase(name, f"Loss on this batch: {recording.loss.item():.4g}.", (recording.loss.item(),))
+        if name == "output_gradient":
+            root = recording.backward[0]
+            return Phase(name, "dLoss/dLoss = 1: the backward pass starts here.", (root,))
+        if name == "gradients":
+            params = tuple(e for e in recording.backward if e.node in recording.parameter_names)
+            return Phase(name, "Gradients, in the order the engine completed them.", params)
+        changes = tuple(WeightChange(n, recording.weights_before[n], recording.weights_after[n])
+                        for n in recording.weights_before)
+        return Phase(name, "The optimizer's step: each weight's change.", changes)
+
+
+class ParticlePool:
+    """A fixed number of particles the backward animation reuses: positions, velocities, colours and
+    remaining lives live in arrays allocated once, so a frame never allocates.
+
+    >>> pool = ParticlePool(4)
+    >>> pool.emit(np.array([[0.0, 0.0]]), np.array([[10.0, 0.0]]), np.array([[1.0, 0.0, 0.0, 1.0]]), 1.0)
+    1
+    >>> pool.advance(0.5); pool.position[pool.alive].tolist()
+    [[5.0, 0.0]]
+    """
+
+    def __init__(self, capacity):
+        self.position = np.zeros((capacity, 2))
+        self.velocity = np.zeros((capacity, 2))
+        self.colour = np.zeros((capacity, 4))
+        self.life = np.zeros(capacity)          # seconds left; a particle is alive while life > 0
+        self.alive = np.zeros(capacity, bool)
+        self._step = np.zeros((capacity, 2))    # scratch for velocity * dt
+
+    def emit(self, position, velocity, colour, life):
+        """Start particles in free slots (as many as fit); returns how many started."""
+        free = np.flatnonzero(~self.alive)[: len(position)]
+        n = len(free)
+        self.position[free], self.velocity[free], self.colour[free] = position[:n], velocity[:n], colour[:n]
+        self.life[free] = life
+        self.alive[free] = True
+        return n
+
+    def advance(self, dt):
+        """Move every live particle by velocity * dt and age it, in place."""
+        np.multiply(self.velocity, dt, out=self._step)
+        np.add(self.position, self._step, out=self.position, where=self.alive[:, None])
+        np.subtract(self.life, dt, out=self.life, where=self.alive)
+        np.greater(self.life, 0.0, out=self.alive)

@@ -106,7 +106,7 @@ def record_step(run, batch=None):
 
     handles = [layer.register_forward_hook(hook_for(i)) for i, layer in enumerate(run.model)]
     try:
-        loss = run.data_loss(run.model(inputs), run.y_train[batch]) + run.penalty()
+        loss = run.training_loss(inputs, run.y_train[batch])
     finally:
         for handle in handles:
             handle.remove()

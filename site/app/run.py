@@ -103,11 +103,17 @@ class Run:
         return F.binary_cross_entropy_with_logits(logits, labels[:, None].astype(np.float64))
 
     def penalty(self):
-        """The regularization term: the rate times L1 or L2 of every weight (biases are left free)."""
+        """The regularization term: the rate times L1 or L2 of every weight (biases are left free), or
+        None when there is none (so the graph gets no `+ 0` node)."""
         if self.state.regularization == "none" or not self.state.reg_rate:
-            return 0.0
+            return None
         penalty = F.l1_penalty if self.state.regularization == "l1" else F.l2_penalty
         return self.state.reg_rate * penalty(self.weights)
+
+    def training_loss(self, inputs, labels):
+        """What a training step minimises: the data loss of a batch, plus the penalty when there is one."""
+        loss, penalty = self.data_loss(self.model(inputs), labels), self.penalty()
+        return loss if penalty is None else loss + penalty
 
     # ---- training ----------------------------------------------------------------------------------
     def train_epoch(self):
@@ -115,7 +121,7 @@ class Run:
         size = self.state.batch_size
         for start in range(0, len(self.inputs_train), size):
             batch = slice(start, start + size)
-            loss = self.data_loss(self.model(self.inputs_train[batch]), self.y_train[batch]) + self.penalty()
+            loss = self.training_loss(self.inputs_train[batch], self.y_train[batch])
             if self.first_bad_batch is None and not np.isfinite(loss.data):
                 self.first_bad_batch = loss  # diagnostics name the op where NaN or infinity first appeared
             self.optimizer.zero_grad()

@@ -316,7 +316,7 @@ def bind(act, change, pointer, open_link):
     _listen(js.document, "click", on_click)
     _listen(js.document, "change", on_change)
     _listen(js.window, "hashchange", lambda event: open_link(fragment()))
-    for canvas in ("network", "output"):
+    for canvas in ("network", "output", "graph"):
         element = js.document.getElementById(canvas)
         for event_name, kind in (("pointermove", "move"), ("pointerleave", "leave"), ("click", "click")):
             _listen(element, event_name,

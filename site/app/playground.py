@@ -10,6 +10,10 @@ from . import heatmap
 from .curve_view import paint_loss_curve
 from .diagnostics import Monitor, check_gradients, layer_name
 from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_rows
+from .graph_layout import fit_scale, graph_of, layout_graph
+from .graph_view import node_text, paint_graph, screen_transform
+from .graph_layout import node_at as graph_node_at
+from .replay import PHASES, StepThrough, record_step
 from .layout import layout_network, neuron_at
 from .network_view import edge_at, paint_network, strongest_edges
 from .output_view import paint_output, paint_points, point_colours
@@ -56,6 +60,10 @@ class Playground:
         self.output = page.canvas("output")
         self.curve = page.canvas("loss-curve")
         self.histograms, self.timeline = page.canvas("histograms"), page.canvas("timeline")
+        self.graph_canvas = page.canvas("graph")
+        self.code_graph = None       # a Tensor the code set as `graph` (a scalar expression), drawn as it is
+        self.step_through = None     # the recorded step that Next phase walks through
+        self.graph, self.graph_layout, self.graph_drawn_at = None, None, None
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.layout = None
@@ -125,6 +133,8 @@ class Playground:
             self.copy_link()
         elif action == "restore-code":
             self.restore_saved_code()
+        elif action == "next-phase":
+            self.next_phase()
         elif action == "check-gradients":
             self.page.set_text("gradient-check", self.describe_gradient_check())
         elif action == "load-csv":
@@ -180,6 +190,8 @@ class Playground:
             self.page.set_text("code-output", f"{result.output}{error}")
             return
         self.page.set_text("code-output", result.output or "Ran without printing anything.")
+        graph = result.namespace.get("graph")
+        self.code_graph = graph if hasattr(graph, "parents") and hasattr(graph, "op") else None
         self.code = source if source.strip() else ""
         self.code_model = result.namespace.get("model") is not None
         self.extras = {"code": encode_code(source)} if self.code else {}
@@ -215,6 +227,13 @@ class Playground:
                 self.selected_edge = edge
                 self.page.edit_weight(self.describe_edge(edge), float(self.run.weights[edge[0]].data[edge[1], edge[2]]))
             self.page.set_text("inspector", self.describe_edge(edge) if edge else self.describe_neuron())
+        elif canvas == "graph" and self.graph_layout is not None:
+            scale, dx, dy = self.graph_transform()
+            key = graph_node_at(self.graph_layout, (x - dx) / scale, (y - dy) / scale) if kind != "leave" else None
+            if key is not None:
+                index = self.graph_layout.keys.index(key)
+                tensor = self.graph.tensors[index]
+                self.page.set_text("inspector", f"{self.graph.labels[index]}: value {node_text(tensor)}")
         elif canvas == "output":
             point = heatmap.from_plane(x, y, self.output.width, self.output.height)
             self.hovered_point = point if kind == "move" else None
@@ -276,6 +295,7 @@ class Playground:
 
     def use_run(self, run):
         self.run = run
+        self.step_through, self.graph_drawn_at = None, None
         self.needs_paint = True
         self.monitor = Monitor(self.run)
         self.diagnostics_painted_at, self.diagnostics_shown = -DIAGNOSTICS_EVERY_MS, False
@@ -400,10 +420,78 @@ class Playground:
         history = np.array(self.run.history).reshape(-1, 4)
         paint_loss_curve(self.curve.context, self.page.path, history[:, :2], self.curve.width, self.curve.height, self.theme)
         self.show_numbers(history)
+        if self.graph_drawn_at is None or (self.playing and timestamp_ms - self.graph_drawn_at >= DIAGNOSTICS_EVERY_MS):
+            self.graph_drawn_at = timestamp_ms
+            self.paint_graph_view()
         fresh = self.monitor.latest is not self.diagnostics_shown
         if fresh and (not self.playing or timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS):
             self.diagnostics_painted_at, self.diagnostics_shown = timestamp_ms, self.monitor.latest
             self.paint_diagnostics()
+
+    # ---- the computation graph -----------------------------------------------------------------------
+    def next_phase(self):
+        """Walk one training step phase by phase; the first press pauses and records a real step (one
+        mini-batch, the optimizer's update included), the fifth shows each weight's change."""
+        if self.step_through is None or self.step_through.done:
+            self.set_playing(False)
+            self.step_through = StepThrough(record_step(self.run))
+        else:
+            self.step_through.next_phase()
+        phase = self.step_through.phase()
+        position = f"Phase {PHASES.index(phase.name) + 1} of {len(PHASES)}: "
+        if phase.name == "update":
+            largest = max(float(np.abs(change.change).max()) for change in phase.items)
+            position += f"{phase.caption} The largest change is {largest:.3g}."
+        else:
+            position += phase.caption
+        self.page.set_text("phase-caption", position)
+        self.graph_drawn_at = None
+
+    def lit_nodes(self):
+        """Node indices the current phase lights, in the order the engine reached them."""
+        if self.step_through is None:
+            return []
+        recording, name = self.step_through.recording, self.step_through.phase().name
+        index = self.graph.index_of
+        if name == "forward":
+            return [i for i, tensor in enumerate(self.graph.tensors) if tensor.op]
+        if name in ("loss", "output_gradient"):
+            return [index(recording.loss)]
+        events = recording.backward if name == "gradients" else [
+            event for event in recording.backward if event.node in recording.parameter_names]
+        return [i for i in (index(event.node) for event in events) if i is not None]
+
+    def graph_root(self):
+        """What the graph view draws: the code's expression, the recorded step, or the loss of the first
+        training batch as the network stands (its gradients filled by a backward pass, no step taken)."""
+        if self.code_graph is not None:
+            return self.code_graph
+        if self.step_through is not None:
+            return self.step_through.recording.loss
+        if not len(self.run.inputs_train):
+            return None
+        batch = slice(0, self.state.batch_size)
+        loss = self.run.training_loss(self.run.inputs_train[batch], self.run.y_train[batch])
+        self.run.optimizer.zero_grad()  # the next training step starts with zero_grad too
+        loss.backward()
+        return loss
+
+    def graph_transform(self):
+        layout = self.graph_layout
+        return screen_transform(layout, self.graph_canvas.width, self.graph_canvas.height,
+                                fit_scale(layout, self.graph_canvas.width, self.graph_canvas.height))
+
+    def paint_graph_view(self):
+        root = self.graph_root()
+        self.graph_canvas.fit()
+        if root is None:
+            return
+        names = {param: name for name, param in self.run.model.named_parameters()}
+        self.graph = graph_of(root, names)
+        self.graph_layout = layout_graph(self.graph, previous=self.graph_layout)
+        scale = self.graph_transform()[0]
+        paint_graph(self.graph_canvas.context, self.page.path, self.graph_layout, self.graph, self.theme,
+                    self.graph_canvas.width, self.graph_canvas.height, scale, self.lit_nodes())
 
     def paint_diagnostics(self):
         """The Diagnostics panel: warnings with their fixes, the per-layer table, histograms, timeline."""

@@ -37,7 +37,7 @@ class FakePage:
     def __init__(self, width=800, height=420, reduced_motion=False, dark=False):
         self.canvases = {"network": FakeCanvas(width, height), "output": FakeCanvas(300, 300),
                          "loss-curve": FakeCanvas(300, 64), "histograms": FakeCanvas(500, 150),
-                         "timeline": FakeCanvas(500, 90)}
+                         "timeline": FakeCanvas(500, 90), "graph": FakeCanvas(900, 300)}
         self.lists, self.tables = {}, {}
         self.texts, self.controls, self.inputs = {}, {}, {"point-class": "1", "csv": ""}
         self.fragment, self.notes, self.layers, self.editing = "", [], None, None

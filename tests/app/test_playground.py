@@ -377,3 +377,42 @@ def test_a_paused_page_paints_only_when_something_changed():
     playground.pointer("output", "move", 40, 40)
     playground.frame(200.0)
     assert len(context.calls) > before
+
+
+def test_the_graph_view_draws_every_node_with_its_value_and_gradient():
+    playground, page = opened()
+    graph = playground.graph
+    assert graph is not None and graph.tensors[-1].op  # the loss of the first batch, inputs first
+    printed = [args[0] for args in page.canvases["graph"].context.named("fillText")]
+    loss = graph.tensors[-1]
+    assert any(text.startswith(f"{loss.item():.3g}".replace("-", "\u2212")) for text in printed)
+    assert "\u2207 1" in " ".join(printed)  # the loss's own gradient seeds the pass
+    assert len(page.canvases["graph"].context.named("strokeRect")) == len(graph.tensors)
+
+
+def test_next_phase_walks_a_real_step_and_lights_nodes_in_the_engines_order():
+    playground, page = opened()
+    weights = [w.data.copy() for w in playground.run.weights]
+    captions = []
+    for _ in range(5):
+        playground.act("next-phase")
+        playground.paint(0.0)
+        captions.append(page.texts["phase-caption"])
+    assert not playground.playing
+    assert [c.split(":")[0] for c in captions] == [f"Phase {i} of 5" for i in range(1, 6)]
+    assert "largest change" in captions[-1]
+    recording = playground.step_through.recording
+    changed = [not np.array_equal(before, w.data) for before, w in zip(weights, playground.run.weights)]
+    assert all(changed)  # the step was real
+    playground.step_through.index = 3  # gradients: every node, in the order the engine completed them
+    lit = playground.lit_nodes()
+    assert [playground.graph.tensors[i] for i in lit] == [event.node for event in recording.backward]
+
+
+def test_code_that_sets_a_graph_is_drawn_as_it_is():
+    playground, page = opened("#preset=micrograd-expression")
+    assert playground.code_graph is not None
+    labels = playground.graph.labels
+    assert any(label.startswith("tanh") for label in labels) and any(label.startswith("x") for label in labels)
+    x = next(t for t in playground.graph.tensors if t.name == "x")
+    assert x.grad is not None  # the code ran backward, and the view shows its gradients

@@ -1,0 +1,70 @@
+"""Paints a computation graph: one box per engine node with its op, shape, value and gradient, edges left
+to right, and the nodes of the current backward-replay phase lit in the order the engine reached them.
+
+Renderers take a `GraphLayout` and the engine's nodes only to read `.data` and `.grad`; the world-to-screen
+transform (a scale and an offset) is applied here, so one layout serves any canvas size or zoom.
+"""
+import numpy as np
+
+
+def summary(values):
+    """A number, or a tensor's norm, short enough for a node box.
+
+    >>> summary(np.array(-3.0)), summary(np.ones((2, 2))), summary(None)
+    ('\u22123', '\u20162\u2016', '\u2013')
+    """
+    if values is None:
+        return "\u2013"
+    values = np.asarray(values)
+    text = f"{float(values.ravel()[0]):.3g}" if values.size == 1 else f"\u2016{float(np.linalg.norm(values)):.3g}\u2016"
+    return text.replace("-", "\u2212")
+
+
+def node_text(tensor):
+    """The second line of a node's box: its value and its gradient."""
+    return f"{summary(tensor.data)}  \u2207 {summary(tensor.grad)}"
+
+
+def screen_transform(layout, width, height, scale):
+    """(scale, dx, dy) that centres the layout on a width x height canvas at `scale`."""
+    return scale, (width - layout.width * scale) / 2, (height - layout.height * scale) / 2
+
+
+def paint_graph(ctx, path, layout, graph, theme, width, height, scale, lit=()):
+    """Draw `graph` (from `graph_of`) at `layout` on a width x height canvas, zoomed by `scale`.
+
+    `lit` lists node indices in the order the current phase reached them; each lit box is filled and
+    numbered, so the backward pass reads as the sequence the engine computed.
+    """
+    ctx.fillStyle = theme.background
+    ctx.fillRect(0, 0, width, height)
+    scale, dx, dy = screen_transform(layout, width, height, scale)
+    xs, ys = layout.x * scale + dx, layout.y * scale + dy
+    half_w, half_h = layout.node_width * scale / 2, layout.node_height * scale / 2
+    if len(layout.edges):
+        parent, child = layout.edges.T
+        x0, y0, x1, y1 = xs[parent] + half_w, ys[parent], xs[child] - half_w, ys[child]
+        bend = (x1 - x0) * 0.5
+        points = np.column_stack([x0, y0, x0 + bend, y0, x1 - bend, y1, x1, y1])
+        ctx.strokeStyle = theme.outline
+        ctx.lineWidth = 1.0
+        ctx.stroke(path(("M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f" * len(points)) % tuple(points.ravel().tolist())))
+    order = {index: rank for rank, index in enumerate(lit)}
+    lit_fill, plain_fill = theme.css(0.35), theme.css(0.0)
+    ctx.lineWidth = 1.0
+    ctx.strokeStyle = theme.outline
+    ctx.textAlign = "center"
+    ctx.textBaseline = "middle"
+    readable = scale >= 0.55
+    ctx.font = f"{max(8, round(11 * scale))}px system-ui, sans-serif"
+    for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())):
+        ctx.fillStyle = lit_fill if i in order else plain_fill
+        ctx.fillRect(x - half_w, y - half_h, 2 * half_w, 2 * half_h)
+        ctx.strokeRect(x - half_w, y - half_h, 2 * half_w, 2 * half_h)
+        if readable:
+            ctx.fillStyle = theme.text
+            ctx.fillText(graph.labels[i], x, y - half_h * 0.45)
+            ctx.fillText(node_text(graph.tensors[i]), x, y + half_h * 0.45)
+        if i in order:
+            ctx.fillStyle = theme.text
+            ctx.fillText(str(order[i] + 1), x - half_w - 8 * scale, y - half_h)

@@ -110,3 +110,17 @@ def test_on_a_phone_the_panels_stack_and_nothing_overflows(chromium, site_url, a
     assert width[0] == 2 * width[1]
     page.screenshot(path=artifacts / "phone-dark.png", full_page=True)
     context.close()
+
+
+def test_next_phase_walks_one_step_through_its_five_phases(open_site, page_errors):
+    page = open_site()
+    graph = page.get_by_label("Computation graph", exact=True)
+    reading = graph.evaluate(READ_CANVAS)
+    assert reading["painted"] > reading["total"] // 100, reading
+    button = page.get_by_role("button", name="Next phase")
+    for phase in range(1, 6):
+        button.click()
+        page.wait_for_function(f"document.querySelector('#phase-caption').textContent.startsWith('Phase {phase} of 5')")
+    assert page.get_by_role("button", name="Play").is_visible()  # it paused to walk the step
+    assert "largest change" in page.text_content("#phase-caption")
+    assert page_errors == []

@@ -413,8 +413,10 @@ class Playground:
                       self.captions(), [label_of(f) for f in self.state.features],
                       (self.thumbnail_image.element, heatmap.THUMBNAIL), shown,
                       None if nonfinite is None or nonfinite.layer is None else nonfinite.layer + 1)
-        self.page.set_text("network-note", "" if total <= MAX_EDGES_DRAWN else
-                           f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights.")
+        notes = ["The network comes from your code."] if self.code_defines_model() else []
+        if total > MAX_EDGES_DRAWN:
+            notes.append(f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights.")
+        self.page.set_text("network-note", " ".join(notes))
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
                      self.output.width, self.output.height, self.theme, point)
         history = np.array(self.run.history).reshape(-1, 4)

@@ -302,6 +302,8 @@ def test_code_that_sets_a_model_trains_it_and_takes_charge_of_the_network():
     assert page.texts["code-output"] == "built 6 parameters\n"
     assert playground.run.layer_sizes() == [2, 6, 3, 1]
     assert "code=" in page.fragment
+    playground.paint(0.0)
+    assert page.texts["network-note"] == "The network comes from your code."
     playground.act("add-layer")
     assert playground.run.layer_sizes() == [2, 6, 3, 1] and "comes from your code" in page.notes[0]
     playground.change("dataset", "xor")  # a new run builds the code's model again, fresh

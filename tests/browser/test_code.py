@@ -51,6 +51,17 @@ def test_a_traceback_points_at_the_line_and_runaway_code_is_stopped(open_site, p
     assert page_errors == []
 
 
+def test_code_that_runs_out_of_memory_is_reported_and_the_page_carries_on(open_site, page, page_errors):
+    open_site()
+    type_code(page, "x = [0] * 10**9\n")
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("document.querySelector('#code-output').textContent.toLowerCase().includes('memory')")
+    assert page.evaluate("document.body.dataset.state") == "ready"
+    epoch = int(page.text_content("#epoch"))
+    page.wait_for_function(f"Number(document.querySelector('#epoch').textContent) > {epoch}")
+    assert page_errors == []
+
+
 def test_the_editor_comes_back_after_a_reload(open_site, page, page_errors):
     open_site()
     type_code(page, "print('kept')\n")

@@ -322,6 +322,21 @@ def bind(act, change, pointer, open_link):
             _listen(element, event_name,
                     lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
                                                                     bool(event.shiftKey)))
+    graph = js.document.getElementById("graph")
+
+    def on_drag(event):
+        if event.buttons & 1:
+            pointer("graph", "drag", event.offsetX, event.offsetY, False, (event.movementX, event.movementY))
+
+    def on_wheel(event):
+        event.preventDefault()  # zoom the graph, not the page
+        pointer("graph", "wheel", event.offsetX, event.offsetY, False, event.deltaY)
+
+    _listen(graph, "pointermove", on_drag)
+    _listen(graph, "dblclick", lambda event: pointer("graph", "dblclick", event.offsetX, event.offsetY))
+    proxy = create_proxy(on_wheel)
+    _listeners.append(proxy)
+    graph.addEventListener("wheel", proxy, to_js({"passive": False}, dict_converter=js.Object.fromEntries))
 
 
 def canvas(element_id):

@@ -30,15 +30,16 @@ def screen_transform(layout, width, height, scale):
     return scale, (width - layout.width * scale) / 2, (height - layout.height * scale) / 2
 
 
-def paint_graph(ctx, path, layout, graph, theme, width, height, scale, lit=()):
-    """Draw `graph` (from `graph_of`) at `layout` on a width x height canvas, zoomed by `scale`.
+def paint_graph(ctx, path, layout, graph, theme, width, height, transform, lit=()):
+    """Draw `graph` (from `graph_of`) at `layout` on a width x height canvas; `transform` is
+    (scale, dx, dy) from graph to screen pixels (see `screen_transform`).
 
     `lit` lists node indices in the order the current phase reached them; each lit box is filled and
     numbered, so the backward pass reads as the sequence the engine computed.
     """
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
-    scale, dx, dy = screen_transform(layout, width, height, scale)
+    scale, dx, dy = transform
     xs, ys = layout.x * scale + dx, layout.y * scale + dy
     half_w, half_h = layout.node_width * scale / 2, layout.node_height * scale / 2
     if len(layout.edges):

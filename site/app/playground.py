@@ -64,6 +64,7 @@ class Playground:
         self.code_graph = None       # a Tensor the code set as `graph` (a scalar expression), drawn as it is
         self.step_through = None     # the recorded step that Next phase walks through
         self.graph, self.graph_layout, self.graph_drawn_at = None, None, None
+        self.graph_zoom, self.graph_pan = 1.0, (0.0, 0.0)  # on top of fitting the whole graph to the canvas
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.layout = None
@@ -217,9 +218,14 @@ class Playground:
         self.page.copy_text(link)
         self.page.set_text("link-status", f"Link copied: {link}")
 
-    def pointer(self, canvas, kind, x, y, shift=False):
-        """The pointer moved over ("move"), left ("leave") or clicked ("click") a canvas, at CSS (x, y)."""
+    def pointer(self, canvas, kind, x, y, shift=False, amount=0.0):
+        """The pointer moved over ("move"), left ("leave") or clicked ("click") a canvas, at CSS (x, y);
+        on the graph it also drags ("drag", moved by `amount` = (dx, dy)), zooms ("wheel", `amount` = the
+        wheel's delta) and refits ("dblclick")."""
         self.needs_paint = True
+        if canvas == "graph" and kind in ("wheel", "drag", "dblclick"):
+            self.move_graph(kind, x, y, amount)
+            return
         if canvas == "network":
             self.hovered_neuron = neuron_at(self.layout, x, y) if kind == "move" and self.layout else None
             edge = edge_at(self.layout, self.drawn_weights(), x, y) if kind != "leave" and self.layout else None
@@ -479,9 +485,25 @@ class Playground:
         return loss
 
     def graph_transform(self):
-        layout = self.graph_layout
-        return screen_transform(layout, self.graph_canvas.width, self.graph_canvas.height,
-                                fit_scale(layout, self.graph_canvas.width, self.graph_canvas.height))
+        """(scale, dx, dy) from graph to screen: the fitted view, zoomed and panned by the user."""
+        layout, width, height = self.graph_layout, self.graph_canvas.width, self.graph_canvas.height
+        scale, dx, dy = screen_transform(layout, width, height, fit_scale(layout, width, height) * self.graph_zoom)
+        return scale, dx + self.graph_pan[0], dy + self.graph_pan[1]
+
+    def move_graph(self, kind, x, y, amount):
+        """Zoom about the pointer (the point under it stays put), pan by a drag, or refit."""
+        if self.graph_layout is None or kind == "dblclick":
+            self.graph_zoom, self.graph_pan = 1.0, (0.0, 0.0)
+        elif kind == "drag":
+            self.graph_pan = (self.graph_pan[0] + amount[0], self.graph_pan[1] + amount[1])
+        else:
+            scale, dx, dy = self.graph_transform()
+            world = ((x - dx) / scale, (y - dy) / scale)
+            self.graph_zoom = float(np.clip(self.graph_zoom * np.exp(-amount * 0.0015), 0.25, 12.0))
+            new_scale, new_dx, new_dy = self.graph_transform()
+            self.graph_pan = (self.graph_pan[0] + x - (world[0] * new_scale + new_dx),
+                              self.graph_pan[1] + y - (world[1] * new_scale + new_dy))
+        self.graph_drawn_at = None
 
     def paint_graph_view(self):
         root = self.graph_root()
@@ -491,9 +513,8 @@ class Playground:
         names = {param: name for name, param in self.run.model.named_parameters()}
         self.graph = graph_of(root, names)
         self.graph_layout = layout_graph(self.graph, previous=self.graph_layout)
-        scale = self.graph_transform()[0]
         paint_graph(self.graph_canvas.context, self.page.path, self.graph_layout, self.graph, self.theme,
-                    self.graph_canvas.width, self.graph_canvas.height, scale, self.lit_nodes())
+                    self.graph_canvas.width, self.graph_canvas.height, self.graph_transform(), self.lit_nodes())
 
     def paint_diagnostics(self):
         """The Diagnostics panel: warnings with their fixes, the per-layer table, histograms, timeline."""

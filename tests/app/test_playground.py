@@ -418,3 +418,18 @@ def test_code_that_sets_a_graph_is_drawn_as_it_is():
     assert any(label.startswith("tanh") for label in labels) and any(label.startswith("x") for label in labels)
     x = next(t for t in playground.graph.tensors if t.name == "x")
     assert x.grad is not None  # the code ran backward, and the view shows its gradients
+
+
+def test_the_graph_zooms_about_the_pointer_pans_by_drag_and_refits():
+    playground, page = opened()
+    layout = playground.graph_layout
+    scale, dx, dy = playground.graph_transform()
+    node = (layout.x[3] * scale + dx, layout.y[3] * scale + dy)  # where node 3 is on screen
+    playground.pointer("graph", "wheel", *node, amount=-500)     # zoom in over it
+    new_scale, new_dx, new_dy = playground.graph_transform()
+    assert new_scale > scale
+    assert np.allclose((layout.x[3] * new_scale + new_dx, layout.y[3] * new_scale + new_dy), node)  # it stayed put
+    playground.pointer("graph", "drag", 0, 0, amount=(30.0, -10.0))
+    assert np.allclose(playground.graph_transform()[1:], (new_dx + 30, new_dy - 10))
+    playground.pointer("graph", "dblclick", 0, 0)
+    assert np.allclose(playground.graph_transform(), (scale, dx, dy))

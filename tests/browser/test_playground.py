@@ -123,4 +123,12 @@ def test_next_phase_walks_one_step_through_its_five_phases(open_site, page_error
         page.wait_for_function(f"document.querySelector('#phase-caption').textContent.startsWith('Phase {phase} of 5')")
     assert page.get_by_role("button", name="Play").is_visible()  # it paused to walk the step
     assert "largest change" in page.text_content("#phase-caption")
+    before = graph.evaluate(READ_CANVAS)
+    graph.hover()
+    scrolled = page.evaluate("scrollY")
+    page.mouse.wheel(0, -600)  # zoom in where the pointer is
+    page.wait_for_timeout(300)
+    zoomed = graph.evaluate(READ_CANVAS)
+    assert zoomed["changed"] > zoomed["total"] // 100, (before, zoomed)
+    assert page.evaluate("scrollY") == scrolled  # the wheel zoomed the graph, not the page
     assert page_errors == []

@@ -66,6 +66,16 @@ function failWhileLoading(reason) {
   if (body.dataset.state === "loading") fail(`${STAGES[body.dataset.stage].failure}: ${describe(reason)}`);
 }
 
+// After the first frame the app reports its own errors, unless the interpreter itself died (Pyodide marks
+// that error with pyodide_fatal_error and refuses every later call): then no Python can run again, and
+// only a reload helps.
+function failIfPythonDied(reason) {
+  const text = String(reason?.message ?? reason);
+  if (reason?.pyodide_fatal_error || /Pyodide already (fatally failed|exited)/.test(text)) {
+    fail(`Python stopped with a fatal error and cannot continue (${text.split("\n")[0]}). Press Retry to start again.`);
+  }
+}
+
 // PyScript hands an uncaught Python exception (or a main.py it could not download) to its stderr as an
 // Error; plain text there is Python writing to sys.stderr (a warning, say), which is not a failure.
 function reportPythonErrors(wrap) {
@@ -84,11 +94,15 @@ window.gradcanvas = { setStage, fail, ready, frameTimes: [] };
 body.dataset.state = "loading";
 setStage("runtime");
 retry.addEventListener("click", () => location.reload());
-addEventListener("error", (event) => failWhileLoading(event.error ?? event.message));
+addEventListener("error", (event) => {
+  failWhileLoading(event.error ?? event.message);
+  failIfPythonDied(event.error ?? event.message);
+});
 addEventListener("unhandledrejection", (event) => {
   // Shown on the page and logged by fail(): the browser's "Uncaught (in promise)" would only repeat it.
   if (body.dataset.state === "loading") event.preventDefault();
   failWhileLoading(event.reason);
+  failIfPythonDied(event.reason);
 });
 
 try {

@@ -62,6 +62,19 @@ def test_code_that_runs_out_of_memory_is_reported_and_the_page_carries_on(open_s
     assert page_errors == []
 
 
+def test_if_the_interpreter_itself_dies_the_page_says_so_with_retry(open_site, page):
+    page = open_site()
+    # What Pyodide throws when it fails fatally: an error marked pyodide_fatal_error (see pyodide.asm.js).
+    page.evaluate("""() => {
+        const error = new Error("RangeError: simulated");
+        error.pyodide_fatal_error = true;
+        window.dispatchEvent(new ErrorEvent("error", { error, message: error.message }));
+    }""")
+    assert wait_for_state(page, "error") == "error"
+    assert "fatal error" in page.text_content("#boot-error-message")
+    assert page.get_by_role("button", name="Retry").is_visible()
+
+
 def test_the_editor_comes_back_after_a_reload(open_site, page, page_errors):
     open_site()
     type_code(page, "print('kept')\n")

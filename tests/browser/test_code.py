@@ -1,5 +1,5 @@
 """The code editor in Chromium: type, Run, share, reload, and the guards around a stranger's code."""
-from page_reading import wait_for_state
+from page_reading import READ_CANVAS, wait_for_state
 
 MODEL = 'from engine import nn\nmodel = nn.MLP(2, [6, 3], 1, activation="relu")\nprint("ok")'
 
@@ -15,10 +15,14 @@ def type_code(page, text):
 def test_code_typed_and_run_builds_the_network_and_a_link_reopens_it_without_running(open_site, page, page_errors,
                                                                                       site_url, chromium):
     open_site()
+    network = page.get_by_label("Network", exact=True)
+    before = network.evaluate(READ_CANVAS)
     type_code(page, MODEL)
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_function("document.querySelector('#code-output').textContent.includes('ok')")
-    assert page.locator(".layer-row").count() == 2  # the controls still show their own layers
+    page.wait_for_function("document.querySelector('#network-note').textContent.includes('from your code')")
+    after = network.evaluate(READ_CANVAS)
+    assert after["changed"] > after["total"] // 20, (before, after)  # a 2-6-3-1 network is drawn now
     page.wait_for_function("location.hash.includes('code=')")
     page.get_by_role("button", name="Copy link").click()
     link = page.text_content("#link-status").split("Link copied: ")[1]

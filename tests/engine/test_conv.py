@@ -6,30 +6,16 @@ from engine import Tensor, nn, optim
 from engine.gradcheck import check_gradients
 from engine.nn import functional as F
 
-torch = pytest.importorskip("torch")
+from torch_oracle import close, compare, torch
+
 TF = torch.nn.functional
 
 rng = np.random.default_rng(8)
 
 
-def close(ours, expected):
-    np.testing.assert_allclose(ours, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
-
-
 def against_torch(ours_fn, torch_fn, *shapes):
     """Run both on the same random inputs, push the same random upstream gradient back, compare all."""
-    values = [rng.standard_normal(shape) for shape in shapes]
-    ours = [Tensor(v, requires_grad=True) for v in values]
-    theirs = [torch.tensor(v, requires_grad=True) for v in values]
-    out, expected = ours_fn(*ours), torch_fn(*theirs)
-    assert out.shape == tuple(expected.shape)
-    close(out.data, expected)
-    upstream = rng.standard_normal(out.shape)
-    out.backward(upstream)
-    expected.backward(torch.tensor(upstream))
-    for mine, reference in zip(ours, theirs):
-        assert mine.grad is not None and mine.grad.shape == mine.shape
-        close(mine.grad, reference.grad)
+    compare(ours_fn, *shapes, torch_fn=torch_fn)
 
 
 CONV_CASES = [  # input shape, weight shape, stride, padding

@@ -141,6 +141,7 @@ class Playground:
         elif action == "load-csv":
             points, notes = parse_csv(self.page.read_text("csv"), regression=self.state.problem == "regression")
             self.change_many({"dataset": "custom", "custom": points}, notes)
+        self.page.set_text("epoch", str(self.run.epoch))  # at once, not at the next frame
 
     def change(self, name, value):
         """A setting's control changed to `value` (its text, or a Python value)."""

@@ -39,10 +39,12 @@ def test_pause_reset_and_step_behave_as_their_names_say(open_site, page_errors):
     page.wait_for_timeout(300)
     assert epoch(page) == paused_at
     page.get_by_role("button", name="Reset").click()
-    assert epoch(page) == 0 and page.get_by_role("button", name="Play").is_visible()
+    page.wait_for_function("document.querySelector('#epoch').textContent === '0'")
+    assert page.get_by_role("button", name="Play").is_visible()
     page.get_by_role("button", name="Step").click()
-    page.wait_for_timeout(200)
-    assert epoch(page) == 1
+    page.wait_for_function("document.querySelector('#epoch').textContent === '1'")
+    page.wait_for_timeout(300)
+    assert epoch(page) == 1  # one epoch, and paused after it
     page.get_by_role("button", name="Play").click()
     page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 4")
     assert page.get_by_role("button", name="Pause").is_visible()

@@ -11,8 +11,8 @@ from .curve_view import paint_loss_curve
 from .diagnostics import Monitor, check_gradients, layer_name
 from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_rows
 from .graph_layout import fit_scale, graph_of, layout_graph
-from .graph_view import node_text, paint_graph, screen_transform
 from .graph_layout import node_at as graph_node_at
+from .graph_view import node_text, paint_graph, screen_transform
 from .replay import PHASES, StepThrough, record_step
 from .layout import layout_network, neuron_at
 from .network_view import edge_at, paint_network, strongest_edges
@@ -49,8 +49,7 @@ class Playground:
         self.state, self.extras = State(), {}
         self.code = ""              # the code in charge: "" while the controls build the network
         self.code_model = False     # whether that code sets `model` (then it owns the network's shape)
-        self.run = Run(self.state)
-        self.monitor = Monitor(self.run)
+        self.run = self.monitor = None  # open_link below builds them for the link's settings
         self.playing = True
         self.hovered_neuron = None     # (layer, index) under the pointer on the Network canvas
         self.hovered_point = None      # a point of the plane under the pointer on the Output canvas
@@ -105,8 +104,9 @@ class Playground:
 
     # ---- what the user does ------------------------------------------------------------------------
     def act(self, action, layer=None):
-        """A button: toggle (Play/Pause), step, reset, regenerate, add-layer, remove-layer,
-        add-neuron / remove-neuron (of hidden layer `layer`), load-csv."""
+        """A button's `data-action`: toggle (Play/Pause), step, reset, regenerate, add-layer, remove-layer,
+        add-neuron / remove-neuron (of hidden layer `layer`), run-code, copy-link, restore-code,
+        next-phase, check-gradients, load-csv."""
         self.needs_paint = True
         hidden = list(self.state.hidden)
         if action == "toggle":
@@ -168,7 +168,7 @@ class Playground:
             self.restart(keep_weights=set(changes) == {"custom"})
         else:
             self.run.state = state
-            if (previous.optimizer, previous.lr) != (state.optimizer, state.lr) and not self.run.optimizer_name == "code":
+            if (previous.optimizer, previous.lr) != (state.optimizer, state.lr) and self.run.optimizer_name != "code":
                 self.run.use_optimizer(state.optimizer, state.lr)
         self.points_stale = True
         self.show_state([*notes, *change_notes])

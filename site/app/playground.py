@@ -349,10 +349,11 @@ class Playground:
         return False
 
     def input_key(self, timestamp_ms):
-        """What decides the drawn input: the hovered point, or which training point is up."""
-        if self.hovered_point is not None or self.page.prefers_reduced_motion():
+        """What decides the drawn input: the hovered point, or the number of the training point that is up
+        (it changes every SECONDS_PER_INPUT, and holds still for viewers who ask for reduced motion)."""
+        if self.hovered_point is not None:
             return self.hovered_point
-        return int(timestamp_ms / 1000 / SECONDS_PER_INPUT)
+        return 0 if self.page.prefers_reduced_motion() else int(timestamp_ms / 1000 / SECONDS_PER_INPUT)
 
     # ---- showing -----------------------------------------------------------------------------------
     def show_state(self, notes):
@@ -370,16 +371,12 @@ class Playground:
         return [w.data for w in self.run.weights]
 
     def inspected_input(self, timestamp_ms):
-        """The point whose activations the network shows: the hovered one, else a training point that
-        changes every SECONDS_PER_INPUT (held still for viewers who ask for reduced motion)."""
+        """The point whose activations the network shows (see `input_key`), or None with no data."""
+        key = self.input_key(timestamp_ms)
         if self.hovered_point is not None:
-            return self.hovered_point
+            return key
         points = self.run.X_train
-        if not len(points):
-            return None
-        if self.page.prefers_reduced_motion():
-            return points[0]
-        return points[int(timestamp_ms / 1000 / SECONDS_PER_INPUT) % len(points)]
+        return points[key % len(points)] if len(points) else None
 
     def neuron_shades(self, outputs):
         """Layer outputs scaled into [-1, 1] for colour: each feature by the largest magnitude it reaches

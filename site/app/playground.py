@@ -23,7 +23,7 @@ from .code_link import decode_code, encode_code
 from .presets import find_preset
 from .run import INPUT_RANGE, CodeError, Run
 from .sandbox import run_user_code
-from .state import ACTIVATIONS, SETTINGS, State, decode, encode, with_change
+from .state import ACTIVATIONS, SETTINGS, State, decode, encode, hidden_activations, with_change
 
 # Changing these starts a new run; the others apply to the running one from its next step.
 RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_ratio", "noise", "points", "hidden",
@@ -150,7 +150,7 @@ class Playground:
             self.edit_weight(value)
         elif name == "layer_activation":
             layer, activation = value
-            per_layer = list(self.state.layer_activations) or [self.state.activation] * len(self.state.hidden)
+            per_layer = hidden_activations(self.state)
             per_layer[layer] = activation
             self.change_many({"layer_activations": per_layer})
         else:
@@ -361,8 +361,7 @@ class Playground:
         for setting in SETTINGS:
             if setting.name != "custom":
                 self.page.set_control(setting.name, control_text(self.state, setting.name))
-        per_layer = list(self.state.layer_activations) or [self.state.activation] * len(self.state.hidden)
-        self.page.show_layers(list(self.state.hidden), per_layer, ACTIVATIONS)
+        self.page.show_layers(list(self.state.hidden), hidden_activations(self.state), ACTIVATIONS)
         self.page.set_fragment(encode(self.state, self.extras))
         self.page.show_notes(notes)
         self.set_playing(self.playing)

@@ -9,7 +9,7 @@ import numpy as np
 from engine import data, nn, no_grad, optim
 from engine.nn import functional as F
 
-from .state import layer_sizes, output_size
+from .state import hidden_activations, layer_sizes, output_size
 
 INPUT_RANGE = 6.0  # datasets lie within about [-6, 6] on both axes
 
@@ -74,8 +74,7 @@ class Run:
             check_model(code["model"], sizes[0], sizes[-1])
             self.model = code["model"]
         else:
-            activations = list(state.layer_activations) or state.activation
-            self.model = nn.MLP(sizes[0], sizes[1:-1], sizes[-1], activation=activations,
+            self.model = nn.MLP(sizes[0], sizes[1:-1], sizes[-1], activation=hidden_activations(state),
                                 rng=np.random.default_rng(state.seed))
         self.loss_fn = code.get("loss_fn")
         self.optimizer = code.get("optimizer") or make_optimizer(state.optimizer, self.model.parameters(), state.lr)

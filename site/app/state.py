@@ -432,6 +432,15 @@ def output_size(state):
     return 1
 
 
+def hidden_activations(state):
+    """The activation of each hidden layer: the per-layer choices, else the main activation everywhere.
+
+    >>> hidden_activations(State()), hidden_activations(State(hidden=(3,), layer_activations=("relu",)))
+    (['tanh', 'tanh'], ['relu'])
+    """
+    return list(state.layer_activations) or [state.activation] * len(state.hidden)
+
+
 def layer_sizes(state):
     """Neurons per layer, inputs first: one per feature, the hidden layers, then the outputs.
 

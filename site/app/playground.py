@@ -314,8 +314,9 @@ class Playground:
         self.say("")
 
     def use_grid(self):
-        """The plane's grid for this network's size (see `heatmap.grid_resolution`)."""
-        self.resolution = heatmap.grid_resolution(sum(self.state.hidden))
+        """The plane's grid for the size of the network that trains, the controls' or the code's (see
+        `heatmap.grid_resolution`)."""
+        self.resolution = heatmap.grid_resolution(sum(self.run.layer_sizes()[1:-1]))
         self.grid = heatmap.plane_grid(self.resolution)
 
     def train_one_epoch(self):

@@ -433,3 +433,12 @@ def test_the_graph_zooms_about_the_pointer_pans_by_drag_and_refits():
     assert np.allclose(playground.graph_transform()[1:], (new_dx + 30, new_dy - 10))
     playground.pointer("graph", "dblclick", 0, 0)
     assert np.allclose(playground.graph_transform(), (scale, dx, dy))
+
+
+def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it():
+    playground, page = opened()
+    assert playground.resolution == 100
+    page.type_code("from engine import nn\nmodel = nn.MLP(2, [100, 100], 1)\n")
+    playground.act("run-code")
+    playground.paint(0.0)
+    assert playground.resolution == 25 and page.pixel_layers[0].image.shape == (25, 25, 4)

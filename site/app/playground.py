@@ -31,7 +31,7 @@ RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_rati
 NETWORK_SETTINGS = {"hidden", "activation", "layer_activations"}  # what code that sets `model` takes over
 SAVED_CODE, SAVED_SETTINGS = "gradcanvas:code", "gradcanvas:settings"  # localStorage keys
 MAX_EDGES_DRAWN = 600        # past this, only the strongest edges are drawn (and the page says so)
-DIAGNOSTICS_EVERY_MS = 500   # the diagnostics panel repaints at most this often while training
+DIAGNOSTICS_EVERY_MS = 500   # the diagnostics and graph panels repaint at most this often while training
 SECONDS_PER_INPUT = 1.5      # how long each training point stays the drawn input when none is hovered
 _SETTING_KINDS = {setting.name: setting.kind for setting in SETTINGS}
 

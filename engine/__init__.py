@@ -5,7 +5,7 @@ What a user may type in the editor::
     from engine import Tensor, nn, optim, data
     from engine.nn import functional as F
 """
-from . import data, nn, optim
+from . import data, nn, optim, weights
 from .tensor import Tensor, first_nonfinite, no_grad, topological_order
 
-__all__ = ["Tensor", "nn", "optim", "data", "no_grad", "topological_order", "first_nonfinite"]
+__all__ = ["Tensor", "nn", "optim", "data", "weights", "no_grad", "topological_order", "first_nonfinite"]

@@ -76,6 +76,22 @@ class Module:
         """The parameters as a list, ready for an optimizer."""
         return [param for _, param in self.named_parameters()]
 
+    def state_dict(self):
+        """Each parameter's values by dotted name, copied: what a weights file stores, as in PyTorch."""
+        return {name: param.data.copy() for name, param in self.named_parameters()}
+
+    def load_state_dict(self, state):
+        """Copy `state`'s arrays into the parameters of the same names; every name and shape must match."""
+        params = dict(self.named_parameters())
+        missing, unexpected = params.keys() - state.keys(), state.keys() - params.keys()
+        if missing or unexpected:
+            raise ValueError(f"load_state_dict: missing {sorted(missing)}, unexpected {sorted(unexpected)}")
+        for name, param in params.items():
+            values = np.asarray(state[name], dtype=np.float64)
+            if values.shape != param.shape:
+                raise ValueError(f"load_state_dict: {name} has shape {values.shape}, the model's is {param.shape}")
+            param.data = values.copy()
+
     def zero_grad(self):
         """Forget accumulated gradients before the next backward pass."""
         for param in self.parameters():

@@ -72,8 +72,9 @@ MEDIAN_MS_PER_CALL = """
   const run = playground.run;
   const monitor = playground.monitor;
   const calls = {
-    train: () => run.train_epoch(),
-    diagnosed: () => { run.train_epoch(); monitor.observe(); },  // what the page does each epoch
+    // An unwatched run measures its training set without a graph; a watched one keeps that pass for the monitor.
+    train: () => { run.keep_train_pass = false; run.train_epoch(); },
+    diagnosed: () => { run.keep_train_pass = true; run.train_epoch(); monitor.observe(); },  // as the page does
     paint: () => playground.paint(performance.now()),
   };
   const call = calls[what];

@@ -5,18 +5,19 @@ layer (gradient statistics, how far the weights moved, histograms, dead and satu
 `Alert`s in plain words, and appends an `EpochStats` to the `timeline`. `check_gradients(run)` compares the
 engine's gradients on the live network with finite differences.
 
-The gradient is that of the data loss over all the training points, from one extra forward and backward
-pass at the end of the epoch, rather than accumulated over the epoch's mini-batches: it needs nothing
-from inside `train_epoch`, the same pass yields every training point's activations (which dead and
-saturated units are defined by), and it is the gradient of the loss the curve shows, free of any one
-batch's noise, so the timeline is smooth enough to show when a problem began. The penalty term is left out
-because its gradient (rate x weight) would hide a vanishing one. The pass uses its own graph and puts every
-parameter's `.grad` back, so a watched run trains exactly as an unwatched one.
+The gradient is that of the data loss over all the training points, from one extra backward pass at the
+end of the epoch, rather than accumulated over the epoch's mini-batches: it needs nothing from inside
+`train_epoch`, the same pass yields every training point's activations (which dead and saturated units are
+defined by), and it is the gradient of the loss the curve shows, free of any one batch's noise, so the
+timeline is smooth enough to show when a problem began. Its forward pass is the one the run makes anyway
+to measure the training loss (`Run.keep_train_pass` keeps it with its graph). The penalty term is left
+out because its gradient (rate x weight) would hide a vanishing one. The pass puts every parameter's
+`.grad` back, so a watched run trains exactly as an unwatched one.
 
-Cost: on the 6x8 network the pass is worth about two of the epoch's 25 training steps and the statistics
-about as much again; they stay that cheap because every number is computed for all layers at once over
-concatenated arrays (no Python loop per unit or per layer) and all histograms come from one `bincount`.
-Watching adds about 13% to an epoch there.
+Cost: on the 6x8 network the backward pass is worth about one of the epoch's 25 training steps and the
+statistics about as much again; they stay that cheap because every number is computed for all layers at
+once over concatenated arrays (no Python loop per unit or per layer) and all histograms come from one
+`bincount`. Watching adds about 10% to an epoch there (`python build.py bench playground`).
 
 Rows of every per-layer array are the Linear layers in order: the hidden layers, then the output layer.
 
@@ -209,6 +210,7 @@ class Monitor:
 
     def __init__(self, run):
         self.run = run
+        run.keep_train_pass = True
         modules = list(run.model)
         self.linears = [m for m in modules if isinstance(m, nn.Linear)]
         after = [modules[i + 1] if i + 1 < len(modules) else nn.Identity()
@@ -391,16 +393,10 @@ class Monitor:
 
     def _full_batch_pass(self):
         """The data loss over every training point, each layer's output (after its activation; the logits
-        for the output layer) and the flat gradient of every weight then every bias. Each parameter's
+        for the output layer) and the flat gradient of every weight then every bias. The forward pass is the
+        one `run.measure()` kept at the end of the epoch (see `Run.keep_train_pass`). Each parameter's
         `.grad` is put back as it was, so the optimizer's next step cannot tell this pass happened."""
-        run = self.run
-        h, outputs = run.inputs_train, []
-        for module in run.model:
-            h = module(h)
-            if not isinstance(module, nn.Linear):
-                outputs.append(h)
-        outputs.append(h)
-        loss = run.data_loss(h, run.y_train)
+        loss, outputs = self.run.take_train_pass()
         saved = [p.grad for p in self.parameters]
         try:
             for p in self.parameters:

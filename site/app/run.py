@@ -85,6 +85,10 @@ class Run:
         self.history = []       # per epoch: train loss, test loss, train accuracy, test accuracy
         self.best_loss = np.inf
         self.best_epoch = 0
+        # A Monitor sets keep_train_pass: measure() then runs the training set's forward pass with its graph
+        # and keeps it, so the monitor's gradients cost one backward pass instead of another forward too.
+        self.keep_train_pass = False
+        self._train_pass = None
 
     # ---- the loss the user chose -------------------------------------------------------------------
     def data_loss(self, logits, labels):
@@ -133,17 +137,40 @@ class Run:
 
     def measure(self):
         """Train loss, test loss, train accuracy, test accuracy (NaN where there is nothing to measure)."""
+        if self.keep_train_pass and len(self.inputs_train):
+            self._train_pass = self._forward_pass(self.inputs_train, self.y_train)
+            train = self._loss_and_accuracy(*self._train_pass, self.y_train)
+        else:
+            with no_grad():
+                train = self._loss_and_accuracy(*self._forward_pass(self.inputs_train, self.y_train), self.y_train)
         with no_grad():
-            train = self._loss_and_accuracy(self.inputs_train, self.y_train)
-            test = self._loss_and_accuracy(self.inputs_test, self.y_test)
+            test = self._loss_and_accuracy(*self._forward_pass(self.inputs_test, self.y_test), self.y_test)
         return train[0], test[0], train[1], test[1]
 
-    def _loss_and_accuracy(self, inputs, labels):
+    def take_train_pass(self):
+        """The training set's data loss and each layer's output, graph and all (see `_forward_pass`), as the
+        last measure() left them when nothing has changed the weights since, else computed now."""
+        kept, self._train_pass = self._train_pass, None
+        return kept or self._forward_pass(self.inputs_train, self.y_train)
+
+    def _forward_pass(self, inputs, labels):
+        """The data loss of `inputs` and every layer's output: after each activation, and the logits last.
+        (None and an empty list when there are no inputs.)"""
         if not len(inputs):
+            return None, []
+        h, outputs = inputs, []
+        for module in self.model:
+            h = module(h)
+            if not isinstance(module, nn.Linear):
+                outputs.append(h)
+        outputs.append(h)
+        return self.data_loss(h, labels), outputs
+
+    def _loss_and_accuracy(self, loss, outputs, labels):
+        if loss is None:
             return np.nan, np.nan
-        logits = self.model(inputs)
-        accuracy = np.nan if self.regression else float((self.predicted_class(logits.data) == labels).mean())
-        return self.data_loss(logits, labels).item(), accuracy
+        predicted = self.predicted_class(outputs[-1].data)
+        return loss.item(), np.nan if self.regression else float((predicted == labels).mean())
 
     def layer_sizes(self):
         """Neurons per layer, inputs first, as the model has them."""
@@ -207,9 +234,11 @@ class Run:
             return
         for param, old in zip(mine, theirs):
             param.data[...] = old.data
+        self._train_pass = None
         self.epoch, self.history = previous.epoch, list(previous.history)
         self.best_loss, self.best_epoch = previous.best_loss, previous.best_epoch
 
     def set_weight(self, layer, to_neuron, from_neuron, value):
         """Let the learner overwrite one weight (clicking an edge), keeping the run going from there."""
         self.weights[layer].data[to_neuron, from_neuron] = float(value)
+        self._train_pass = None

@@ -8,7 +8,7 @@ from app.diagnostics import (MAX, MEAN, MIN, STD, Monitor, activation_edges, che
                              gradient_edges, weight_edges)
 from app.run import Run
 from app.state import decode
-from engine import nn
+from engine import nn, no_grad
 from engine.tensor import record
 
 # The runs that demonstrate each alert, written as the links a preset would open.
@@ -75,6 +75,17 @@ def test_gradient_statistics_are_those_of_the_data_loss_over_every_training_poin
     assert stats.weight_gradient.shape == (3, 5) and stats.weight_gradient[0, STD] > 0
     assert stats.weight_gradient[0, MIN] < stats.weight_gradient[0, MEAN] < stats.weight_gradient[0, MAX]
     assert stats.loss == pytest.approx(run.history[-1][0])  # the same full-batch loss the curve shows
+
+
+def test_the_forward_pass_kept_from_the_epoch_is_not_reused_once_a_weight_is_edited():
+    run = run_of("#hidden=4")
+    monitor = Monitor(run)
+    run.train_epoch()  # measure() keeps the training set's forward pass for the monitor
+    run.set_weight(0, 1, 0, 3.5)
+    stats = monitor.observe()
+    with no_grad():
+        expected = run.data_loss(run.model(run.inputs_train), run.y_train).item()
+    assert stats.loss == pytest.approx(expected, rel=1e-12) and stats.loss != pytest.approx(run.history[-1][0])
 
 
 def test_the_update_ratio_is_how_far_each_weight_matrix_moved_for_its_size_since_the_last_look():

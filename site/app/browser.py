@@ -357,11 +357,20 @@ class Canvas:
         self.element = js.document.getElementById(element_id)
         self.context = self.element.getContext("2d")
         self.width = self.height = self.pixel_ratio = 0
+        # Reading clientWidth in a frame, after text on the page changed, forces the browser to lay the page
+        # out then and there; a ResizeObserver hears of size changes after layout instead, for free.
+        self._size = self.element.clientWidth, self.element.clientHeight
+        observer = create_proxy(lambda entries, _: self._observed())
+        _listeners.append(observer)
+        js.ResizeObserver.new(observer).observe(self.element)
+
+    def _observed(self):
+        self._size = self.element.clientWidth, self.element.clientHeight
 
     def fit(self):
         """Match the backing store to the element's size now; True when it changed (re-layout needed)."""
         ratio = js.window.devicePixelRatio or 1
-        width, height = self.element.clientWidth, self.element.clientHeight
+        width, height = self._size
         if (width, height, ratio) == (self.width, self.height, self.pixel_ratio):
             return False
         self.width, self.height, self.pixel_ratio = width, height, ratio

@@ -1,0 +1,419 @@
+"""Training traces: what a network did at every step, in one JSON file the page can replay.
+
+A trace holds the network's structure (its layers, in the weights file's words), a small probe batch,
+the parameters before the first step and, for every step, the loss, each layer's output on the probe,
+every parameter's gradient with the order they were computed in, and the change the optimizer made.
+Numbers travel as base64 blocks of little-endian float32 with their shape, one block per quantity for
+all steps at once, so a 1,000-step trace of a 6x8 network stays near 5 MB and loads in one pass.
+docs/trace-format.md describes the file field by field; docs/trace.schema.json is its JSON Schema.
+
+Engine models are recorded by `TraceRecorder` (the page, notebooks); PyTorch models by
+tools/torch_trace.py. `loads` checks everything and names the field that is wrong.
+
+>>> from engine import nn, optim
+>>> from engine.nn import functional as F
+>>> X = np.random.default_rng(0).normal(size=(16, 2))
+>>> y = (X[:, :1] > 0).astype(float)
+>>> model = nn.MLP(2, [3], 1)
+>>> recorder = TraceRecorder(model, probe=X[:4])
+>>> optimizer = optim.SGD(model.parameters(), lr=0.5)
+>>> for _ in range(10):
+...     step = recorder.record_step(F.binary_cross_entropy_with_logits(model(X), y), optimizer)
+>>> trace = loads(dumps(recorder.trace()))
+>>> len(trace.steps), trace.structure.sizes, trace.steps[0].activations[0].shape
+(10, [2, 3, 1], (4, 3))
+>>> list(trace.steps[0].gradients)
+['2.bias', '2.weight', '0.bias', '0.weight']
+>>> bool(trace.loss[-1] < trace.loss[0])
+True
+"""
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import nn, weights
+from .tensor import Tensor, no_grad
+
+FORMAT, VERSION = "gradcanvas-trace", 1
+
+
+# ---- what a trace is ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Structure:
+    """The network: its layers as `engine.weights.describe` lists them, and its parameters' shapes by
+    name ("0.weight", as in `state_dict`), in the model's order."""
+
+    layers: tuple
+    parameters: dict
+
+    @classmethod
+    def of(cls, layers):
+        """The structure of `layers`; an unknown layer or a bad argument raises ValueError naming it."""
+        model = weights.build(layers)
+        return cls(tuple(layers), {name: param.shape for name, param in model.named_parameters()})
+
+    @property
+    def sizes(self):
+        """Units of every Linear layer, inputs first: [2, 8, 8, 1] for a 2-8-8-1 network."""
+        linears = [layer for layer in self.layers if layer["type"] == "Linear"]
+        return [linears[0]["n_in"], *(layer["n_out"] for layer in linears)] if linears else []
+
+    @property
+    def activations(self):
+        """The layer types between and after the Linear layers, in order: ["Tanh", "Tanh"]."""
+        return [layer["type"] for layer in self.layers if layer["type"] not in ("Linear", "Conv2d")]
+
+    def has_parameters(self, index):
+        return any(name.startswith(f"{index}.") for name in self.parameters)
+
+    def build(self):
+        """A fresh engine `nn.Sequential` with these layers (its parameters to be loaded)."""
+        return weights.build(self.layers)
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One training step: arrays for one step only."""
+
+    loss: float
+    activations: tuple      # every layer's output on the probe, in layer order
+    gradients: dict         # name -> gradient, in the order they were computed
+    update: dict            # name -> the optimizer's change to that parameter, in the model's order
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """A whole recording, every per-step quantity stacked along a first axis of length `count`
+    (float32, as stored). `steps` gives the same numbers one step at a time."""
+
+    structure: Structure
+    probe: np.ndarray           # (P, ...) the inputs every step's activations were measured on
+    targets: object             # (P, ...) their labels or targets, or None
+    initial: dict               # name -> the parameter before the first step
+    loss: np.ndarray            # (count,)
+    activations: tuple          # per layer: (count, P, ...) its output on the probe
+    gradient_order: tuple       # parameter names, in the order their gradients were completed
+    gradients: dict             # name -> (count, *shape)
+    updates: dict               # name -> (count, *shape): after the step minus before it
+    meta: dict
+
+    @classmethod
+    def from_steps(cls, layers, probe, initial, steps, targets=None, meta=None):
+        """Stack recorded `Step`s into a Trace. Every step must compute its gradients in one order (a
+        trace holds one graph); parameters the loss never reached come last, with zero gradients."""
+        structure = Structure.of(layers)
+        names = list(structure.parameters)
+        order = list(steps[0].gradients) if steps else []
+        order += [name for name in names if name not in order]
+        for index, step in enumerate(steps):
+            if list(step.gradients) != order[:len(step.gradients)]:
+                raise ValueError(f"step {index} computed its gradients in the order {list(step.gradients)}, "
+                                 f"step 0 in {order}; a trace records one graph")
+
+        def stack(arrays, shape):
+            return np.array(arrays, dtype=np.float32).reshape(len(steps), *shape)
+
+        def gradient(step, name):
+            return step.gradients.get(name, np.zeros(structure.parameters[name]))
+
+        probe = np.array(probe, dtype=np.float32)
+        shapes = _output_shapes(structure, probe)
+        activations = tuple(stack([s.activations[i] for s in steps], shape) for i, shape in enumerate(shapes))
+        return cls(structure, probe, None if targets is None else np.array(targets, dtype=np.float32),
+                   {name: np.array(initial[name], dtype=np.float32) for name in names},
+                   stack([s.loss for s in steps], ()), activations, tuple(order),
+                   {name: stack([gradient(s, name) for s in steps], structure.parameters[name]) for name in names},
+                   {name: stack([s.update[name] for s in steps], structure.parameters[name]) for name in names},
+                   dict(meta or {}))
+
+    @property
+    def count(self):
+        """The number of steps."""
+        return len(self.loss)
+
+    @cached_property
+    def steps(self):
+        """One `Step` per training step, each a view into the stacked arrays."""
+        return [Step(float(self.loss[i]), tuple(a[i] for a in self.activations),
+                     {name: self.gradients[name][i] for name in self.gradient_order},
+                     {name: self.updates[name][i] for name in self.updates}) for i in range(self.count)]
+
+    @cached_property
+    def _trajectories(self):  # name -> (count + 1, *shape) float64: before step 0, ..., after the last
+        return {name: np.concatenate([start[None], start + np.cumsum(self.updates[name], axis=0, dtype=np.float64)])
+                for name, start in ((n, v.astype(np.float64)) for n, v in self.initial.items())}
+
+    def parameters(self, step):
+        """Every parameter as it stood before `step` (0 to count; `count` means after the last step)."""
+        if not 0 <= step <= self.count:
+            raise IndexError(f"step {step} is outside this trace's 0..{self.count}")
+        return {name: values[step] for name, values in self._trajectories.items()}
+
+    def model(self, step):
+        """An engine model with the parameters as they stood before `step`."""
+        model = self.structure.build()
+        model.load_state_dict(self.parameters(step))
+        return model
+
+
+# ---- writing a trace of an engine model -----------------------------------------------------------
+class TraceRecorder:
+    """Records an engine `nn.Sequential` as it trains: call `record_step(loss, optimizer)` where a
+    training loop would call `optimizer.zero_grad(); loss.backward(); optimizer.step()`.
+
+    The probe batch is passed through the model before each update (forward hooks read every layer's
+    output), and gradients are read by `backward`'s observer the moment the engine completes them.
+    """
+
+    def __init__(self, model, probe, targets=None, meta=None):
+        self.layers = weights.describe(model)   # refuses, by name, a layer a trace cannot hold
+        self.model, self.probe, self.targets = model, np.asarray(probe, dtype=np.float64), targets
+        self.names = {param: name for name, param in model.named_parameters()}
+        self.initial = model.state_dict()
+        self.meta = {"producer": "gradcanvas engine", **(meta or {})}
+        self.steps = []
+
+    def record_step(self, loss, optimizer):
+        """Take one optimizer step that minimises `loss` (a scalar Tensor of `model`), recording it.
+        Returns the recorded `Step`."""
+        activations = self.probe_outputs()
+        gradients = {}
+
+        def observe(node):  # a leaf's gradient is complete when the observer reaches it
+            if node in self.names:
+                gradients[self.names[node]] = np.array(node.grad)
+
+        before = {name: param.data.copy() for param, name in self.names.items()}
+        optimizer.zero_grad()
+        loss.backward(observer=observe)
+        optimizer.step()
+        update = {name: param.data - before[name] for param, name in self.names.items()}
+        self.steps.append(Step(loss.item(), activations, gradients, update))
+        return self.steps[-1]
+
+    def probe_outputs(self):
+        """Every layer's output on the probe, as the model computes it now."""
+        outputs = []
+        handles = [layer.register_forward_hook(lambda _m, _i, out: outputs.append(np.array(out.data)))
+                   for layer in self.model]
+        try:
+            with no_grad():
+                self.model(self.probe)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return tuple(outputs)
+
+    def trace(self):
+        """Everything recorded so far, as a `Trace`."""
+        return Trace.from_steps(self.layers, self.probe, self.initial, self.steps, self.targets, self.meta)
+
+
+def record_training(model, probe, optimizer, loss_fn, batches, targets=None, meta=None):
+    """Train `model` on `batches` (pairs of inputs and labels), one step each, and return the Trace.
+
+    >>> from engine import optim
+    >>> from engine.nn import functional as F
+    >>> model = nn.MLP(2, [4], 1)
+    >>> X, y = np.ones((8, 2)), np.zeros((8, 1))
+    >>> trace = record_training(model, X[:2], optim.SGD(model.parameters(), lr=0.1), F.mse_loss, [(X, y)] * 5)
+    >>> trace.count, trace.gradients["0.weight"].shape
+    (5, (5, 4, 2))
+    """
+    recorder = TraceRecorder(model, probe, targets, meta)
+    for inputs, labels in batches:
+        recorder.record_step(loss_fn(model(inputs), labels), optimizer)
+    return recorder.trace()
+
+
+# ---- the JSON file --------------------------------------------------------------------------------
+def encode(array):
+    """A block: `{"shape": [...], "data": base64 of the little-endian float32 values}`."""
+    array = np.ascontiguousarray(array, dtype="<f4")
+    return {"shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def dumps(trace):
+    """The trace as JSON text. Layers without parameters store no outputs (null): each is a function of
+    the layer before it, recomputed by `loads`, which keeps the file about half the size."""
+    structure = trace.structure
+    return json.dumps({
+        "format": FORMAT, "version": VERSION, "meta": trace.meta,
+        "structure": {"layers": list(structure.layers)},
+        "probe": {"inputs": encode(trace.probe),
+                  **({} if trace.targets is None else {"targets": encode(trace.targets)})},
+        "initial": {name: encode(values) for name, values in trace.initial.items()},
+        "steps": {
+            "count": trace.count,
+            "loss": encode(trace.loss),
+            "activations": [encode(a) if structure.has_parameters(i) else None
+                            for i, a in enumerate(trace.activations)],
+            "gradient_order": list(trace.gradient_order),
+            "gradients": {name: encode(values) for name, values in trace.gradients.items()},
+            "updates": {name: encode(values) for name, values in trace.updates.items()},
+        },
+    }, separators=(",", ":"))
+
+
+def loads(text):
+    """The Trace in `text` (JSON, str or bytes); anything wrong raises ValueError naming the field."""
+    return from_document(_parse(text))
+
+
+def validate(trace):
+    """Raise ValueError naming the field if `trace` (JSON text, or the parsed object) is not a valid trace."""
+    from_document(_parse(trace) if isinstance(trace, (str, bytes, bytearray)) else trace)
+
+
+def _parse(text):
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"not a trace: the file is not JSON ({error})") from None
+
+
+def from_document(document):
+    """The Trace held by a parsed JSON object, every field checked against the others."""
+    document = _get(document, None, dict, "(the whole file)")
+    if document.get("format") != FORMAT:
+        raise ValueError(f"format: expected {FORMAT!r}, found {document.get('format')!r}; is this a gradcanvas trace?")
+    if document.get("version") != VERSION:
+        raise ValueError(f"version: this trace is version {document.get('version')!r}; "
+                         f"this gradcanvas reads version {VERSION}")
+    structure_field = _get(document, "structure", dict)
+    layers = _get(structure_field, "layers", list, "structure.layers")
+    for index in range(len(layers)):
+        _check_layer(layers, index)
+    try:
+        structure = Structure.of(layers)
+    except ValueError as error:
+        raise ValueError(f"structure.layers: {error}") from None
+    names = list(structure.parameters)
+
+    probe_field = _get(document, "probe", dict)
+    probe = _block(probe_field, "inputs", "probe.inputs")
+    if probe.ndim < 2 or not len(probe):
+        raise ValueError(f"probe.inputs.shape: expected a batch, (inputs, features...) with at least one input, "
+                         f"found {list(probe.shape)}")
+    shapes = _output_shapes(structure, probe)
+    targets = None
+    if "targets" in probe_field:
+        targets = _block(probe_field, "targets", "probe.targets", leading=len(probe))
+
+    initial_field = _named(document, "initial", names, "initial")
+    initial = {name: _block(initial_field, name, f'initial["{name}"]', structure.parameters[name]) for name in names}
+
+    steps = _get(document, "steps", dict)
+    count = _get(steps, "count", int, "steps.count")
+    if isinstance(count, bool) or count < 0:
+        raise ValueError(f"steps.count: expected a number of steps (0 or more), found {count!r}")
+    loss = _block(steps, "loss", "steps.loss", (count,))
+    stored = _get(steps, "activations", list, "steps.activations")
+    if len(stored) != len(layers):
+        raise ValueError(f"steps.activations: {len(stored)} entries for {len(layers)} layers; give one per layer")
+    order = _get(steps, "gradient_order", list, "steps.gradient_order")
+    if sorted(map(str, order)) != sorted(names) or len(set(order)) != len(order):
+        raise ValueError(f"steps.gradient_order: expected each parameter once ({', '.join(names)}), found {order}")
+    gradients_field, updates_field = (_named(steps, key, names, f"steps.{key}") for key in ("gradients", "updates"))
+    gradients, updates = ({name: _block(field, name, f'steps.{key}["{name}"]', (count, *structure.parameters[name]))
+                           for name in names} for key, field in (("gradients", gradients_field), ("updates", updates_field)))
+
+    activations = []
+    with no_grad():
+        for index, (layer, shape) in enumerate(zip(structure.build(), shapes)):
+            path, kind = f"steps.activations[{index}]", layers[index]["type"]
+            if structure.has_parameters(index):
+                if stored[index] is None:
+                    raise ValueError(f"{path}: layer {index} ({kind}) has parameters, so its outputs must be stored")
+                activations.append(_block(stored, index, path, (count, *shape)))
+            elif stored[index] is not None:
+                raise ValueError(f"{path}: layer {index} ({kind}) has no parameters; store null, "
+                                 "its outputs are recomputed from the layer before")
+            else:  # a function of the previous layer's output, computed over all steps at once
+                previous = activations[-1] if activations else np.broadcast_to(probe, (count, *probe.shape))
+                flat = previous.reshape(count * len(probe), *previous.shape[2:])
+                output = layer(Tensor(flat)).data if count else np.empty((0, *shape))
+                activations.append(output.astype(np.float32).reshape(count, *shape))
+    return Trace(structure, probe, targets, initial, loss, tuple(activations), tuple(order), gradients, updates,
+                 _get(document, "meta", dict) if "meta" in document else {})
+
+
+def _get(container, key, kind, path=None):
+    """container[key], which must be a `kind`; else a ValueError naming `path`."""
+    path = path or key
+    if key is None:
+        value = container
+    elif isinstance(container, dict) and key not in container:
+        raise ValueError(f"{path}: missing")
+    else:
+        value = container[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        names = {dict: "an object", list: "a list", int: "an integer"}
+        raise ValueError(f"{path}: expected {names[kind]}, found {type(value).__name__}")
+    return value
+
+
+def _check_layer(layers, index):
+    """A layer's arguments must be what its constructor expects (the schema says the same)."""
+    path, spec = f"structure.layers[{index}]", _get(layers, index, dict, f"structure.layers[{index}]")
+    for key, value in spec.items():
+        if key == "type":
+            continue
+        integer = isinstance(value, int) and not isinstance(value, bool)
+        expected, fits = {
+            "bias": ("true or false", isinstance(value, bool)),
+            "slope": ("a number", isinstance(value, (int, float)) and not isinstance(value, bool)),
+            "padding": ("an integer >= 0", integer and value >= 0),
+            "stride": ("an integer >= 1" + (" or null" if spec.get("type") == "MaxPool2d" else ""),
+                       (integer and value >= 1) or (value is None and spec.get("type") == "MaxPool2d")),
+        }.get(key, ("an integer >= 1", integer and value >= 1))
+        if not fits:
+            raise ValueError(f"{path}.{key}: expected {expected}, found {value!r}")
+
+
+def _named(container, key, names, path):
+    """An object keyed by exactly the parameter names."""
+    field = _get(container, key, dict, path)
+    missing, unexpected = [n for n in names if n not in field], [n for n in field if n not in names]
+    if missing or unexpected:
+        raise ValueError(f"{path}: missing {missing}, unexpected {unexpected}; the layers' parameters are {names}")
+    return field
+
+
+def _block(container, key, path, shape=None, leading=None):
+    """Decode a block, checking its shape (`shape` exactly, or a first axis of `leading`) and its bytes."""
+    block = _get(container, key, dict, path)
+    dims = _get(block, "shape", list, f"{path}.shape")
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in dims):
+        raise ValueError(f"{path}.shape: expected a list of sizes (integers >= 0), found {dims}")
+    if shape is not None and tuple(dims) != tuple(shape):
+        raise ValueError(f"{path}.shape: expected {list(shape)}, found {dims}")
+    if leading is not None and (not dims or dims[0] != leading):
+        raise ValueError(f"{path}.shape: expected a first axis of {leading} (one per probe input), found {dims}")
+    try:
+        raw = base64.b64decode(_get(block, "data", str, f"{path}.data"), validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"{path}.data: not base64 ({error})") from None
+    if len(raw) != 4 * int(np.prod(dims)):
+        raise ValueError(f"{path}.data: holds {len(raw)} bytes; shape {dims} needs {4 * int(np.prod(dims))} "
+                         "(4 per float32)")
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32).reshape(dims)
+
+
+def _output_shapes(structure, probe):
+    """Each layer's output shape on the probe, found by running the engine on zeros of its shape."""
+    shapes, model = [], structure.build()
+    handles = [layer.register_forward_hook(lambda _m, _i, out: shapes.append(out.shape)) for layer in model]
+    try:
+        with no_grad():
+            model(np.zeros(probe.shape))
+    except (ValueError, IndexError) as error:
+        raise ValueError(f"probe.inputs: shape {list(probe.shape)} does not fit the layers: {error}") from None
+    finally:
+        for handle in handles:
+            handle.remove()
+    return shapes

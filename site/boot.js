@@ -34,7 +34,7 @@ function fail(message) {
 function ready() {
   if (body.dataset.state !== "loading") return;
   body.dataset.state = "ready";
-  for (const control of document.querySelectorAll("[data-action], [data-setting]")) control.disabled = false;
+  for (const control of document.querySelectorAll("[data-action], [data-setting], [data-file]")) control.disabled = false;
 }
 
 // Browsers report a failed download as a bare "Failed to fetch"; remembering the first one that failed

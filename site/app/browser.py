@@ -4,9 +4,12 @@ It owns proxies (and destroys them), the canvas backing store, the boot/progress
 (`window.gradcanvas`) and timers. Everything else in the app takes plain Python and numpy values, so it
 runs and is tested in CPython.
 """
+import asyncio
+
 import js
 import pyodide_js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import create_once_callable, create_proxy, to_js
+from pyodide.http import pyfetch
 
 _boot = js.window.gradcanvas
 
@@ -275,6 +278,40 @@ def edit_weight(label, value):
     field.select()
 
 
+def download(file_name, text, mime="application/json"):
+    """Hand `text` to the user as a file called `file_name` (an `<a download>` of a Blob URL)."""
+    blob = js.Blob.new(to_js([text]), to_js({"type": mime}, dict_converter=js.Object.fromEntries))
+    url = js.URL.createObjectURL(blob)
+    link = js.document.createElement("a")
+    link.href, link.download = url, file_name
+    link.click()
+    js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 10_000)
+
+
+def fetch_text(url, on_text, on_error):
+    """Fetch `url` (relative to the page) and call `on_text(text)`, or `on_error(reason)` in plain words."""
+    async def fetch():
+        try:
+            response = await pyfetch(url)
+            if not response.ok:
+                raise OSError(f"the server answered {response.status} {response.status_text}")
+            on_text(await response.string())
+        except Exception as error:  # a network failure reaches Python as a JS error of any kind
+            on_error(f"could not fetch {url}: {error}")
+    asyncio.ensure_future(fetch())
+
+
+def show_replay(count, position):
+    """Show the trace timeline (0..count, at `position`) and the way back to live training, or hide both
+    when `count` is None."""
+    js.document.getElementById("trace-replay").hidden = count is None
+    js.document.querySelector('[data-action="leave-replay"]').hidden = count is None
+    if count is not None:
+        timeline = js.document.getElementById("trace_step")
+        timeline.max, timeline.value = count, position
+        js.document.getElementById("trace-position").textContent = f"{position} / {count}"
+
+
 _listeners = []  # proxies of the page's event listeners: they live as long as the page
 
 
@@ -284,13 +321,15 @@ def _listen(target, event, handler):
     target.addEventListener(event, proxy)
 
 
-def bind(act, change, pointer, open_link):
+def bind(act, change, pointer, open_link, open_file):
     """Send the page's events to Python as plain values, through one listener per kind of event.
 
     act(action, layer) for buttons marked `data-action`; change(name, value) for controls marked
     `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
     (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
-    open_link(fragment) when the user follows a link within the page (a preset).
+    open_link(fragment) when the user follows a link within the page (a preset); open_file(name, text) for
+    a file chosen in an `input[data-file]` or dropped anywhere on the page. A slider marked `data-live`
+    reports every move, not only where it is let go.
     """
     def on_click(event):
         button = event.target.closest("[data-action]")
@@ -313,8 +352,31 @@ def bind(act, change, pointer, open_link):
         else:
             change(name, control.value)
 
+    def on_live_input(event):
+        if event.target.closest("[data-live]"):
+            on_change(event)
+
+    async def read(file):
+        open_file(file.name, await file.text())
+
+    def on_file_chosen(event):
+        chooser = event.target.closest("input[data-file]")
+        if chooser and chooser.files.length:
+            asyncio.ensure_future(read(chooser.files.item(0)))
+            chooser.value = ""  # choosing the same file again is a new choice
+
+    def on_drop(event):
+        event.preventDefault()  # the browser would otherwise open the file in place of the page
+        files = event.dataTransfer.files if event.dataTransfer else None
+        if files and files.length:
+            asyncio.ensure_future(read(files.item(0)))
+
     _listen(js.document, "click", on_click)
     _listen(js.document, "change", on_change)
+    _listen(js.document, "input", on_live_input)
+    _listen(js.document, "change", on_file_chosen)
+    _listen(js.document, "dragover", lambda event: event.preventDefault())
+    _listen(js.document, "drop", on_drop)
     _listen(js.window, "hashchange", lambda event: open_link(fragment()))
     for canvas in ("network", "output", "graph"):
         element = js.document.getElementById(canvas)

@@ -36,13 +36,16 @@ def paint_loss_curve(ctx, path, history, width, height, theme):
     `path(d)` makes a Path2D from SVG path data."""
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
-    finite = history[np.isfinite(history).all(axis=1)] if len(history) else history
-    if len(finite) < 2:
+    finite = np.isfinite(history)
+    if not finite.any():
         return
-    top = float(finite.max()) or 1.0
+    top = float(history[finite].max()) or 1.0
     ctx.lineWidth = 1.5
     for column, colour, dash in ((0, theme.text, []), (1, theme.muted_text, [4, 3])):
-        points = curve_points(finite[:, column], width, height - 2, top) + (0.0, 1.0)
+        losses = history[finite[:, column], column]  # a run without test points, or a trace, has no test loss
+        if len(losses) < 2:
+            continue
+        points = curve_points(losses, width, height - 2, top) + (0.0, 1.0)
         ctx.strokeStyle = colour
         ctx.setLineDash(dash)
         ctx.stroke(path(polyline_path(points)))

@@ -13,7 +13,7 @@ SUMMARY_EVERY_MS = 1000  # screen readers hear the summary at most this often
 
 async def start():
     playground = Playground(browser, browser.fragment())
-    browser.bind(playground.act, playground.change, playground.pointer, playground.open_link)
+    browser.bind(playground.act, playground.change, playground.pointer, playground.open_link, playground.open_file)
     browser.expose("playground", playground)
     playground.paint(0.0)
     browser.set_ready()

@@ -6,6 +6,8 @@ of the page (what a click on Step does, what the URL says, what a diverging run 
 """
 import numpy as np
 
+from engine import trace as traces
+
 from . import heatmap
 from .curve_view import paint_loss_curve
 from .diagnostics import Monitor, check_gradients, layer_name
@@ -23,6 +25,7 @@ from .code_link import decode_code, encode_code
 from .presets import find_preset
 from .run import INPUT_RANGE, CodeError, Run
 from .sandbox import run_user_code
+from .trace_session import MAX_TRACE_STEPS, Replay, start_trace
 from .state import ACTIVATIONS, SETTINGS, State, decode, encode, hidden_activations, with_change
 
 # Changing these starts a new run; the others apply to the running one from its next step.
@@ -62,6 +65,10 @@ class Playground:
         self.graph_canvas = page.canvas("graph")
         self.code_graph = None       # a Tensor the code set as `graph` (a scalar expression), drawn as it is
         self.step_through = None     # the recorded step that Next phase walks through
+        self.keep_trace = False      # whether each run keeps a trace of its steps (for Export trace)
+        self.trace_recorder = None   # that trace, for the current run
+        self.replay = None           # a trace being replayed (a `trace_session.Replay`), or None when live
+        self.replay_observed = None  # the replayed step the diagnostics last measured
         self.graph, self.graph_layout, self.graph_drawn_at = None, None, None
         self.graph_zoom, self.graph_pan = 1.0, (0.0, 0.0)  # on top of fitting the whole graph to the canvas
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
@@ -101,6 +108,11 @@ class Playground:
             self.run_code(code)
         self.say(message)
         self.show_state(notes)
+        if "trace" in self.extras:
+            url = self.extras["trace"]
+            self.page.set_text("trace-status", f"Fetching the trace at {url}…")
+            self.page.fetch_text(url, lambda text: self.open_trace(url, text, link=url),
+                                 lambda reason: self.page.set_text("trace-status", f"No trace: {reason}."))
 
     # ---- what the user does ------------------------------------------------------------------------
     def act(self, action, layer=None):
@@ -113,10 +125,20 @@ class Playground:
             self.set_playing(not self.playing)
         elif action == "step":
             self.set_playing(False)
-            self.train_one_epoch()
+            if self.replay:
+                self.advance_replay()
+            else:
+                self.train_one_epoch()
+        elif action == "reset" and self.replay:
+            self.set_playing(False)
+            self.seek_replay(0)
         elif action == "reset":
             self.restart()
             self.set_playing(False)
+        elif action == "export-trace":
+            self.export_trace()
+        elif action == "leave-replay":
+            self.restart()
         elif action == "regenerate":
             self.change("seed", (self.state.seed + 1) % 2**32)
         elif action == "add-layer":
@@ -148,6 +170,14 @@ class Playground:
         self.needs_paint = True
         if name == "weight":
             self.edit_weight(value)
+        elif name == "keep_trace":
+            self.keep_trace = value in (True, "true")
+            self.trace_recorder = self.run.recorder = start_trace(self.run, encode(self.state)) if self.keep_trace else None
+            self.page.set_text("trace-status", "Keeping a trace of every step from now on." if self.keep_trace else "")
+        elif name == "trace_step":
+            if self.replay:
+                self.set_playing(False)
+                self.seek_replay(int(float(value)))
         elif name == "layer_activation":
             layer, activation = value
             per_layer = hidden_activations(self.state)
@@ -281,7 +311,14 @@ class Playground:
         self.page.set_text("play-pause", "Pause" if playing else "Play")
 
     def restart(self, keep_weights=False):
-        """A new run for the current settings; code in charge builds its model again, fresh."""
+        """A new run for the current settings; code in charge builds its model again, fresh. A trace being
+        replayed is left: the page trains live again."""
+        if self.replay is not None:
+            self.replay = None
+            self.extras.pop("trace", None)
+            self.page.show_replay(None, 0)
+            self.page.set_text("trace-status", "Back to live training.")
+            self.show_state([])
         namespace = {}
         if self.code:
             result = run_user_code(self.code, {})
@@ -302,6 +339,7 @@ class Playground:
 
     def use_run(self, run):
         self.run = run
+        self.trace_recorder = run.recorder = start_trace(run, encode(self.state)) if self.keep_trace and not self.replay else None
         self.step_through, self.graph_drawn_at = None, None
         self.needs_paint = True
         self.monitor = Monitor(self.run)
@@ -322,12 +360,71 @@ class Playground:
     def train_one_epoch(self):
         self.run.train_epoch()
         self.monitor.observe(self.run.first_bad_batch)
+        if self.run.recorder is not None and len(self.run.recorder.steps) >= MAX_TRACE_STEPS:
+            self.run.recorder = None
+            self.page.set_text("trace-status", f"The trace holds its first {len(self.trace_recorder.steps):,} steps, "
+                                               "as many as it keeps: Export trace saves them.")
         if (diverged := self.monitor.diverged) is not None:
             self.set_playing(False)
             self.say(f"Epoch {self.run.epoch}: {diverged.message} {diverged.fix}")
         elif (reason := self.run.stop_reason()) is not None and self.playing:
             self.set_playing(False)
             self.say(reason)
+
+    # ---- traces ------------------------------------------------------------------------------------
+    def export_trace(self):
+        """Download the trace kept of this run (or the one being replayed) as a JSON file."""
+        if self.replay is not None:
+            self.page.download("gradcanvas-trace.json", traces.dumps(self.replay.trace))
+            return
+        if self.trace_recorder is None or not self.trace_recorder.steps:
+            self.page.set_text("trace-status", "No steps kept yet: tick \u201cKeep a trace\u201d, then train "
+                                               "(Play or Step), then Export trace.")
+            return
+        trace = self.trace_recorder.trace()
+        self.page.download("gradcanvas-trace.json", traces.dumps(trace))
+        self.page.set_text("trace-status", f"Exported a trace of {trace.count:,} steps.")
+
+    def open_file(self, name, text):
+        """A file chosen or dropped on the page: a trace to replay."""
+        self.open_trace(name, text)
+
+    def open_trace(self, name, text, link=None):
+        """Replay the trace in `text`; `link`, its URL when it came from one, goes into the page's link.
+        A bad trace is refused with the field that is wrong, and whatever was on screen stays."""
+        try:
+            replay = Replay(traces.loads(text), name)
+        except ValueError as error:
+            self.page.set_text("trace-status", f"Could not open {name}: {error}. Nothing changed.")
+            return
+        self.replay, self.state, self.replay_observed = replay, replay.state, None
+        self.extras = {"trace": link} if link else {}
+        self.use_run(replay.run)
+        self.set_playing(False)
+        self.show_state([])
+        self.seek_replay(0)
+
+    def seek_replay(self, step):
+        """Show the trace before `step`; the slider reports a drag's end twice (input, then change), and
+        the second report, which moves nothing, is not measured again."""
+        if self.replay.seek(step) != self.replay_observed:
+            self.replay_observed = self.replay.position
+            self.monitor.observe()
+        self.show_replay()
+
+    def advance_replay(self):
+        """One trace step on, measured as a live epoch is; at the end, pause there."""
+        if self.replay.advance():
+            self.replay_observed = self.replay.position
+            self.monitor.observe()
+        else:
+            self.set_playing(False)
+        self.show_replay()
+
+    def show_replay(self):
+        self.needs_paint = True
+        self.page.show_replay(self.replay.trace.count, self.replay.position)
+        self.page.set_text("trace-status", self.replay.describe())
 
     def say(self, message):
         self.message = message
@@ -337,7 +434,9 @@ class Playground:
         """One animation frame: train an epoch if playing, then paint everything. A paused page paints
         only when something changed (an action, the pointer, the drawn input, the canvas size), so it
         costs nothing while it sits still."""
-        if self.playing:
+        if self.playing and self.replay:
+            self.advance_replay()
+        elif self.playing:
             self.train_one_epoch()
         elif not (self.needs_paint or self.resized() or self.input_key(timestamp_ms) != self.painted_input):
             return
@@ -417,7 +516,9 @@ class Playground:
                       self.captions(), [label_of(f) for f in self.state.features],
                       (self.thumbnail_image.element, heatmap.THUMBNAIL), shown,
                       None if nonfinite is None or nonfinite.layer is None else nonfinite.layer + 1)
-        notes = ["The network comes from your code."] if self.code_defines_model() else []
+        notes = ["The network comes from your code."] if self.code_defines_model() and not self.replay else []
+        if self.replay:
+            notes.append("The network is the trace's, as it stood before the step shown.")
         if total > MAX_EDGES_DRAWN:
             notes.append(f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights.")
         self.page.set_text("network-note", " ".join(notes))

@@ -89,6 +89,7 @@ class Run:
         # and keeps it, so the monitor's gradients cost one backward pass instead of another forward too.
         self.keep_train_pass = False
         self._train_pass = None
+        self.recorder = None  # an engine.trace.TraceRecorder while the learner keeps a trace of this run
 
     # ---- the loss the user chose -------------------------------------------------------------------
     def data_loss(self, logits, labels):
@@ -127,9 +128,12 @@ class Run:
             loss = self.training_loss(self.inputs_train[batch], self.y_train[batch])
             if self.first_bad_batch is None and not np.isfinite(loss.data):
                 self.first_bad_batch = loss  # diagnostics name the op where NaN or infinity first appeared
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
+            if self.recorder is not None:
+                self.recorder.record_step(loss, self.optimizer)  # the same three calls, recorded
+            else:
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
         self.epoch += 1
         self.history.append(self.measure())
         if self.history[-1][0] < self.best_loss:

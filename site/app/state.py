@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote
 
 VERSION = 1
 MAX_FRAGMENT_BYTES = 64 * 1024
-EXTRA_KEYS = ("preset", "code")  # link keys that the presets and the code editor own; passed through as text
+EXTRA_KEYS = ("preset", "code", "trace")  # link keys that presets, the code editor and traces own; passed as text
 
 # The choice lists, written once; the table below and the UI's controls both read them.
 DATASETS = {
@@ -40,7 +40,7 @@ CLASS_LABELS = (0, 1, 2)
 
 _NAMED_PROBLEMS = 3  # a list of bad entries names this many, then counts the rest, so notes stay readable
 _SHOWN_CHARS = 40
-_URL_SAFE = ",;()"   # kept as they are in links: they separate lists and points, and read well
+_URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
 
 
 class Invalid(ValueError):
@@ -586,7 +586,7 @@ def with_change(state, **changes):
 
 class Decoded(NamedTuple):
     """What a link holds: the settings, plain-text notes on anything replaced, and the values of the keys
-    other parts of the page own (EXTRA_KEYS: `preset`, `code`), percent-decoded but otherwise untouched."""
+    other parts of the page own (EXTRA_KEYS: `preset`, `code`, `trace`), percent-decoded but otherwise untouched."""
 
     state: State
     notes: list

@@ -44,6 +44,7 @@ class FakePage:
         self.reduced_motion, self.dark = reduced_motion, dark
         self.pixel_layers = []
         self.storage, self.clipboard, self.editor, self.marked_line = {}, None, "", None
+        self.downloads, self.files, self.replay_shown = [], {}, None
 
     def create_editor(self, text, on_run, on_change):
         self.editor, self.on_run, self.on_change = text, on_run, on_change
@@ -116,6 +117,19 @@ class FakePage:
 
     def show_table(self, element_id, header, rows):
         self.tables[element_id] = [tuple(header), *map(tuple, rows)]
+
+    def download(self, file_name, text, mime="application/json"):
+        self.downloads.append((file_name, text))
+
+    def fetch_text(self, url, on_text, on_error):
+        """Serves `self.files` by URL, at once; anything else fails as a 404 would."""
+        if url in self.files:
+            on_text(self.files[url])
+        else:
+            on_error(f"could not fetch {url}: the server answered 404 Not Found")
+
+    def show_replay(self, count, position):
+        self.replay_shown = None if count is None else (count, position)
 
     def edit_weight(self, label, value):
         self.editing = (label, value)

@@ -62,3 +62,11 @@ def test_the_loss_curve_spans_the_box_and_thins_long_runs():
     train_path = strokes[0][0][1]
     assert train_path.startswith("M0.0 ") and train_path.count("L") == 49  # one segment per epoch
     assert ctx.named("setLineDash")[0] == ([],) and ctx.named("setLineDash")[1] == ([4, 3],)
+
+
+def test_without_a_test_loss_the_training_curve_is_still_drawn():
+    ctx = RecordingContext()
+    history = np.column_stack([np.linspace(1, 0.1, 30), np.full(30, np.nan)])  # own points, or a trace
+    paint_loss_curve(ctx, lambda d: ("Path2D", d), history, 300, 80, LIGHT)
+    strokes = ctx.named("stroke")
+    assert len(strokes) == 1 and strokes[0][0][1].count("L") == 29

@@ -115,6 +115,7 @@ class _ChainReader:
             self.linear(weight, bias)
         elif op == "MatMul":
             weight = self.constant(node, 1).T
+            self.require(node, weight.ndim == 2, f"a {weight.ndim}-D weight (a Linear layer's is 2-D)")
             adds_bias = (follower is not None and follower.op_type == "Add" and self.current in follower.input
                          and any(name in self.constants for name in follower.input))
             bias = None
@@ -156,7 +157,8 @@ class _ChainReader:
     def square(self, node, attrs, key, default):
         """One number for an attribute given per spatial axis (and per side, for pads), which must agree."""
         values = list(attrs.get(key, [default] * 2))
-        self.require(node, values and all(v == values[0] for v in values), f"{key} {values} (not the same on every side)")
+        self.require(node, values and all(v == values[0] for v in values),
+                     f"{key} {values} (not the same on every side)")
         return values[0]
 
     def linear(self, weight, bias):
@@ -172,7 +174,8 @@ class _ChainReader:
         self.require(node, k == k_other, f"a {k}x{k_other} kernel (not square)")
         self.require(node, attrs.get("group", 1) == 1, f"group={attrs.get('group')}")
         self.require(node, self.square(node, attrs, "dilations", 1) == 1, f"dilations {attrs.get('dilations')}")
-        self.require(node, attrs.get("auto_pad", b"NOTSET") in (b"NOTSET", b"VALID"), f"auto_pad {attrs.get('auto_pad')}")
+        self.require(node, attrs.get("auto_pad", b"NOTSET") in (b"NOTSET", b"VALID"),
+                     f"auto_pad {attrs.get('auto_pad')}")
         bias = len(node.input) > 2 and bool(node.input[2])
         self.modules.append(nn.Conv2d(c_in, c_out, k, self.square(node, attrs, "strides", 1),
                                       self.square(node, attrs, "pads", 0), bias=bias))

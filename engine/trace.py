@@ -30,6 +30,7 @@ True
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -64,7 +65,8 @@ class Structure:
 
     @property
     def activations(self):
-        """The layer types between and after the Linear layers, in order: ["Tanh", "Tanh"]."""
+        """The types of the layers without weights, in order: ["Tanh", "Tanh"] for a 2-8-8-1 tanh MLP
+        (a CNN's pooling and Flatten are listed too)."""
         return [layer["type"] for layer in self.layers if layer["type"] not in ("Linear", "Conv2d")]
 
     def has_parameters(self, index):
@@ -135,17 +137,20 @@ class Trace:
         """The number of steps."""
         return len(self.loss)
 
-    @cached_property
+    @property
     def steps(self):
-        """One `Step` per training step, each a view into the stacked arrays."""
-        return [Step(float(self.loss[i]), tuple(a[i] for a in self.activations),
-                     {name: self.gradients[name][i] for name in self.gradient_order},
-                     {name: self.updates[name][i] for name in self.updates}) for i in range(self.count)]
+        """The training steps as a sequence of `Step`s (views into the stacked arrays), each made only
+        when asked for, so a timeline can jump to any step of a long trace at once."""
+        return _Steps(self)
 
     @cached_property
     def _trajectories(self):  # name -> (count + 1, *shape) float64: before step 0, ..., after the last
-        return {name: np.concatenate([start[None], start + np.cumsum(self.updates[name], axis=0, dtype=np.float64)])
-                for name, start in ((n, v.astype(np.float64)) for n, v in self.initial.items())}
+        trajectories = {}
+        for name, start in self.initial.items():
+            start = start.astype(np.float64)
+            after = start + np.cumsum(self.updates[name], axis=0, dtype=np.float64)
+            trajectories[name] = np.concatenate([start[None], after])
+        return trajectories
 
     def parameters(self, step):
         """Every parameter as it stood before `step` (0 to count; `count` means after the last step)."""
@@ -158,6 +163,22 @@ class Trace:
         model = self.structure.build()
         model.load_state_dict(self.parameters(step))
         return model
+
+
+class _Steps(Sequence):
+    def __init__(self, trace):
+        self.trace = trace
+
+    def __len__(self):
+        return self.trace.count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        t, i = self.trace, range(self.trace.count)[index]   # negative indices count from the end
+        return Step(float(t.loss[i]), tuple(a[i] for a in t.activations),
+                    {name: t.gradients[name][i] for name in t.gradient_order},
+                    {name: t.updates[name][i] for name in t.updates})
 
 
 # ---- writing a trace of an engine model -----------------------------------------------------------
@@ -309,23 +330,32 @@ def from_document(document):
 
     steps = _get(document, "steps", dict)
     count = _get(steps, "count", int, "steps.count")
-    if isinstance(count, bool) or count < 0:
+    if count < 0:
         raise ValueError(f"steps.count: expected a number of steps (0 or more), found {count!r}")
     loss = _block(steps, "loss", "steps.loss", (count,))
-    stored = _get(steps, "activations", list, "steps.activations")
-    if len(stored) != len(layers):
-        raise ValueError(f"steps.activations: {len(stored)} entries for {len(layers)} layers; give one per layer")
+    activations = _activations(structure, _get(steps, "activations", list, "steps.activations"), probe, shapes, count)
     order = _get(steps, "gradient_order", list, "steps.gradient_order")
-    if sorted(map(str, order)) != sorted(names) or len(set(order)) != len(order):
+    if not all(isinstance(name, str) for name in order) or sorted(order) != sorted(names):
         raise ValueError(f"steps.gradient_order: expected each parameter once ({', '.join(names)}), found {order}")
-    gradients_field, updates_field = (_named(steps, key, names, f"steps.{key}") for key in ("gradients", "updates"))
-    gradients, updates = ({name: _block(field, name, f'steps.{key}["{name}"]', (count, *structure.parameters[name]))
-                           for name in names} for key, field in (("gradients", gradients_field), ("updates", updates_field)))
+    per_step = {}
+    for key in ("gradients", "updates"):
+        field = _named(steps, key, names, f"steps.{key}")
+        per_step[key] = {name: _block(field, name, f'steps.{key}["{name}"]', (count, *structure.parameters[name]))
+                         for name in names}
+    return Trace(structure, probe, targets, initial, loss, activations, tuple(order), per_step["gradients"],
+                 per_step["updates"], _get(document, "meta", dict) if "meta" in document else {})
 
+
+def _activations(structure, stored, probe, shapes, count):
+    """Every layer's outputs over all steps: decoded where stored (layers with parameters), recomputed by
+    the engine from the layer before where not (activations, pooling, Flatten), all steps at once."""
+    if len(stored) != len(structure.layers):
+        raise ValueError(f"steps.activations: {len(stored)} entries for {len(structure.layers)} layers; "
+                         "give one per layer")
     activations = []
     with no_grad():
         for index, (layer, shape) in enumerate(zip(structure.build(), shapes)):
-            path, kind = f"steps.activations[{index}]", layers[index]["type"]
+            path, kind = f"steps.activations[{index}]", structure.layers[index]["type"]
             if structure.has_parameters(index):
                 if stored[index] is None:
                     raise ValueError(f"{path}: layer {index} ({kind}) has parameters, so its outputs must be stored")
@@ -333,13 +363,12 @@ def from_document(document):
             elif stored[index] is not None:
                 raise ValueError(f"{path}: layer {index} ({kind}) has no parameters; store null, "
                                  "its outputs are recomputed from the layer before")
-            else:  # a function of the previous layer's output, computed over all steps at once
+            else:
                 previous = activations[-1] if activations else np.broadcast_to(probe, (count, *probe.shape))
                 flat = previous.reshape(count * len(probe), *previous.shape[2:])
                 output = layer(Tensor(flat)).data if count else np.empty((0, *shape))
                 activations.append(output.astype(np.float32).reshape(count, *shape))
-    return Trace(structure, probe, targets, initial, loss, tuple(activations), tuple(order), gradients, updates,
-                 _get(document, "meta", dict) if "meta" in document else {})
+    return tuple(activations)
 
 
 def _get(container, key, kind, path=None):

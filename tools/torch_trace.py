@@ -75,7 +75,8 @@ def describe(model):
         layers.append(_layer(module))
         if layers[-1] is None:
             kind = type(module).__name__
-            refused.append(f"{index} ({kind})" if kind not in SUPPORTED else f"{index} ({module!r}: settings the engine lacks)")
+            settings = f"{module!r}: settings the engine lacks"
+            refused.append(f"{index} ({kind if kind not in SUPPORTED else settings})")
     if refused:
         raise ValueError(f"unsupported layers: {', '.join(refused)}; a trace holds {', '.join(SUPPORTED)}")
     return layers
@@ -102,9 +103,9 @@ def record(model, probe, step, steps, targets=None, meta=None):
             outputs = _probe_outputs(model, probe)
             before = {name: _numpy(param) for name, param in parameters.items()}
             gradients.clear()
-            loss = step()
+            loss = float(torch.as_tensor(step()).detach())
             update = {name: _numpy(param) - before[name] for name, param in parameters.items()}
-            recorded.append(trace.Step(float(loss.detach() if torch.is_tensor(loss) else loss), outputs, dict(gradients), update))
+            recorded.append(trace.Step(loss, outputs, dict(gradients), update))
     finally:
         for hook in hooks:
             hook.remove()

@@ -73,6 +73,16 @@ def test_a_saved_trace_loads_back_equal_to_the_recording():
     assert loaded.meta == {"producer": "gradcanvas engine"} and loaded.gradient_order == recorded.gradient_order
 
 
+def test_steps_are_made_when_asked_for_and_index_like_a_list():
+    loaded = trace.loads(trace.dumps(small_trace(5)))
+    last = loaded.steps[-1]
+    assert last.loss == loaded.loss[4] and len(loaded.steps[1:4]) == 3 and len(list(loaded.steps)) == 5
+    np.testing.assert_array_equal(last.gradients["0.weight"], loaded.gradients["0.weight"][4])
+    np.testing.assert_array_equal(last.activations[1], loaded.activations[1][4])
+    with pytest.raises(IndexError):
+        loaded.steps[5]
+
+
 def test_the_parameters_at_every_step_are_rebuilt_from_the_updates():
     model = nn.MLP(2, [4, 3], 1, rng=np.random.default_rng(0))
     optimizer = optim.Adam(model.parameters(), lr=0.05)
@@ -106,7 +116,7 @@ def test_a_convolutional_network_records_and_recomputes_its_pooled_outputs():
 
 def test_a_trace_of_no_steps_is_valid():
     loaded = trace.loads(trace.dumps(small_trace(0)))
-    assert loaded.count == 0 and loaded.steps == [] and loaded.activations[1].shape == (0, 3, 4)
+    assert loaded.count == len(loaded.steps) == 0 and list(loaded.steps) == [] and loaded.activations[1].shape == (0, 3, 4)
     assert loaded.gradients["0.weight"].shape == (0, 4, 2)
 
 

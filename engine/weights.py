@@ -23,6 +23,7 @@ importer all write and read this one format.
 True
 """
 import json
+import zipfile
 
 import numpy as np
 
@@ -82,7 +83,7 @@ def load(file):
     try:
         with np.load(file, allow_pickle=False) as stored:
             contents = {name: stored[name] for name in stored.files}
-    except (OSError, ValueError, EOFError) as error:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
         raise ValueError(f"not a weights file (.npz): {error}") from None
     if str(contents.pop("format", "")) != FORMAT:
         raise ValueError(f"not a gradcanvas weights file: its 'format' entry is not {FORMAT!r}")

@@ -278,9 +278,10 @@ def edit_weight(label, value):
     field.select()
 
 
-def download(file_name, text, mime="application/json"):
-    """Hand `text` to the user as a file called `file_name` (an `<a download>` of a Blob URL)."""
-    blob = js.Blob.new(to_js([text]), to_js({"type": mime}, dict_converter=js.Object.fromEntries))
+def download(file_name, contents, mime="application/json"):
+    """Hand `contents` (text or bytes) to the user as a file called `file_name` (an `<a download>` of a
+    Blob URL)."""
+    blob = js.Blob.new(to_js([contents]), to_js({"type": mime}, dict_converter=js.Object.fromEntries))
     url = js.URL.createObjectURL(blob)
     link = js.document.createElement("a")
     link.href, link.download = url, file_name
@@ -327,7 +328,7 @@ def bind(act, change, pointer, open_link, open_file):
     act(action, layer) for buttons marked `data-action`; change(name, value) for controls marked
     `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
     (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
-    open_link(fragment) when the user follows a link within the page (a preset); open_file(name, text) for
+    open_link(fragment) when the user follows a link within the page (a preset); open_file(name, data) for
     a file chosen in an `input[data-file]` or dropped anywhere on the page. A slider marked `data-live`
     reports every move, not only where it is let go.
     """
@@ -356,8 +357,9 @@ def bind(act, change, pointer, open_link, open_file):
         if event.target.closest("[data-live]"):
             on_change(event)
 
-    async def read(file):
-        open_file(file.name, await file.text())
+    async def read(file):  # weights files are binary, traces text
+        binary = file.name.lower().endswith(".npz")
+        open_file(file.name, (await file.arrayBuffer()).to_bytes() if binary else await file.text())
 
     def on_file_chosen(event):
         chooser = event.target.closest("input[data-file]")

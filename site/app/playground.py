@@ -4,8 +4,11 @@ The controller never touches the browser itself. It talks to a `page`, `app.brow
 stand-in in tests, which reports the user's actions here and draws what it is told; so every behaviour
 of the page (what a click on Step does, what the URL says, what a diverging run shows) is tested in CPython.
 """
+import io
+
 import numpy as np
 
+from engine import nn, weights
 from engine import trace as traces
 
 from . import heatmap
@@ -52,6 +55,7 @@ class Playground:
         self.state, self.extras = State(), {}
         self.code = ""              # the code in charge: "" while the controls build the network
         self.code_model = False     # whether that code sets `model` (then it owns the network's shape)
+        self.weights_file = None    # (name, bytes) of a weights file the learner opened: its network trains
         self.run = self.monitor = None  # open_link below builds them for the link's settings
         self.playing = True
         self.hovered_neuron = None     # (layer, index) under the pointer on the Network canvas
@@ -137,6 +141,8 @@ class Playground:
             self.set_playing(False)
         elif action == "export-trace":
             self.export_trace()
+        elif action == "save-weights":
+            self.save_weights()
         elif action == "leave-replay":
             self.restart()
         elif action == "regenerate":
@@ -188,9 +194,9 @@ class Playground:
 
     def change_many(self, changes, notes=()):
         notes = list(notes)
-        if self.code_defines_model() and NETWORK_SETTINGS & set(changes):
-            notes.append("The network comes from your code: change it there, or empty the editor and press Run "
-                         "to build it with the controls again.")
+        if self.network_source() and NETWORK_SETTINGS & set(changes):
+            notes.append(f"The network comes from {self.network_source()}: change it there, or empty the editor and "
+                         "press Run to build it with the controls again.")
             changes = {name: value for name, value in changes.items() if name not in NETWORK_SETTINGS}
         state, change_notes = with_change(self.state, **changes)
         previous, self.state = self.state, state
@@ -207,6 +213,13 @@ class Playground:
     # ---- the code ----------------------------------------------------------------------------------
     def code_defines_model(self):
         return bool(self.code) and self.code_model
+
+    def network_source(self):
+        """Where the network comes from when not from the controls: "your code", a weights file's name,
+        or None."""
+        if self.code_defines_model():
+            return "your code"
+        return self.weights_file[0] if self.weights_file else None
 
     def run_code(self, source):
         """Run the editor's code (Run, or Ctrl/Cmd+Enter). If it sets `model`, that network trains from now
@@ -226,6 +239,7 @@ class Playground:
         self.code_graph = graph if hasattr(graph, "parents") and hasattr(graph, "op") else None
         self.code = source if source.strip() else ""
         self.code_model = result.namespace.get("model") is not None
+        self.weights_file = None  # Run puts the code in charge: its model, or the controls'
         self.extras = {"code": encode_code(source)} if self.code else {}
         self.use_run(run)
         self.show_state([])
@@ -314,12 +328,10 @@ class Playground:
         """A new run for the current settings; code in charge builds its model again, fresh. A trace being
         replayed is left: the page trains live again."""
         if self.replay is not None:
-            self.replay = None
-            self.extras.pop("trace", None)
-            self.page.show_replay(None, 0)
+            self.leave_replay()
             self.page.set_text("trace-status", "Back to live training.")
             self.show_state([])
-        namespace = {}
+        namespace = {"model": weights.load(io.BytesIO(self.weights_file[1]))[0]} if self.weights_file else {}
         if self.code:
             result = run_user_code(self.code, {})
             namespace = result.namespace if result.ok else {}
@@ -385,9 +397,66 @@ class Playground:
         self.page.download("gradcanvas-trace.json", traces.dumps(trace))
         self.page.set_text("trace-status", f"Exported a trace of {trace.count:,} steps.")
 
-    def open_file(self, name, text):
-        """A file chosen or dropped on the page: a trace to replay."""
-        self.open_trace(name, text)
+    def open_file(self, name, data):
+        """A file chosen or dropped on the page: a weights file (.npz, bytes) to train on, or a trace
+        (.json, text) to replay."""
+        if str(name).lower().endswith(".npz"):
+            self.open_weights(name, data)
+        else:
+            self.open_trace(name, data)
+
+    def open_weights(self, name, data):
+        """Train the network a weights file holds (saved by this page, `engine.weights.save`, or
+        `tools/onnx_import.py`), from its weights. The features and the number of classes follow the
+        network when they can; a network that cannot fit is refused, saying why, and nothing changes."""
+        try:
+            model, _ = weights.load(io.BytesIO(bytes(data)))
+            state, run = self.state_for_model(model)
+        except (ValueError, TypeError) as error:
+            self.page.set_text("trace-status", f"Could not open {name}: {error}. Nothing changed.")
+            return
+        self.leave_replay()
+        self.state, self.weights_file, self.code, self.code_model = state, (name, bytes(data)), "", False
+        self.extras = {}
+        self.use_run(run)
+        self.show_state([])
+        self.page.set_text("trace-status", f"Opened {name}: its network trains from the weights it holds.")
+
+    def state_for_model(self, model):
+        """The settings a model's first and last layers ask for, and the Run that trains it."""
+        convolutional = [type(layer).__name__ for layer in model if isinstance(layer, (nn.Conv2d, nn.MaxPool2d))]
+        linears = [layer for layer in model if isinstance(layer, nn.Linear)]
+        if convolutional or not linears:
+            raise ValueError(f"the file's network is {'a CNN (' + convolutional[0] + ')' if convolutional else 'not an MLP'}; "
+                             "the playground trains networks of Linear layers and activations (open a CNN in the "
+                             "digits lab)")
+        changes = {}
+        n_in, n_out = linears[0].n_in, linears[-1].n_out
+        if n_in != len(self.state.features):
+            if n_in != 2:
+                raise ValueError(f"the file's network takes {n_in} inputs; choose {n_in} features first, or open a "
+                                 "network that takes 2 (x1, x2)")
+            changes["features"] = "x1,x2"
+        if n_out == 3 and self.state.dataset != "blobs3":
+            changes.update(problem="classification", dataset="blobs3")
+        elif n_out == 1 and self.state.dataset == "blobs3":
+            changes["dataset"] = "circle"
+        state, _ = with_change(self.state, **changes)
+        try:
+            return state, Run(state, {"model": model})
+        except CodeError as error:
+            raise ValueError(str(error).replace("`model`", "the file's network")) from None
+
+    def save_weights(self):
+        """Download the network as it is now, as a weights file that Open brings back."""
+        buffer = io.BytesIO()
+        try:
+            weights.save(self.run.model, buffer, meta={"link": encode(self.state), "epoch": self.run.epoch})
+        except TypeError as error:
+            self.page.set_text("trace-status", f"Cannot save these weights: {error}.")
+            return
+        self.page.download("gradcanvas-weights.npz", buffer.getvalue(), "application/octet-stream")
+        self.page.set_text("trace-status", f"Saved the weights at epoch {self.run.epoch}.")
 
     def open_trace(self, name, text, link=None):
         """Replay the trace in `text`; `link`, its URL when it came from one, goes into the page's link.
@@ -404,6 +473,12 @@ class Playground:
         self.show_state([])
         self.seek_replay(0)
 
+    def leave_replay(self):
+        if self.replay is not None:
+            self.replay = None
+            self.extras.pop("trace", None)
+            self.page.show_replay(None, 0)
+
     def seek_replay(self, step):
         """Show the trace before `step`; the slider reports a drag's end twice (input, then change), and
         the second report, which moves nothing, is not measured again."""
@@ -417,7 +492,7 @@ class Playground:
         if self.replay.advance():
             self.replay_observed = self.replay.position
             self.monitor.observe()
-        else:
+        if self.replay.position == self.replay.trace.count:
             self.set_playing(False)
         self.show_replay()
 
@@ -516,7 +591,7 @@ class Playground:
                       self.captions(), [label_of(f) for f in self.state.features],
                       (self.thumbnail_image.element, heatmap.THUMBNAIL), shown,
                       None if nonfinite is None or nonfinite.layer is None else nonfinite.layer + 1)
-        notes = ["The network comes from your code."] if self.code_defines_model() and not self.replay else []
+        notes = [f"The network comes from {self.network_source()}."] if self.network_source() and not self.replay else []
         if self.replay:
             notes.append("The network is the trace's, as it stood before the step shown.")
         if total > MAX_EDGES_DRAWN:

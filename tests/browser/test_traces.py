@@ -5,6 +5,7 @@ import numpy as np
 from page_reading import READ_CANVAS
 
 from engine import trace as traces
+from engine import weights
 
 
 def export(page, tmp_path, epochs=2):
@@ -77,11 +78,32 @@ def test_a_broken_trace_file_is_refused_by_name_and_the_run_goes_on(open_site, p
     fragment = page.evaluate("location.hash")
     document = json.loads(export(page, tmp_path, epochs=1).read_text())
     document["steps"]["loss"]["shape"] = [7]
-    page.get_by_label("Open a trace file").set_input_files(
+    page.get_by_label("Open a trace or weights file").set_input_files(
         files=[{"name": "broken.json", "mimeType": "application/json", "buffer": json.dumps(document).encode()}])
     page.wait_for_function("document.querySelector('#trace-status').textContent.includes('Could not open')")
     status = page.text_content("#trace-status")
     assert "steps.loss.shape" in status and "Nothing changed" in status
     assert page.evaluate("location.hash") == fragment and page.text_content("#epoch") == "1"
     assert page.locator("#trace-replay").is_hidden()
+    assert page_errors == []
+
+
+def test_saved_weights_open_again_in_a_new_page(open_site, page_errors, tmp_path):
+    page = open_site("#v=1&hidden=5&dataset=xor")
+    page.get_by_role("button", name="Pause").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save weights").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    model, meta = weights.load(path)
+    assert [layer.n_out for layer in model if hasattr(layer, "n_out")] == [5, 1] and "epoch" in meta
+
+    page = open_site()  # the default 2-4-2-1 network
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_label("Open a trace or weights file").set_input_files(str(path))
+    page.wait_for_function("document.querySelector('#trace-status').textContent.startsWith('Opened')")
+    assert page.text_content("#network-note").startswith("The network comes from gradcanvas-weights.npz")
+    shown = page.evaluate("""() => Array.from(window.gradcanvas.playground.run.model.layers.get(0).weight.data
+                                 .tolist().toJs()).map((row) => Array.from(row))""")
+    np.testing.assert_allclose(shown, model[0].weight.data, rtol=0, atol=0)
     assert page_errors == []

@@ -66,3 +66,8 @@ def test_only_sequential_models_of_known_layers_can_be_saved():
         weights.describe(nn.Sequential(nn.Linear(2, 2), Custom()))
     with pytest.raises(ValueError, match="unknown type 'Dropout'"):
         weights.build([{"type": "Dropout"}])
+
+
+def test_a_damaged_archive_is_refused_as_not_a_weights_file():
+    with pytest.raises(ValueError, match="not a weights file"):
+        weights.load(io.BytesIO(b"PK\x03\x04 a zip header and nothing after it"))

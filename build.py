@@ -28,10 +28,11 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide
 
 ROOT = Path(__file__).resolve().parent
 SITE = ROOT / "site"
-SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "main.py")
+SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "capture.js", "main.py")
+PAGE_MODULES = ("editor.js", "capture.js")  # the page's ES modules that import npm packages by name
 NODE_MODULES = ROOT / "node_modules"
 PYSCRIPT_DIST = NODE_MODULES / "@pyscript" / "core" / "dist"
-IMPORT_MAP_MARKER = "<!-- importmap -->"  # where index.html takes the editor's import map
+IMPORT_MAP_MARKER = "<!-- importmap -->"  # where index.html takes the import map of the vendored modules
 # A static import or re-export and its module: `import a, {b as c} from "m"`, `export * from "m"`, `import "m"`.
 STATIC_IMPORT = re.compile(r"""^\s*(?:(?:import|export)[\w\s{},*$]*?\bfrom|import)\s*["']([^"']+)["']""", re.M)
 
@@ -54,7 +55,7 @@ def build(out, pyodide_dir=None):
     out.mkdir(parents=True)
     for name in SITE_FILES:
         shutil.copy2(SITE / name, out / name)
-    import_map = f'<script type="importmap">{json.dumps(vendor_editor(out))}</script>'
+    import_map = f'<script type="importmap">{json.dumps(vendor_modules(out))}</script>'
     page = out / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace(IMPORT_MAP_MARKER, import_map), encoding="utf-8")
     pack_python(out / "app.zip")
@@ -76,13 +77,14 @@ def build(out, pyodide_dir=None):
     return out
 
 
-def vendor_editor(out):
-    """Copies the ES modules editor.js needs, and the ones they need, from node_modules into out/vendor, and
-    returns the import map that lets the browser load them by their bare names: no bundler, no CDN.
+def vendor_modules(out):
+    """Copies the ES modules the page's modules need (CodeMirror for editor.js, gifenc for capture.js), and
+    the ones those need, from node_modules into out/vendor, and returns the import map that lets the
+    browser load them by their bare names: no bundler, no CDN.
 
     Only each package's single entry file is copied, so every module must import packages by name alone.
     """
-    imports, pending = {}, bare_imports(SITE / "editor.js")
+    imports, pending = {}, [name for module in PAGE_MODULES for name in bare_imports(SITE / module)]
     while pending:
         name = pending.pop()
         if name in imports:
@@ -110,7 +112,7 @@ def module_entry(name):
     """The ES module file of the npm package `name`: its exports' "import" condition, else its "module"."""
     manifest_path = NODE_MODULES / name / "package.json"
     if not manifest_path.exists():
-        sys.exit(f"build: the editor needs the npm package {name!r}, which is not installed: run npm ci")
+        sys.exit(f"build: the page needs the npm package {name!r}, which is not installed: run npm ci")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     exports = manifest.get("exports")
     exports = exports.get(".", exports) if isinstance(exports, dict) else {}

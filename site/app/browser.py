@@ -72,10 +72,6 @@ def prefers_reduced_motion():
     return bool(js.window.matchMedia("(prefers-reduced-motion: reduce)").matches)
 
 
-def pixel_ratio():
-    return js.window.devicePixelRatio or 1
-
-
 def fragment():
     """The URL fragment, without its '#'."""
     return js.location.hash[1:]
@@ -161,6 +157,50 @@ def set_editor_text(text):
 def highlight_line(line):
     """Mark the editor line where the code failed (1-based), or clear the mark with None."""
     _editor.highlightLine(line)
+
+
+def is_checked(element_id):
+    """Whether a checkbox, by id, is checked."""
+    return bool(js.document.getElementById(element_id).checked)
+
+
+def _capture():
+    """site/capture.js's handle, or an error saying the pictures cannot be made (its files did not load)."""
+    capture = getattr(js.window, "gradcanvasCapture", None)
+    if capture is None:
+        raise RuntimeError("the page's capture module (capture.js) did not load; reload the page")
+    return capture
+
+
+def save_image(canvas_ids, caption, file_name):
+    """Download a PNG of the canvases side by side, each at its backing store's density, with the caption's
+    lines under them; returns its (width, height) in pixels."""
+    width, height = _capture().saveImage(to_js(list(canvas_ids)), to_js(list(caption)), file_name)
+    return int(width), int(height)
+
+
+def start_clip(kind, canvas_ids, stem):
+    """Start recording the canvases as a "video" or a "gif"; returns the file's extension, or "" when this
+    browser cannot record that kind."""
+    return str(_capture().startClip(kind, to_js(list(canvas_ids)), stem))
+
+
+def add_clip_frame(caption):
+    """Add the canvases as they are now, with the caption's lines, to the clip under way."""
+    _capture().addFrame(to_js(list(caption)))
+
+
+def finish_clip():
+    """End the clip under way and download it; returns how many frames it holds."""
+    return int(_capture().finishClip())
+
+
+def show_clip(kind):
+    """Show which clip is recording ("video", "gif" or None): its button pressed, the other one disabled."""
+    for action, button_kind in (("record", "video"), ("save-gif", "gif")):
+        button = js.document.querySelector(f'[data-action="{action}"]')
+        button.setAttribute("aria-pressed", "true" if kind == button_kind else "false")
+        button.disabled = kind is not None and kind != button_kind
 
 
 def set_fragment(text):
@@ -431,9 +471,10 @@ class Canvas:
     def _observed(self):
         self._size = self.element.clientWidth, self.element.clientHeight
 
-    def fit(self):
-        """Match the backing store to the element's size now; True when it changed (re-layout needed)."""
-        ratio = js.window.devicePixelRatio or 1
+    def fit(self, density=1):
+        """Match the backing store to the element's size now, at `density` times the screen's pixels (2 for
+        a picture saved at 2x); True when it changed (re-layout needed)."""
+        ratio = (js.window.devicePixelRatio or 1) * density
         width, height = self._size
         if (width, height, ratio) == (self.width, self.height, self.pixel_ratio):
             return False

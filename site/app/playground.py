@@ -11,7 +11,7 @@ import numpy as np
 from engine import nn, weights
 from engine import trace as traces
 
-from . import heatmap
+from . import capture, heatmap
 from .curve_view import paint_loss_curve
 from .diagnostics import Monitor, check_gradients, layer_name
 from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_rows
@@ -30,6 +30,7 @@ from .run import INPUT_RANGE, CodeError, Run
 from .sandbox import run_user_code
 from .trace_session import MAX_TRACE_STEPS, Replay, start_trace
 from .state import ACTIVATIONS, SETTINGS, State, decode, encode, hidden_activations, with_change
+from .summary import caption, label_of, network_shape
 
 # Changing these starts a new run; the others apply to the running one from its next step.
 RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_ratio", "noise", "points", "hidden",
@@ -79,6 +80,11 @@ class Playground:
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.layout = None
         self.needs_paint, self.painted_input, self.diagnostics_shown = True, None, None
+        self.painted_at = 0.0               # the last frame's timestamp: a picture repaints that frame
+        self.numbers = (np.nan,) * 4        # the losses and accuracies shown, which a picture's caption repeats
+        self.density = 1                    # the Network and Output canvases' pixels, times the screen's
+        self.clip = None                    # the video or GIF under way
+        page.set_text("capture-status", capture.hint())
         page.create_editor("", lambda text: self.act("run-code"), self.edit_code)
         self.open_link(fragment or page.load(SAVED_SETTINGS), saved_code=page.load(SAVED_CODE))
 
@@ -122,7 +128,7 @@ class Playground:
     def act(self, action, layer=None):
         """A button's `data-action`: toggle (Play/Pause), step, reset, regenerate, add-layer, remove-layer,
         add-neuron / remove-neuron (of hidden layer `layer`), run-code, copy-link, restore-code,
-        next-phase, check-gradients, load-csv."""
+        next-phase, check-gradients, load-csv, save-image, record (a video), save-gif."""
         self.needs_paint = True
         hidden = list(self.state.hidden)
         if action == "toggle":
@@ -169,6 +175,10 @@ class Playground:
         elif action == "load-csv":
             points, notes = parse_csv(self.page.read_text("csv"), regression=self.state.problem == "regression")
             self.change_many({"dataset": "custom", "custom": points}, notes)
+        elif action == "save-image":
+            self.save_image()
+        elif action in ("record", "save-gif"):
+            self.toggle_clip("video" if action == "record" else "gif")
         self.page.set_text("epoch", str(self.run.epoch))  # at once, not at the next frame
 
     def change(self, name, value):
@@ -509,13 +519,16 @@ class Playground:
         """One animation frame: train an epoch if playing, then paint everything. A paused page paints
         only when something changed (an action, the pointer, the drawn input, the canvas size), so it
         costs nothing while it sits still."""
-        if self.playing and self.replay:
-            self.advance_replay()
-        elif self.playing:
-            self.train_one_epoch()
-        elif not (self.needs_paint or self.resized() or self.input_key(timestamp_ms) != self.painted_input):
-            return
-        self.paint(timestamp_ms)
+        if self.playing:
+            if self.replay:
+                self.advance_replay()
+            else:
+                self.train_one_epoch()
+            self.paint(timestamp_ms)
+        elif self.needs_paint or self.resized() or self.input_key(timestamp_ms) != self.painted_input:
+            self.paint(timestamp_ms)
+        if self.clip is not None:
+            self.film(timestamp_ms)
 
     def resized(self):
         if self.network.fit() | self.output.fit() | self.curve.fit():
@@ -566,12 +579,12 @@ class Playground:
         return values, [layer[0] for layer in self.neuron_shades(outputs)]
 
     def paint(self, timestamp_ms):
-        self.needs_paint, self.painted_input = False, self.input_key(timestamp_ms)
-        if self.network.fit() or self.layout is None:
+        self.needs_paint, self.painted_input, self.painted_at = False, self.input_key(timestamp_ms), timestamp_ms
+        if self.network.fit(self.density) or self.layout is None:
             self.theme = DARK if self.page.prefers_dark() else LIGHT
             self.layout = layout_network(self.run.layer_sizes(), self.network.width, self.network.height)
             self.points_stale = True
-        resized = self.output.fit()
+        resized = self.output.fit(self.density)
         self.curve.fit()
         grid_outputs = self.run.layer_outputs(self.grid)
         self.paint_heatmap(grid_outputs)
@@ -609,6 +622,70 @@ class Playground:
         if fresh and (not self.playing or timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS):
             self.diagnostics_painted_at, self.diagnostics_shown = timestamp_ms, self.monitor.latest
             self.paint_diagnostics()
+
+    # ---- pictures and clips --------------------------------------------------------------------------
+    def capture_caption(self):
+        return caption(self.state, self.run, self.numbers, self.code_defines_model())
+
+    def capture_stem(self):
+        return capture.file_stem(self.state.dataset, network_shape(self.run), self.run.epoch)
+
+    def save_image(self):
+        """Save image: the Network and Output canvases side by side with a caption, as a PNG at the screen's
+        pixel density, or twice it with "2x" checked (then both are painted again at that density, so
+        edges and text stay sharp rather than being enlarged)."""
+        name = self.capture_stem() + ".png"
+        self.density = 2 if self.page.is_checked("image-2x") else 1
+        try:
+            if self.density != 1:
+                self.paint(self.painted_at)
+            width, height = self.page.save_image(capture.CAPTURED, self.capture_caption(), name)
+        except RuntimeError as error:
+            self.page.set_text("capture-status", f"Could not save the image: {error}.")
+            return
+        finally:
+            if self.density != 1:
+                self.density = 1
+                self.paint(self.painted_at)
+        self.page.set_text("capture-status", f"Saved {name}: {width} \u00d7 {height} pixels.")
+
+    def toggle_clip(self, kind):
+        """Record (a video) and Save GIF: start a clip of the Network and Output canvases, or end the one
+        under way and download it. A clip also ends by itself at its time limit (see `film`)."""
+        ended = self.clip.kind if self.clip is not None else None
+        if ended is not None:
+            self.end_clip()
+        if ended == kind:
+            return
+        stem = self.capture_stem()
+        try:
+            extension = self.page.start_clip(kind, capture.CAPTURED, stem)
+        except RuntimeError as error:
+            self.page.set_text("capture-status", f"Could not record: {error}.")
+            return
+        if not extension:
+            self.page.set_text("capture-status", "This browser cannot record video (it has no MediaRecorder for "
+                                                 "WebM or MP4). Save GIF works in every browser.")
+            return
+        self.clip = capture.Clip(kind, f"{stem}.{extension}")
+        self.page.show_clip(kind)
+        self.page.set_text("capture-status", self.clip.status())
+
+    def film(self, timestamp_ms):
+        """Hand the clip under way this frame, with its caption; end it when its time is up."""
+        over = self.clip.over(timestamp_ms)
+        self.page.add_clip_frame(self.capture_caption())
+        if over:
+            self.end_clip()
+        else:
+            self.page.set_text("capture-status", self.clip.status())
+
+    def end_clip(self):
+        clip, self.clip = self.clip, None
+        frames = self.page.finish_clip()
+        self.page.show_clip(None)
+        length = f"{clip.elapsed:.1f} s" + (f" in {frames} frames" if clip.kind == "gif" else "")
+        self.page.set_text("capture-status", f"Recorded {length}: downloading {clip.file_name}.")
 
     # ---- the computation graph -----------------------------------------------------------------------
     def next_phase(self):
@@ -743,9 +820,8 @@ class Playground:
         self.thumbnail_image.put(heatmap.diverging_image(strip, self.theme))
 
     def paint_points(self):
-        ratio = self.page.pixel_ratio()
         width, height = self.output.width, self.output.height
-        self.points_image.fit(width, height, ratio)
+        self.points_image.fit(width, height, self.output.pixel_ratio)
         colours = lambda labels: point_colours(labels, self.run.regression, self.run.classes, self.theme)
         paint_points(self.points_image.context, width, height, (self.run.X_train, colours(self.run.y_train)),
                      (self.run.X_test, colours(self.run.y_test)), self.theme, self.state.show_test)
@@ -753,7 +829,8 @@ class Playground:
 
     def show_numbers(self, history):
         self.page.set_text("epoch", str(self.run.epoch))
-        train, test, train_accuracy, test_accuracy = history[-1] if len(history) else self.run.measure()
+        self.numbers = history[-1] if len(history) else self.run.measure()
+        train, test, train_accuracy, test_accuracy = self.numbers
         for element, value in (("train-loss", train), ("test-loss", test)):
             self.page.set_text(element, "–" if np.isnan(value) else f"{value:.3f}")
         for element, value in (("train-accuracy", train_accuracy), ("test-accuracy", test_accuracy)):
@@ -786,7 +863,3 @@ def feature_ranges(features):
               "x1x2": INPUT_RANGE**2, "sin(x1)": 1.0, "sin(x2)": 1.0}
     return np.array([ranges[name] for name in features])
 
-
-def label_of(feature):
-    """A feature's name as the network view prints it."""
-    return feature.replace("x1", "x\u2081").replace("x2", "x\u2082").replace("^2", "\u00b2")

@@ -8,13 +8,15 @@ from canvas_recorder import RecordingContext
 
 
 class FakeCanvas:
+    """A canvas on a screen of pixel ratio 2; `fit(density)` multiplies that, as a picture at 2x does."""
+
     def __init__(self, width, height):
         self.context = RecordingContext()
-        self.width, self.height, self.fitted = width, height, False
+        self.width, self.height, self.pixel_ratio = width, height, None
 
-    def fit(self):
-        fitted, self.fitted = self.fitted, True
-        return not fitted
+    def fit(self, density=1):
+        changed, self.pixel_ratio = self.pixel_ratio != 2 * density, 2 * density
+        return changed
 
 
 class FakePixels:
@@ -45,6 +47,35 @@ class FakePage:
         self.pixel_layers = []
         self.storage, self.clipboard, self.editor, self.marked_line = {}, None, "", None
         self.downloads, self.files, self.replay_shown = [], {}, None
+        self.checked = {"image-2x": False}
+        self.images, self.clips, self.clip_shown = [], [], None
+        self.can_record = True  # False: a browser without MediaRecorder
+
+    def is_checked(self, element_id):
+        return self.checked[element_id]
+
+    def save_image(self, canvas_ids, caption, file_name):
+        """Keeps what a saved picture would show: each canvas's density then, the caption, the name."""
+        densities = [self.canvases[name].pixel_ratio for name in canvas_ids]
+        self.images.append({"canvases": list(canvas_ids), "densities": densities, "caption": list(caption),
+                            "file": file_name})
+        return sum(self.canvases[name].width * 2 for name in canvas_ids), 600
+
+    def start_clip(self, kind, canvas_ids, stem):
+        if kind == "video" and not self.can_record:
+            return ""
+        self.clips.append({"kind": kind, "canvases": list(canvas_ids), "stem": stem, "frames": [], "done": False})
+        return "webm" if kind == "video" else "gif"
+
+    def add_clip_frame(self, caption):
+        self.clips[-1]["frames"].append(list(caption))
+
+    def finish_clip(self):
+        self.clips[-1]["done"] = True
+        return len(self.clips[-1]["frames"])
+
+    def show_clip(self, kind):
+        self.clip_shown = kind
 
     def create_editor(self, text, on_run, on_change):
         self.editor, self.on_run, self.on_change = text, on_run, on_change
@@ -87,9 +118,6 @@ class FakePage:
 
     def prefers_reduced_motion(self):
         return self.reduced_motion
-
-    def pixel_ratio(self):
-        return 2
 
     def path(self, data):
         return ("Path2D", data)

@@ -1,5 +1,6 @@
-"""build.py's editor step: CodeMirror's ES modules copied from node_modules with an import map that
-resolves every name any of them imports, the same bytes on every build, and nothing else."""
+"""build.py's vendoring step: the npm packages the page imports (CodeMirror for the editor, gifenc for GIFs),
+copied from node_modules with an import map that resolves every name any of them imports, the same bytes on
+every build, and nothing else."""
 import importlib.util
 import json
 from pathlib import Path
@@ -21,9 +22,9 @@ def files_under(directory):
 
 
 def test_every_import_of_every_vendored_module_resolves_to_a_copied_file(tmp_path):
-    import_map = build.vendor_editor(tmp_path)["imports"]
-    assert {"codemirror", "@codemirror/lang-python", "@codemirror/view", "@lezer/python"} <= set(import_map)
-    modules = [build.SITE / "editor.js", *(tmp_path / url for url in import_map.values())]
+    import_map = build.vendor_modules(tmp_path)["imports"]
+    assert {"codemirror", "@codemirror/lang-python", "@codemirror/view", "@lezer/python", "gifenc"} <= set(import_map)
+    modules = [*(build.SITE / name for name in build.PAGE_MODULES), *(tmp_path / url for url in import_map.values())]
     for module in modules:
         assert module.is_file()
         assert set(build.bare_imports(module)) <= set(import_map), module
@@ -32,8 +33,8 @@ def test_every_import_of_every_vendored_module_resolves_to_a_copied_file(tmp_pat
 
 
 def test_the_vendored_files_are_the_installed_ones_and_every_build_is_the_same(tmp_path):
-    first = build.vendor_editor(tmp_path / "first")
-    second = build.vendor_editor(tmp_path / "second")
+    first = build.vendor_modules(tmp_path / "first")
+    second = build.vendor_modules(tmp_path / "second")
     assert json.dumps(first) == json.dumps(second)
     assert files_under(tmp_path / "first") == files_under(tmp_path / "second")
     view = build.NODE_MODULES / "@codemirror" / "view" / "dist" / "index.js"

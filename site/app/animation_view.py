@@ -10,8 +10,17 @@ import numpy as np
 from .animation import PULSE_THRESHOLD, SIZES, look_style
 from .network_view import edges_path
 
-PARTICLE_RADIUS = (1.8, 5.0)   # px, for the smallest and the largest |dL/dw|
 CHANGE_WIDTH = (0.5, 2.6)      # px, for the smallest and the largest |change| of a weight
+
+
+def particle_radius(neuron_radius):
+    """The largest particle's radius beside neurons of `neuron_radius` px: 5 px, less among small neurons
+    (a 2-100-100-1 network's), never under 3 px. The smallest |dL/dw| draws at 0.36 of it.
+
+    >>> particle_radius(22.0), particle_radius(2.0)
+    (5.0, 3.0)
+    """
+    return float(np.clip(0.4 * neuron_radius, 3.0, 5.0))
 
 
 def circles_path(centres, radius):
@@ -48,21 +57,21 @@ def paint_pulses(ctx, path, layout, pulses, shades, theme):
     ctx.globalAlpha = 1.0
 
 
-def paint_particles(ctx, path, pool, theme):
+def paint_particles(ctx, path, pool, theme, largest):
     """Every live particle of `pool` as a dot: orange for a negative dL/dw, blue for a positive one,
-    larger and brighter the larger |dL/dw| (log scale). One fill per look."""
+    larger (up to `largest` px radius) and brighter the larger |dL/dw| (log scale). One fill per look."""
     alive = pool.visible()
     if not alive.any():
         return
     positions, looks = pool.positions(), pool.look
     ctx.strokeStyle = theme.background
-    ctx.lineWidth = 1.25
+    ctx.lineWidth = 0.25 * largest
     for look in range(1, 2 * SIZES + 1):
         chosen = alive & (looks == look)
         if not chosen.any():
             continue
         sign, share = look_style(look)
-        dots = path(circles_path(positions[chosen], PARTICLE_RADIUS[0] + share * (PARTICLE_RADIUS[1] - PARTICLE_RADIUS[0])))
+        dots = path(circles_path(positions[chosen], largest * (0.36 + 0.64 * share)))
         ctx.fillStyle = theme.css(sign)
         ctx.globalAlpha = 0.5 + 0.5 * share
         ctx.fill(dots)

@@ -8,8 +8,9 @@ a frame's cost does not grow with the number of edges, only with the number of p
 """
 import numpy as np
 
-from .animation import GradientFlow, ParticlePool, PhaseMotion, PARTICLES_PER_EDGE, backward_curves, gradient_looks
-from .animation_view import PARTICLE_RADIUS, paint_changes, paint_label, paint_links, paint_particles, paint_pulses
+from .animation import PARTICLES_PER_EDGE, GradientFlow, ParticlePool, PhaseMotion, backward_curves, gradient_looks
+from .animation_view import (paint_changes, paint_label, paint_links, paint_particles, paint_pulses,
+                             particle_radius)
 from .network_view import paint_network, strongest_edges
 from .replay import PHASES, StepThrough
 
@@ -153,7 +154,7 @@ class Walkthrough:
             paint_changes(ctx, path, layout, self.change_looks, motion.glow(t), theme)
         if name == "gradients":
             self.flow_at(t, layout).update(t, motion.reached(t), self.still)
-            paint_particles(ctx, path, self.pool, theme)
+            paint_particles(ctx, path, self.pool, theme, particle_radius(layout.radius))
         paint_pulses(ctx, path, layout, motion.pulses(t), self.shades, theme)
         self.paint_labels(ctx, layout, theme)
 
@@ -163,7 +164,7 @@ class Walkthrough:
             edges = sum(int(mask.sum()) for mask in self.shown)
             if self.pool is None or self.pool.capacity < (PARTICLES_PER_EDGE + 1) * edges:
                 self.pool = ParticlePool((PARTICLES_PER_EDGE + 1) * edges)
-            curves = [backward_curves(layout, looks.shape, l, PARTICLE_RADIUS[1] + 1.0)
+            curves = [backward_curves(layout, looks.shape, l, particle_radius(layout.radius) + 1.0)
                       for l, looks in enumerate(self.gradient_looks)]
             self.flow, self.flow_layout = GradientFlow(self.pool, curves, self.gradient_looks, self.delay), layout
         return self.flow

@@ -7,7 +7,7 @@ from fake_page import FakePixels
 
 from app.animation import (DECADES, PULSE_SLOTS, SIZES, GradientFlow, ParticlePool, PhaseMotion, backward_curves,
                            gradient_looks, look_style)
-from app.animation_view import PARTICLE_RADIUS
+from app.animation_view import particle_radius
 from app.layout import layout_network
 from app.linking import Links
 from app.palette import LIGHT
@@ -79,7 +79,7 @@ def engine_weight_order(run, loss):
 def edge_of(particle_curve, layout, shapes):
     """(layer, to, from) of the edge whose curve a particle travels."""
     for layer, shape in enumerate(shapes):
-        matches = np.flatnonzero(np.all(np.isclose(backward_curves(layout, shape, layer, PARTICLE_RADIUS[1] + 1.0), particle_curve), axis=(1, 2)))
+        matches = np.flatnonzero(np.all(np.isclose(backward_curves(layout, shape, layer, particle_radius(layout.radius) + 1.0), particle_curve), axis=(1, 2)))
         if len(matches):
             to_neuron, from_neuron = np.unravel_index(matches[0], shape)
             return layer, int(to_neuron), int(from_neuron)

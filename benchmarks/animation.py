@@ -135,7 +135,7 @@ def main(argv=()):
         started = time.perf_counter()
         results = measure(build.build(Path(temporary) / "site", pyodide_dir), args.quick)
     particles, count, particles_p95, _ = results["particles"]
-    every_step, every_count, _, every_slowest = results["every_step"]
+    every_step, every_count, every_p95, every_slowest = results["every_step"]
     rows = [
         ("6x8 frame while training (the ordinary frame), median", f"{results['training'][0]:.2f} ms", ""),
         (f"6x8 gradients phase, particles on all edges, median of {count}", f"{particles:.2f} ms",
@@ -145,7 +145,8 @@ def main(argv=()):
         ("  ratio to the ordinary frame", f"{particles / results['training'][0]:.2f}", ""),
         (f"6x8 animating every step (a real step recorded per cycle), median of {every_count}",
          f"{every_step:.2f} ms", check(every_step, FRAME_TARGET_MS, "ms")),
-        ("  slowest (a phase change repaints every panel)", f"{every_slowest:.2f} ms", ""),
+        ("  95th percentile", f"{every_p95:.2f} ms", ""),
+        ("  slowest (a new step: recorded, and every panel repainted)", f"{every_slowest:.2f} ms", ""),
         (f"layout of a {results['nodes']}-node graph in the page, under the editor's hook (median)",
          f"{results['layout_ms']:.1f} ms", check(results["layout_ms"], LAYOUT_TARGET_MS, "ms")),
         (f"graph panel repaint of it: graph_of + layout + 500 boxes (median of {results['repaint'][1]})",

@@ -533,10 +533,14 @@ class Playground:
         self.advance_walkthrough()
 
     def advance_walkthrough(self):
+        """The next phase, or a new step after the last: only a new step changes the weights, so only then
+        is every panel painted again; a phase redraws the Network and graph views alone."""
         if self.walkthrough is None or self.walkthrough.done:
             self.record_next_step()
+            self.needs_paint, self.graph_drawn_at = True, None
         else:
             self.walkthrough.next_phase()
+        self.graph_reached = None
         self.show_phase()
 
     def record_next_step(self):
@@ -560,8 +564,7 @@ class Playground:
         self.walkthrough_point = run.X_train[start + EXAMPLE]
 
     def show_phase(self):
-        """The caption of the walkthrough's phase, and everything it changes drawn afresh."""
-        self.needs_paint, self.graph_drawn_at, self.graph_reached = True, None, None
+        """The caption of the walkthrough's phase."""
         walk = self.walkthrough
         if walk is None:
             return

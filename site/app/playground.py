@@ -81,7 +81,8 @@ class Playground:
         self.graph, self.graph_layout, self.graph_drawn_at = None, None, None
         self.network_map, self.graph_reached = None, None
         self.graph_gradients = ()    # the graph's gradients as drawn (training overwrites the parameters' own)
-        self.walkthrough_point, self.walkthrough_moment = None, 0.0
+        self.walkthrough_point = None  # the example the walkthrough's neurons show, on the plane
+        self.moment = 0.0            # the timestamp of the last frame painted: what pointer events are shown at
         self.graph_zoom, self.graph_pan = 1.0, (0.0, 0.0)  # on top of fitting the whole graph to the canvas
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
         self.walkthrough_image = page.pixels()  # the walkthrough's still picture, drawn when it changes
@@ -471,7 +472,7 @@ class Playground:
         return values, [layer[0] for layer in self.neuron_shades(outputs)]
 
     def paint(self, timestamp_ms):
-        self.needs_paint, self.painted_input = False, self.input_key(timestamp_ms)
+        self.needs_paint, self.painted_input, self.moment = False, self.input_key(timestamp_ms), timestamp_ms
         if self.network.fit() or self.layout is None:
             self.theme = DARK if self.page.prefers_dark() else LIGHT
             self.layout = layout_network(self.run.layer_sizes(), self.network.width, self.network.height)
@@ -496,7 +497,7 @@ class Playground:
         self.show_numbers(history)
         if self.graph_drawn_at is None or (self.playing and timestamp_ms - self.graph_drawn_at >= DIAGNOSTICS_EVERY_MS):
             self.graph_drawn_at = timestamp_ms
-            self.paint_graph_view(timestamp_ms)
+            self.paint_graph_view()
         fresh = self.monitor.latest is not self.diagnostics_shown
         if fresh and (not self.playing or timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS):
             self.diagnostics_painted_at, self.diagnostics_shown = timestamp_ms, self.monitor.latest
@@ -550,6 +551,8 @@ class Playground:
         if not len(run.inputs_train):
             self.say("There are no training points to take a step on: add points to the plane first.")
             return
+        if self.batches_done * size >= len(run.inputs_train):  # the batch size grew mid-epoch
+            self.train_one_epoch()
         start = self.batches_done * size
         recording = record_step(run, slice(start, start + size))
         self.batches_done += 1
@@ -593,7 +596,7 @@ class Playground:
     def set_layer_delay(self, text):
         try:
             delay = int(float(text))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             delay = None
         if delay not in LAYER_DELAYS_MS:
             self.page.show_notes([f"animation speed {str(text)[:40]!r} is not one of "
@@ -608,15 +611,15 @@ class Playground:
         if self.layout is None:
             self.paint(timestamp_ms)
             return
-        walk = self.walkthrough
+        walk, self.moment = self.walkthrough, timestamp_ms
         walk.paint(self.network.context, self.walkthrough_image, self.page.path, self.layout, self.theme,
                    self.captions(), [label_of(f) for f in self.state.features], self.marked_parts(), timestamp_ms,
                    self.page.pixel_ratio())
         reached = walk.reached_events(timestamp_ms)
         if reached != self.graph_reached and self.graph is not None:
             self.graph_reached = reached
-            self.draw_graph(timestamp_ms)
-            self.show_inspector(timestamp_ms)
+            self.draw_graph()
+            self.show_inspector()
 
     # ---- the computation graph -----------------------------------------------------------------------
     def graph_root(self):
@@ -655,7 +658,7 @@ class Playground:
                               self.graph_pan[1] + y - (world[1] * new_scale + new_dy))
         self.graph_drawn_at = None
 
-    def paint_graph_view(self, timestamp_ms=None):
+    def paint_graph_view(self):
         root = self.graph_root()
         self.graph_canvas.fit()
         if root is None:
@@ -665,30 +668,28 @@ class Playground:
         self.graph_gradients = [None if t.grad is None else np.array(t.grad) for t in self.graph.tensors]
         self.graph_layout = layout_graph(self.graph, previous=self.graph_layout)
         self.network_map = None if self.code_graph is not None else NetworkMap(self.graph, self.run.weights, self.biases())
-        self.draw_graph(timestamp_ms)
+        self.draw_graph()
 
-    def draw_graph(self, timestamp_ms=None):
+    def draw_graph(self):
         """Draw the graph as built: the nodes the walkthrough has reached lit, those a hovered neuron or edge
         is outlined, each with its value and gradient as the walkthrough's moment knows them."""
         if self.graph is None:
             return
         walk = self.walkthrough if self.code_graph is None else None
-        moment = self.walkthrough_moment if timestamp_ms is None else timestamp_ms
-        self.walkthrough_moment = moment
-        lit = walk.lit_nodes(self.graph, moment) if walk else []
-        numbers = [self.node_numbers(i, moment) for i in range(len(self.graph.tensors))]
+        lit = walk.lit_nodes(self.graph, self.moment) if walk else []
+        numbers = [self.node_numbers(i) for i in range(len(self.graph.tensors))]
         paint_graph(self.graph_canvas.context, self.page.path, self.graph_layout, self.graph, self.theme,
                     self.graph_canvas.width, self.graph_canvas.height, self.graph_transform(), lit,
                     [(data, gradient if reached else None) for data, gradient, reached, _ in numbers],
                     self.linked_nodes)
 
-    def node_numbers(self, index, timestamp_ms):
+    def node_numbers(self, index):
         """(data, gradient, reached, change) of graph node `index`: the walkthrough's recorded numbers as far
         as it has come (a parameter's data from before the step), or the node's own as drawn outside it."""
         tensor = self.graph.tensors[index]
         if self.walkthrough is None or self.code_graph is not None:
             return tensor.data, self.graph_gradients[index], True, None
-        return self.walkthrough.node_numbers(tensor, timestamp_ms)
+        return self.walkthrough.node_numbers(tensor, self.moment)
 
     def biases(self):
         """Each Linear layer's bias tensor (or None), inputs first, as `run.weights` lists their weights."""
@@ -774,7 +775,7 @@ class Playground:
             return f"output {index + 1}" if self.run.classes > 1 else "the output"
         return f"hidden layer {layer}, neuron {index + 1}"
 
-    def show_inspector(self, timestamp_ms=None):
+    def show_inspector(self):
         """The inspector: the hovered part, else the clicked one, with the engine's numbers as the
         walkthrough's phase knows them (or the network's as it stands, outside the walkthrough)."""
         part = self.hovered_part or self.selected_part
@@ -784,7 +785,7 @@ class Playground:
         elif part is not None and part[0] == "edge":
             title, rows = self.inspect_edge(part[1:])
         elif part is not None and part[0] == "node" and self.graph_layout and part[1] in self.graph_layout.keys:
-            title, rows = self.inspect_node(self.graph_layout.keys.index(part[1]), timestamp_ms)
+            title, rows = self.inspect_node(self.graph_layout.keys.index(part[1]))
         self.page.set_text("inspector", title)
         if rows != self.inspector_rows:
             self.inspector_rows = rows
@@ -807,7 +808,7 @@ class Playground:
             rows = neuron_rows(story.values[layer][EXAMPLE, index], pre, gradient, bias, walk.index,
                                walk.values[-1][index] if last else None)
             return f"{name[0].upper()}{name[1:]}, for the batch's first example{self.phase_words()}", rows
-        point = self.inspected_input(self.walkthrough_moment)
+        point = self.inspected_input(self.moment)
         if point is None:
             return name, []
         values, pre_activations = forward_reading(self.run.model, self.run.layer_outputs(np.asarray(point)[None])[0])
@@ -828,8 +829,8 @@ class Playground:
                  f"{self.phase_words()}")
         return title, parameter_rows("weight", triple, walk.index, "w")
 
-    def inspect_node(self, index, timestamp_ms):
-        data, gradient, reached, change = self.node_numbers(index, self.walkthrough_moment if timestamp_ms is None else timestamp_ms)
+    def inspect_node(self, index):
+        data, gradient, reached, change = self.node_numbers(index)
         walk = self.walkthrough if self.code_graph is None else None
         title = f"Graph node {self.graph.labels[index]}{self.phase_words() if walk else ''}"
         return title, node_rows(data, gradient, walk.index if walk else None, reached, change)

@@ -1,5 +1,4 @@
 """Recording one training step from the engine, the five phases, and reading it back per neuron and edge."""
-import dataclasses
 
 import numpy as np
 

@@ -269,5 +269,18 @@ def test_the_animation_speed_applies_at_once_and_a_bad_value_is_refused():
     playground.act("next-phase")
     playground.change("layer_delay", "3000")
     assert playground.walkthrough.delay == 3.0 and playground.walkthrough.motion.delay == 3.0
-    playground.change("layer_delay", "7")
-    assert playground.layer_delay_ms == 3000 and "animation speed '7'" in page.notes[0]
+    for bad in ("7", "inf", "fast"):
+        playground.change("layer_delay", bad)
+        assert playground.layer_delay_ms == 3000 and f"animation speed '{bad}'" in page.notes[0]
+
+
+def test_a_batch_size_that_grows_mid_epoch_finishes_the_epoch_before_the_next_step():
+    playground, page = opened()
+    for _ in range(5 * 24):       # 24 of the epoch's 25 steps of 10 points, walked phase by phase
+        playground.act("next-phase")
+    assert playground.batches_done == 24 and playground.run.epoch == 0
+    playground.change("batch_size", "30")
+    for _ in range(5):
+        playground.act("next-phase")
+    assert playground.run.epoch == 1 and playground.batches_done == 1   # a fresh epoch's first step of 30
+    assert np.isfinite(playground.walkthrough.story.loss) and len(playground.walkthrough.story.values[0]) == 30

@@ -365,7 +365,8 @@ def _listen(target, event, handler):
 def bind(act, change, pointer, open_link, open_file):
     """Send the page's events to Python as plain values, through one listener per kind of event.
 
-    act(action, layer) for buttons marked `data-action`; change(name, value) for controls marked
+    act(action, layer) for buttons marked `data-action` (and "next-phase" for the N key, aria-keyshortcuts
+    on its button); change(name, value) for controls marked
     `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
     (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
     open_link(fragment) when the user follows a link within the page (a preset); open_file(name, data) for
@@ -413,8 +414,17 @@ def bind(act, change, pointer, open_link, open_file):
         if files and files.length:
             asyncio.ensure_future(read(files.item(0)))
 
+    def on_key(event):  # N is Next phase, unless the user is typing
+        if event.key not in ("n", "N") or event.ctrlKey or event.metaKey or event.altKey or event.repeat:
+            return
+        if event.target.closest("input, textarea, select, [contenteditable]"):
+            return
+        event.preventDefault()
+        act("next-phase", None)
+
     _listen(js.document, "click", on_click)
     _listen(js.document, "change", on_change)
+    _listen(js.document, "keydown", on_key)
     _listen(js.document, "input", on_live_input)
     _listen(js.document, "change", on_file_chosen)
     _listen(js.document, "dragover", lambda event: event.preventDefault())

@@ -20,9 +20,9 @@ def summary(values):
     return text.replace("-", "\u2212")
 
 
-def node_text(tensor):
-    """The second line of a node's box: its value and its gradient."""
-    return f"{summary(tensor.data)}  \u2207 {summary(tensor.grad)}"
+def node_text(data, gradient):
+    """The second line of a node's box: its value and its gradient (a dash until there is one)."""
+    return f"{summary(data)}  \u2207 {summary(gradient)}"
 
 
 def screen_transform(layout, width, height, scale):
@@ -30,12 +30,14 @@ def screen_transform(layout, width, height, scale):
     return scale, (width - layout.width * scale) / 2, (height - layout.height * scale) / 2
 
 
-def paint_graph(ctx, path, layout, graph, theme, width, height, transform, lit=()):
+def paint_graph(ctx, path, layout, graph, theme, width, height, transform, lit=(), numbers=None, outlined=()):
     """Draw `graph` (from `graph_of`) at `layout` on a width x height canvas; `transform` is
     (scale, dx, dy) from graph to screen pixels (see `screen_transform`).
 
     `lit` lists node indices in the order the current phase reached them; each lit box is filled and
-    numbered, so the backward pass reads as the sequence the engine computed.
+    numbered, so the backward pass reads as the sequence the engine computed. `numbers[i]` is node i's
+    (data, gradient) to print (its tensor's own by default: a replay shows what it has reached so far);
+    `outlined` nodes get a strong frame (what a hovered neuron or edge of the network is).
     """
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
@@ -65,7 +67,13 @@ def paint_graph(ctx, path, layout, graph, theme, width, height, transform, lit=(
         if readable:
             ctx.fillStyle = theme.text
             ctx.fillText(graph.labels[i], x, y - half_h * 0.45)
-            ctx.fillText(node_text(graph.tensors[i]), x, y + half_h * 0.45)
+            data, gradient = numbers[i] if numbers else (graph.tensors[i].data, graph.tensors[i].grad)
+            ctx.fillText(node_text(data, gradient), x, y + half_h * 0.45)
         if i in order:
             ctx.fillStyle = theme.text
             ctx.fillText(str(order[i] + 1), x - half_w - 8 * scale, y - half_h)
+    if outlined:
+        ctx.strokeStyle = theme.text
+        ctx.lineWidth = 2.5
+        for i in sorted(outlined):
+            ctx.strokeRect(xs[i] - half_w - 2, ys[i] - half_h - 2, 2 * half_w + 4, 2 * half_h + 4)

@@ -93,7 +93,7 @@ def edge_at(layout, weights, x, y, tolerance=4.0):
 
 
 def paint_network(ctx, path, layout, weights, values, shades, theme, captions=(), input_labels=(),
-                  thumbnails=None, shown=None, highlight=None):
+                  thumbnails=None, shown=None, highlight=None, edge_alpha=1.0):
     """Draw the whole network on `ctx` (a CanvasRenderingContext2D working in CSS pixels); `path(d)`
     makes a Path2D from SVG path data.
 
@@ -103,16 +103,21 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
     through all layers, inputs first) is drawn as the k-th size x size square of that strip: its output
     over the whole plane, ringed by its colour for the current input. `shown` limits the edges drawn.
     `highlight` marks one layer (its index in `layout.centres`) with a dashed frame: where NaN appeared.
+    `edge_alpha` below 1 fades the edges, so something drawn over them later reads first.
     """
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, layout.width, layout.height)
     radius = layout.radius
 
     ctx.lineCap = "round"
+    if edge_alpha != 1.0:
+        ctx.globalAlpha = edge_alpha
     for (positive, width), segments in sorted(group_edges(layout, weights, shown).items()):
         ctx.strokeStyle = theme.css(1.0 if positive else -1.0)
         ctx.lineWidth = width
         ctx.stroke(path(edges_path(segments, radius)))
+    if edge_alpha != 1.0:
+        ctx.globalAlpha = 1.0
 
     squares = thumbnails is not None and radius >= 6
     ctx.textAlign = "center"

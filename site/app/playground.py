@@ -12,14 +12,17 @@ from engine import nn, weights
 from engine import trace as traces
 
 from . import capture, heatmap
+from .animation_view import paint_links
 from .curve_view import paint_loss_curve
 from .diagnostics import Monitor, check_gradients, layer_name
 from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_rows
 from .graph_layout import fit_scale, graph_of, layout_graph
 from .graph_layout import node_at as graph_node_at
-from .graph_view import node_text, paint_graph, screen_transform
-from .replay import PHASES, StepThrough, record_step
+from .graph_view import paint_graph, screen_transform
+from .inspector import neuron_rows, node_rows, parameter_rows
 from .layout import layout_network, neuron_at
+from .linking import Links, NetworkMap
+from .replay import PHASES, forward_reading, network_step, record_step
 from .network_view import edge_at, paint_network, strongest_edges
 from .output_view import paint_output, paint_points, point_colours
 from .palette import DARK, LIGHT
@@ -31,6 +34,7 @@ from .sandbox import run_user_code
 from .trace_session import MAX_TRACE_STEPS, Replay, start_trace
 from .state import ACTIVATIONS, SETTINGS, State, decode, encode, hidden_activations, with_change
 from .summary import caption, label_of, network_shape
+from .walkthrough import Walkthrough
 
 # Changing these starts a new run; the others apply to the running one from its next step.
 RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_ratio", "noise", "points", "hidden",
@@ -40,6 +44,13 @@ SAVED_CODE, SAVED_SETTINGS = "gradcanvas:code", "gradcanvas:settings"  # localSt
 MAX_EDGES_DRAWN = 600        # past this, only the strongest edges are drawn (and the page says so)
 DIAGNOSTICS_EVERY_MS = 500   # the diagnostics and graph panels repaint at most this often while training
 SECONDS_PER_INPUT = 1.5      # how long each training point stays the drawn input when none is hovered
+LAYER_DELAYS_MS = (100, 300, 1000, 3000)  # the Animation speed control's choices, per layer
+HOLD_SLOTS = 2.0             # animating every step, each phase holds this many layer delays once its motion ends
+EXAMPLE = 0                  # the step-through shows the neurons of the batch's first example
+INSPECTOR_HEADER = ("Quantity", "Value")
+PHASE_INTRO = ("Every node of the current computation with its value and its gradient (∇). Next phase (or the "
+               "N key) pauses training and walks one real step in the Network and here: forward, loss, output "
+               "gradient, gradients in the order the engine computed them, update.")
 _SETTING_KINDS = {setting.name: setting.kind for setting in SETTINGS}
 
 
@@ -62,6 +73,9 @@ class Playground:
         self.hovered_neuron = None     # (layer, index) under the pointer on the Network canvas
         self.hovered_point = None      # a point of the plane under the pointer on the Output canvas
         self.selected_edge = None      # (layer, to, from) clicked on the Network canvas
+        self.hovered_part = self.selected_part = None  # ("neuron", l, i), ("edge", l, to, from) or ("node", key)
+        self.links, self.linked_nodes = Links(), frozenset()  # what a hovered part lights in the other view
+        self.inspector_rows = None
         self.message = ""
         self.network = page.canvas("network")
         self.output = page.canvas("output")
@@ -69,22 +83,29 @@ class Playground:
         self.histograms, self.timeline = page.canvas("histograms"), page.canvas("timeline")
         self.graph_canvas = page.canvas("graph")
         self.code_graph = None       # a Tensor the code set as `graph` (a scalar expression), drawn as it is
-        self.step_through = None     # the recorded step that Next phase walks through
+        self.walkthrough = None      # the recorded step that Next phase (or animating every step) walks through
+        self.batches_done = 0        # mini-batches of the current epoch the walkthrough has taken
+        self.layer_delay_ms, self.animate_steps = 300, False  # the Animation speed and Animate every step controls
         self.keep_trace = False      # whether each run keeps a trace of its steps (for Export trace)
         self.trace_recorder = None   # that trace, for the current run
         self.replay = None           # a trace being replayed (a `trace_session.Replay`), or None when live
         self.replay_observed = None  # the replayed step the diagnostics last measured
         self.graph, self.graph_layout, self.graph_drawn_at = None, None, None
+        self.network_map, self.graph_reached = None, None
+        self.graph_gradients = ()    # the graph's gradients as drawn (training overwrites the parameters' own)
+        self.walkthrough_point = None  # the example the walkthrough's neurons show, on the plane
+        self.moment = 0.0            # the timestamp of the last frame painted: what pointer events are shown at
         self.graph_zoom, self.graph_pan = 1.0, (0.0, 0.0)  # on top of fitting the whole graph to the canvas
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
+        self.walkthrough_image = page.pixels()  # the walkthrough's still picture, drawn when it changes
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.layout = None
         self.needs_paint, self.painted_input, self.diagnostics_shown = True, None, None
-        self.painted_at = 0.0               # the last frame's timestamp: a picture repaints that frame
         self.numbers = (np.nan,) * 4        # the losses and accuracies shown, which a picture's caption repeats
         self.density = 1                    # the Network and Output canvases' pixels, times the screen's
         self.clip = None                    # the video or GIF under way
         page.set_text("capture-status", capture.hint())
+        page.set_text("phase-caption", PHASE_INTRO)
         page.create_editor("", lambda text: self.act("run-code"), self.edit_code)
         self.open_link(fragment or page.load(SAVED_SETTINGS), saved_code=page.load(SAVED_CODE))
 
@@ -132,8 +153,11 @@ class Playground:
         self.needs_paint = True
         hidden = list(self.state.hidden)
         if action == "toggle":
+            if not self.playing and not self.animate_steps:
+                self.leave_walkthrough()
             self.set_playing(not self.playing)
         elif action == "step":
+            self.leave_walkthrough()
             self.set_playing(False)
             if self.replay:
                 self.advance_replay()
@@ -194,6 +218,12 @@ class Playground:
             if self.replay:
                 self.set_playing(False)
                 self.seek_replay(int(float(value)))
+        elif name == "layer_delay":
+            self.set_layer_delay(value)
+        elif name == "animate_steps":
+            self.animate_steps = value in (True, "true")
+            if not self.animate_steps and self.playing:
+                self.leave_walkthrough()
         elif name == "layer_activation":
             layer, activation = value
             per_layer = hidden_activations(self.state)
@@ -211,7 +241,12 @@ class Playground:
         state, change_notes = with_change(self.state, **changes)
         previous, self.state = self.state, state
         if any(getattr(previous, name) != getattr(state, name) for name in RESTARTS):
-            self.restart(keep_weights=set(changes) == {"custom"})
+            # A paused network keeps its trained weights through a change of activation, so the learner
+            # sees the same weights under the new function; a playing one starts afresh, initialised for it.
+            swap = set(changes) <= {"activation", "layer_activations"} and previous.hidden == state.hidden
+            self.restart(keep_weights=set(changes) == {"custom"} or (swap and not self.playing))
+            if swap:
+                self.say(self.activation_message(hidden_activations(state)))
         else:
             self.run.state = state
             if (previous.optimizer, previous.lr) != (state.optimizer, state.lr) and self.run.optimizer_name != "code":
@@ -282,24 +317,52 @@ class Playground:
             self.move_graph(kind, x, y, amount)
             return
         if canvas == "network":
-            self.hovered_neuron = neuron_at(self.layout, x, y) if kind == "move" and self.layout else None
-            edge = edge_at(self.layout, self.drawn_weights(), x, y) if kind != "leave" and self.layout else None
-            if kind == "click" and edge is not None:
+            neuron = neuron_at(self.layout, x, y) if kind != "leave" and self.layout else None
+            edge = edge_at(self.layout, self.drawn_weights(), x, y) if kind != "leave" and self.layout and not neuron else None
+            self.hovered_neuron = neuron if kind == "move" else None
+            part = ("neuron", *neuron) if neuron else ("edge", *edge) if edge else None
+            self.point_at(part, kind)
+            if kind == "click" and edge is not None and self.walkthrough is None:  # not mid-step: inspect only
                 self.selected_edge = edge
                 self.page.edit_weight(self.describe_edge(edge), float(self.run.weights[edge[0]].data[edge[1], edge[2]]))
-            self.page.set_text("inspector", self.describe_edge(edge) if edge else self.describe_neuron())
         elif canvas == "graph" and self.graph_layout is not None:
             scale, dx, dy = self.graph_transform()
             key = graph_node_at(self.graph_layout, (x - dx) / scale, (y - dy) / scale) if kind != "leave" else None
-            if key is not None:
-                index = self.graph_layout.keys.index(key)
-                tensor = self.graph.tensors[index]
-                self.page.set_text("inspector", f"{self.graph.labels[index]}: value {node_text(tensor)}")
+            self.point_at(("node", key) if key is not None else None, kind)
         elif canvas == "output":
             point = heatmap.from_plane(x, y, self.output.width, self.output.height)
             self.hovered_point = point if kind == "move" else None
             if kind == "click":
                 self.add_point(point, shift)
+
+    def point_at(self, part, kind):
+        """The pointer is over `part` of a view (or nothing): hovering shows it in the inspector and lights
+        what it is in the other view; a click keeps it in the inspector after the pointer leaves."""
+        if kind == "click":
+            self.selected_part = part
+        self.hovered_part = part if kind in ("move", "click") else None
+        links, linked = Links(), frozenset()
+        if self.hovered_part and self.network_map is not None:
+            if part[0] == "node" and part[1] in self.graph_layout.keys:
+                links = self.network_map.links_of(self.graph_layout.keys.index(part[1]))
+            elif part[0] == "neuron":
+                linked = frozenset(self.network_map.nodes_of_neuron(part[1], part[2]))
+            elif part[0] == "edge":
+                linked = frozenset(self.network_map.nodes_of_edges(part[1]))
+        if linked != self.linked_nodes:
+            self.linked_nodes = linked
+            self.draw_graph()
+        self.links = links
+        self.show_inspector()
+
+    def marked_parts(self):
+        """What the Network view outlines: the clicked neuron or edge, and what a hovered graph node is."""
+        part, links = self.selected_part, self.links
+        if part is not None and part[0] == "neuron":
+            return Links(links.neuron_layers, links.neurons | {part[1:]}, links.edge_layers, links.edges)
+        if part is not None and part[0] == "edge":
+            return Links(links.neuron_layers, links.neurons, links.edge_layers, links.edges | {part[1:]})
+        return links
 
     def edit_weight(self, text):
         try:
@@ -310,7 +373,7 @@ class Playground:
             self.page.show_notes([f"weight {str(text)[:40]!r} is not a number; the weight is unchanged"])
             return
         self.run.set_weight(*self.selected_edge, value)
-        self.page.set_text("inspector", self.describe_edge(self.selected_edge))
+        self.show_inspector()
 
     def add_point(self, point, shift):
         """A click on the plane adds a point of the chosen class (shift: the other one); with a built-in
@@ -362,7 +425,9 @@ class Playground:
     def use_run(self, run):
         self.run = run
         self.trace_recorder = run.recorder = start_trace(run, encode(self.state)) if self.keep_trace and not self.replay else None
-        self.step_through, self.graph_drawn_at = None, None
+        self.walkthrough, self.batches_done, self.graph_drawn_at = None, 0, None
+        self.hovered_part = self.selected_part = None
+        self.links, self.linked_nodes = Links(), frozenset()
         self.needs_paint = True
         self.monitor = Monitor(self.run)
         self.diagnostics_painted_at, self.diagnostics_shown = -DIAGNOSTICS_EVERY_MS, False
@@ -380,7 +445,9 @@ class Playground:
         self.grid = heatmap.plane_grid(self.resolution)
 
     def train_one_epoch(self):
-        self.run.train_epoch()
+        """Train the rest of the epoch (all of it, unless the walkthrough took its first mini-batches)."""
+        self.run.train_epoch(first_batch=self.batches_done)
+        self.batches_done = 0
         self.monitor.observe(self.run.first_bad_batch)
         if self.run.recorder is not None and len(self.run.recorder.steps) >= MAX_TRACE_STEPS:
             self.run.recorder = None
@@ -518,8 +585,19 @@ class Playground:
     def frame(self, timestamp_ms):
         """One animation frame: train an epoch if playing, then paint everything. A paused page paints
         only when something changed (an action, the pointer, the drawn input, the canvas size), so it
-        costs nothing while it sits still."""
-        if self.playing:
+        costs nothing while it sits still. During the walkthrough only the Network view moves, and
+        animating every step, each phase gives way to the next once its motion has ended."""
+        walk = self.walkthrough
+        if walk is None and self.playing and self.animate_steps and len(self.run.inputs_train):
+            self.advance_walkthrough()
+        elif walk is not None and self.playing and walk.finished(timestamp_ms, HOLD_SLOTS * walk.delay):
+            self.advance_walkthrough()
+        if self.walkthrough is not None:
+            if self.needs_paint or self.resized():
+                self.paint(timestamp_ms)
+            elif self.walkthrough.moving(timestamp_ms):
+                self.paint_walkthrough(timestamp_ms)
+        elif self.playing:
             if self.replay:
                 self.advance_replay()
             else:
@@ -579,7 +657,7 @@ class Playground:
         return values, [layer[0] for layer in self.neuron_shades(outputs)]
 
     def paint(self, timestamp_ms):
-        self.needs_paint, self.painted_input, self.painted_at = False, self.input_key(timestamp_ms), timestamp_ms
+        self.needs_paint, self.painted_input, self.moment = False, self.input_key(timestamp_ms), timestamp_ms
         if self.network.fit(self.density) or self.layout is None:
             self.theme = DARK if self.page.prefers_dark() else LIGHT
             self.layout = layout_network(self.run.layer_sizes(), self.network.width, self.network.height)
@@ -590,26 +668,13 @@ class Playground:
         self.paint_heatmap(grid_outputs)
         if self.points_stale or resized:
             self.paint_points()
-        point = self.inspected_input(timestamp_ms)
-        if point is not None:
-            values, shades = self.neurons_at(point)
+        if self.walkthrough is not None:
+            point = self.walkthrough_point
+            self.paint_walkthrough(timestamp_ms)
         else:
-            values, shades = [None] * len(self.layout.centres), [np.zeros(len(c)) for c in self.layout.centres]
-        self.paint_thumbnails(grid_outputs)
-        weights = self.drawn_weights()
-        shown = strongest_edges(weights, MAX_EDGES_DRAWN)
-        total = sum(w.size for w in weights)
-        nonfinite = self.monitor.latest.nonfinite if self.monitor.latest else None
-        paint_network(self.network.context, self.page.path, self.layout, weights, values, shades, self.theme,
-                      self.captions(), [label_of(f) for f in self.state.features],
-                      (self.thumbnail_image.element, heatmap.THUMBNAIL), shown,
-                      None if nonfinite is None or nonfinite.layer is None else nonfinite.layer + 1)
-        notes = [f"The network comes from {self.network_source()}."] if self.network_source() and not self.replay else []
-        if self.replay:
-            notes.append("The network is the trace's, as it stood before the step shown.")
-        if total > MAX_EDGES_DRAWN:
-            notes.append(f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights.")
-        self.page.set_text("network-note", " ".join(notes))
+            point = self.inspected_input(timestamp_ms)
+            self.paint_network(grid_outputs, point)
+        self.show_inspector()
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
                      self.output.width, self.output.height, self.theme, point)
         history = np.array(self.run.history).reshape(-1, 4)
@@ -638,7 +703,7 @@ class Playground:
         self.density = 2 if self.page.is_checked("image-2x") else 1
         try:
             if self.density != 1:
-                self.paint(self.painted_at)
+                self.paint(self.moment)
             width, height = self.page.save_image(capture.CAPTURED, self.capture_caption(), name)
         except RuntimeError as error:
             self.page.set_text("capture-status", f"Could not save the image: {error}.")
@@ -646,7 +711,7 @@ class Playground:
         finally:
             if self.density != 1:
                 self.density = 1
-                self.paint(self.painted_at)
+                self.paint(self.moment)
         self.page.set_text("capture-status", f"Saved {name}: {width} \u00d7 {height} pixels.")
 
     def toggle_clip(self, kind):
@@ -687,46 +752,135 @@ class Playground:
         length = f"{clip.elapsed:.1f} s" + (f" in {frames} frames" if clip.kind == "gif" else "")
         self.page.set_text("capture-status", f"Recorded {length}: downloading {clip.file_name}.")
 
-    # ---- the computation graph -----------------------------------------------------------------------
+
+    def paint_network(self, grid_outputs, point):
+        """The Network view while training: every neuron's output over the plane and its value at `point`."""
+        if point is not None:
+            values, shades = self.neurons_at(point)
+        else:
+            values, shades = [None] * len(self.layout.centres), [np.zeros(len(c)) for c in self.layout.centres]
+        self.paint_thumbnails(grid_outputs)
+        weights = self.drawn_weights()
+        shown = strongest_edges(weights, MAX_EDGES_DRAWN)
+        total = sum(w.size for w in weights)
+        nonfinite = self.monitor.latest.nonfinite if self.monitor.latest else None
+        paint_network(self.network.context, self.page.path, self.layout, weights, values, shades, self.theme,
+                      self.captions(), [label_of(f) for f in self.state.features],
+                      (self.thumbnail_image.element, heatmap.THUMBNAIL), shown,
+                      None if nonfinite is None or nonfinite.layer is None else nonfinite.layer + 1)
+        if marked := self.marked_parts():
+            paint_links(self.network.context, self.page.path, self.layout, marked, self.theme)
+        notes = [f"The network comes from {self.network_source()}."] if self.network_source() and not self.replay else []
+        if self.replay:
+            notes.append("The network is the trace's, as it stood before the step shown.")
+        if total > MAX_EDGES_DRAWN:
+            notes.append(f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights.")
+        self.page.set_text("network-note", " ".join(notes))
+
+    # ---- the walkthrough of one step ---------------------------------------------------------------------
     def next_phase(self):
-        """Walk one training step phase by phase; the first press pauses and records a real step (one
-        mini-batch, the optimizer's update included), the fifth shows each weight's change."""
-        if self.step_through is None or self.step_through.done:
-            self.set_playing(False)
-            self.step_through = StepThrough(record_step(self.run))
+        """Next phase (the button, or the N key): pause, and walk one training step phase by phase. The
+        first press records a real step, the next mini-batch of the epoch; the fifth shows each weight's
+        change; the press after it records the next step."""
+        self.set_playing(False)
+        self.advance_walkthrough()
+
+    def advance_walkthrough(self):
+        """The next phase, or a new step after the last: only a new step changes the weights, so only then
+        is every panel painted again; a phase redraws the Network and graph views alone."""
+        if self.walkthrough is None or self.walkthrough.done:
+            self.record_next_step()
+            self.needs_paint, self.graph_drawn_at = True, None
         else:
-            self.step_through.next_phase()
-        phase = self.step_through.phase()
-        position = f"Phase {PHASES.index(phase.name) + 1} of {len(PHASES)}: "
-        if phase.name == "update":
+            self.walkthrough.next_phase()
+        self.graph_reached = None
+        self.show_phase()
+
+    def record_next_step(self):
+        """Take the epoch's next mini-batch step, recorded, and start walking it; the epoch's last one
+        completes the epoch (the loss curve and diagnostics learn of it)."""
+        run, size = self.run, self.state.batch_size
+        if not len(run.inputs_train):
+            self.say("There are no training points to take a step on: add points to the plane first.")
+            return
+        if self.batches_done * size >= len(run.inputs_train):  # the batch size grew mid-epoch
+            self.train_one_epoch()
+        start = self.batches_done * size
+        recording = record_step(run, slice(start, start + size))
+        self.batches_done += 1
+        if start + size >= len(run.inputs_train):
+            self.train_one_epoch()
+        story = network_step(recording, run.model)
+        example = [layer[EXAMPLE:EXAMPLE + 1] for layer in story.values]
+        values = [layer[0] for layer in example[:-1]] + [run.output_values(example[-1])[0]]
+        shades = [layer[0] for layer in self.neuron_shades(example)]
+        self.walkthrough = Walkthrough(recording, story, values, shades, self.layer_delay_ms / 1000,
+                                       self.page.prefers_reduced_motion(), MAX_EDGES_DRAWN)
+        self.walkthrough_point = run.X_train[start + EXAMPLE]
+
+    def show_phase(self):
+        """The caption of the walkthrough's phase."""
+        walk = self.walkthrough
+        if walk is None:
+            return
+        phase = walk.phase
+        text = f"Phase {walk.index + 1} of {len(PHASES)}: {phase.caption}"
+        if phase.name == "forward":
+            x1, x2 = self.walkthrough_point
+            text += (f" The neurons show the batch's first example, at ({x1:.2f}, {x2:.2f}); rings mark "
+                     "values past ±0.5.").replace("-", "−")
+        elif phase.name == "gradients":
+            text += (" Particles carry dL/dw back along each edge: blue positive, orange negative, larger for "
+                     "a larger |dL/dw| (log scale).")
+        elif phase.name == "update":
             largest = max(float(np.abs(change.change).max()) for change in phase.items)
-            position += f"{phase.caption} The largest change is {largest:.3g}."
-        else:
-            position += phase.caption
-        self.page.set_text("phase-caption", position)
-        self.graph_drawn_at = None
+            text += (f" The largest change is {largest:.3g}. Edges show each weight's change: blue up, orange "
+                     "down, wider for larger (log scale).")
+        self.page.set_text("phase-caption", text)
 
-    def lit_nodes(self):
-        """Node indices the current phase lights, in the order the engine reached them."""
-        if self.step_through is None:
-            return []
-        recording, name = self.step_through.recording, self.step_through.phase().name
-        index = self.graph.index_of
-        if name == "forward":
-            return [i for i, tensor in enumerate(self.graph.tensors) if tensor.op]
-        if name in ("loss", "output_gradient"):
-            return [index(recording.loss)]
-        events = recording.backward if name == "gradients" else [
-            event for event in recording.backward if event.node in recording.parameter_names]
-        return [i for i in (index(event.node) for event in events) if i is not None]
+    def leave_walkthrough(self):
+        """Back to training: the walkthrough ends; the epoch it began finishes with the next one trained."""
+        if self.walkthrough is not None:
+            self.walkthrough = None
+            self.needs_paint, self.graph_drawn_at = True, None
+            self.page.set_text("phase-caption", PHASE_INTRO)
 
+    def set_layer_delay(self, text):
+        try:
+            delay = int(float(text))
+        except (TypeError, ValueError, OverflowError):
+            delay = None
+        if delay not in LAYER_DELAYS_MS:
+            self.page.show_notes([f"animation speed {str(text)[:40]!r} is not one of "
+                                  f"{', '.join(map(str, LAYER_DELAYS_MS))} ms a layer; keeping {self.layer_delay_ms} ms"])
+            return
+        self.layer_delay_ms = delay
+        if self.walkthrough is not None:
+            self.walkthrough.set_delay(delay / 1000)
+
+    def paint_walkthrough(self, timestamp_ms):
+        """The Network view of the walkthrough at this moment (and the graph lit as far as it has come)."""
+        if self.layout is None:
+            self.paint(timestamp_ms)
+            return
+        walk, self.moment = self.walkthrough, timestamp_ms
+        walk.paint(self.network.context, self.walkthrough_image, self.page.path, self.layout, self.theme,
+                   self.captions(), [label_of(f) for f in self.state.features], self.marked_parts(), timestamp_ms,
+                   self.network.pixel_ratio)
+        reached = walk.reached_events(timestamp_ms)
+        if reached != self.graph_reached and self.graph is not None:
+            self.graph_reached = reached
+            self.draw_graph()
+            self.show_inspector()
+
+    # ---- the computation graph -----------------------------------------------------------------------
     def graph_root(self):
         """What the graph view draws: the code's expression, the recorded step, or the loss of the first
         training batch as the network stands (its gradients filled by a backward pass, no step taken)."""
         if self.code_graph is not None:
             return self.code_graph
-        if self.step_through is not None:
-            return self.step_through.recording.loss
+        if self.walkthrough is not None:
+            return self.walkthrough.steps.recording.loss
         if not len(self.run.inputs_train):
             return None
         batch = slice(0, self.state.batch_size)
@@ -763,9 +917,35 @@ class Playground:
             return
         names = {param: name for name, param in self.run.model.named_parameters()}
         self.graph = graph_of(root, names)
+        self.graph_gradients = [None if t.grad is None else np.array(t.grad) for t in self.graph.tensors]
         self.graph_layout = layout_graph(self.graph, previous=self.graph_layout)
+        self.network_map = None if self.code_graph is not None else NetworkMap(self.graph, self.run.weights, self.biases())
+        self.draw_graph()
+
+    def draw_graph(self):
+        """Draw the graph as built: the nodes the walkthrough has reached lit, those a hovered neuron or edge
+        is outlined, each with its value and gradient as the walkthrough's moment knows them."""
+        if self.graph is None:
+            return
+        walk = self.walkthrough if self.code_graph is None else None
+        lit = walk.lit_nodes(self.graph, self.moment) if walk else []
+        numbers = [self.node_numbers(i) for i in range(len(self.graph.tensors))]
         paint_graph(self.graph_canvas.context, self.page.path, self.graph_layout, self.graph, self.theme,
-                    self.graph_canvas.width, self.graph_canvas.height, self.graph_transform(), self.lit_nodes())
+                    self.graph_canvas.width, self.graph_canvas.height, self.graph_transform(), lit,
+                    [(data, gradient if reached else None) for data, gradient, reached, _ in numbers],
+                    self.linked_nodes)
+
+    def node_numbers(self, index):
+        """(data, gradient, reached, change) of graph node `index`: the walkthrough's recorded numbers as far
+        as it has come (a parameter's data from before the step), or the node's own as drawn outside it."""
+        tensor = self.graph.tensors[index]
+        if self.walkthrough is None or self.code_graph is not None:
+            return tensor.data, self.graph_gradients[index], True, None
+        return self.walkthrough.node_numbers(tensor, self.moment)
+
+    def biases(self):
+        """Each Linear layer's bias tensor (or None), inputs first, as `run.weights` lists their weights."""
+        return [layer.bias for layer in self.run.model if getattr(layer, "weight", None) in self.run.weights]
 
     def paint_diagnostics(self):
         """The Diagnostics panel: warnings with their fixes, the per-layer table, histograms, timeline."""
@@ -847,8 +1027,73 @@ class Playground:
             return f"output {index + 1}" if self.run.classes > 1 else "the output"
         return f"hidden layer {layer}, neuron {index + 1}"
 
-    def describe_neuron(self):
-        return f"Hovering {self.neuron_name(*self.hovered_neuron)}." if self.hovered_neuron else ""
+    def show_inspector(self):
+        """The inspector: the hovered part, else the clicked one, with the engine's numbers as the
+        walkthrough's phase knows them (or the network's as it stands, outside the walkthrough)."""
+        part = self.hovered_part or self.selected_part
+        title, rows = "", []
+        if part is not None and part[0] == "neuron" and self.layout is not None:
+            title, rows = self.inspect_neuron(*part[1:])
+        elif part is not None and part[0] == "edge":
+            title, rows = self.inspect_edge(part[1:])
+        elif part is not None and part[0] == "node" and self.graph_layout and part[1] in self.graph_layout.keys:
+            title, rows = self.inspect_node(self.graph_layout.keys.index(part[1]))
+        self.page.set_text("inspector", title)
+        if rows != self.inspector_rows:
+            self.inspector_rows = rows
+            self.page.show_table("inspector-numbers", INSPECTOR_HEADER if rows else (), rows)
+
+    def phase_words(self):
+        walk = self.walkthrough
+        return f" (phase {walk.index + 1} of {len(PHASES)}, {walk.phase.name.replace('_', ' ')})" if walk else ""
+
+    def inspect_neuron(self, layer, index):
+        name = self.neuron_name(layer, index)
+        last = layer == len(self.layout.centres) - 1
+        walk = self.walkthrough
+        if walk is not None:
+            story = walk.story
+            pre = None if layer == 0 else story.pre_activations[layer][EXAMPLE, index]
+            gradient = None if story.gradients[layer] is None else story.gradients[layer][EXAMPLE, index]
+            bias = None if layer == 0 or story.biases[layer - 1] is None else \
+                tuple(None if part is None else part[index] for part in story.biases[layer - 1])
+            rows = neuron_rows(story.values[layer][EXAMPLE, index], pre, gradient, bias, walk.index,
+                               walk.values[-1][index] if last else None)
+            return f"{name[0].upper()}{name[1:]}, for the batch's first example{self.phase_words()}", rows
+        point = self.inspected_input(self.moment)
+        if point is None:
+            return name, []
+        values, pre_activations = forward_reading(self.run.model, self.run.layer_outputs(np.asarray(point)[None])[0])
+        bias = None if layer == 0 or self.biases()[layer - 1] is None else \
+            (self.biases()[layer - 1].data[index], None, None)
+        rows = neuron_rows(values[layer][0, index], None if layer == 0 else pre_activations[layer][0, index], None,
+                           bias, None, self.run.output_values(values[-1])[0][index] if last else None)
+        return f"{name[0].upper()}{name[1:]} at the input ({point[0]:.2f}, {point[1]:.2f})".replace("-", "\u2212"), rows
+
+    def inspect_edge(self, edge):
+        layer, to_neuron, from_neuron = edge
+        walk = self.walkthrough
+        if walk is None:
+            weight = self.run.weights[layer].data[to_neuron, from_neuron]
+            return self.describe_edge(edge), parameter_rows("weight", (weight, None, None), None, "w")
+        triple = tuple(None if part is None else part[to_neuron, from_neuron] for part in walk.story.weights[layer])
+        title = (f"Weight from {self.neuron_name(layer, from_neuron)} to {self.neuron_name(layer + 1, to_neuron)}"
+                 f"{self.phase_words()}")
+        return title, parameter_rows("weight", triple, walk.index, "w")
+
+    def inspect_node(self, index):
+        data, gradient, reached, change = self.node_numbers(index)
+        walk = self.walkthrough if self.code_graph is None else None
+        title = f"Graph node {self.graph.labels[index]}{self.phase_words() if walk else ''}"
+        return title, node_rows(data, gradient, walk.index if walk else None, reached, change)
+
+    def activation_message(self, activations):
+        names = " and ".join(dict.fromkeys(activations)) or "no activation"
+        if not self.playing:
+            return (f"The same weights (epoch {self.run.epoch}), now through {names}: the pictures show what it does "
+                    f"with them. Play trains on from here; Reset starts a fresh network initialised for {names}.")
+        return (f"A fresh network for {names}, initialised for it. To see trained weights through another "
+                "function instead, pause first, then switch.")
 
     def describe_edge(self, edge):
         layer, to_neuron, from_neuron = edge

@@ -1,5 +1,5 @@
-"""One training step recorded from the engine itself, replayed in five phases, plus the particle pool the
-backward animation draws from.
+"""One training step recorded from the engine itself, replayed in five phases, and read back per neuron
+and per edge for the Network view.
 
 Nothing here is simulated: layer outputs come from forward hooks, gradients from `backward(observer=...)`
 at the moment the engine completed each one, and the weights from before and after the optimizer's step.
@@ -7,6 +7,8 @@ at the moment the engine completed each one, and the weights from before and aft
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine import nn, no_grad
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,13 @@ def _counts(parents):
 
 @dataclass(frozen=True)
 class ForwardEvent:
-    """Module `layer` of the model (e.g. 0 for the first Linear) produced `output` on the batch."""
+    """Module `layer` of the model (e.g. 0 for the first Linear) produced `output` on the batch; `node` is
+    the engine's tensor of it, whose gradient the backward pass computes later."""
 
     layer: int
     module: str
     output: np.ndarray
+    node: object
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ def record_step(run, batch=None):
 
     def hook_for(index):
         return lambda module, _inputs, output: forward.append(
-            ForwardEvent(index, type(module).__name__, np.array(output.data)))
+            ForwardEvent(index, type(module).__name__, np.array(output.data), output))
 
     handles = [layer.register_forward_hook(hook_for(i)) for i, layer in enumerate(run.model)]
     try:
@@ -182,37 +186,80 @@ class StepThrough:
         return Phase(name, "The optimizer's step: each weight's change.", changes)
 
 
-class ParticlePool:
-    """A fixed number of particles the backward animation reuses: positions, velocities, colours and
-    remaining lives live in arrays allocated once, so a frame never allocates.
+@dataclass(frozen=True)
+class NetworkStep:
+    """A recorded step as the Network view shows it: neuron layers (inputs first) and the Linear layers
+    between them, every number read from the recording.
 
-    >>> pool = ParticlePool(4)
-    >>> pool.emit(np.array([[0.0, 0.0]]), np.array([[10.0, 0.0]]), np.array([[1.0, 0.0, 0.0, 1.0]]), 1.0)
-    1
-    >>> pool.advance(0.5); pool.position[pool.alive].tolist()
-    [[5.0, 0.0]]
+    Per neuron layer, (batch, n) arrays: `values` (the inputs, each hidden layer's activation output, the
+    output layer's logits), `pre_activations` (the Linear's output; None for the inputs) and `gradients`
+    (dL/d value; None for the inputs, which need none). Per Linear layer l, joining neuron layer l to l + 1:
+    `weights` and `biases` as (before, gradient, after) triples. `completed[l]` is the place of Linear
+    layer l's weight among the recording's GradientEvents: when the engine finished its gradient.
     """
 
-    def __init__(self, capacity):
-        self.position = np.zeros((capacity, 2))
-        self.velocity = np.zeros((capacity, 2))
-        self.colour = np.zeros((capacity, 4))
-        self.life = np.zeros(capacity)          # seconds left; a particle is alive while life > 0
-        self.alive = np.zeros(capacity, bool)
-        self._step = np.zeros((capacity, 2))    # scratch for velocity * dt
+    values: tuple
+    pre_activations: tuple
+    gradients: tuple
+    weights: tuple
+    biases: tuple
+    completed: tuple
+    loss: float
 
-    def emit(self, position, velocity, colour, life):
-        """Start particles in free slots (as many as fit); returns how many started."""
-        free = np.flatnonzero(~self.alive)[: len(position)]
-        n = len(free)
-        self.position[free], self.velocity[free], self.colour[free] = position[:n], velocity[:n], colour[:n]
-        self.life[free] = life
-        self.alive[free] = True
-        return n
+    @property
+    def order(self):
+        """The Linear layers in the order the engine completed their weights' gradients: the order the
+        backward animation reaches them (the output's first)."""
+        return tuple(sorted(range(len(self.completed)), key=self.completed.__getitem__))
 
-    def advance(self, dt):
-        """Move every live particle by velocity * dt and age it, in place."""
-        np.multiply(self.velocity, dt, out=self._step)
-        np.add(self.position, self._step, out=self.position, where=self.alive[:, None])
-        np.subtract(self.life, dt, out=self.life, where=self.alive)
-        np.greater(self.life, 0.0, out=self.alive)
+
+def network_step(recording, model):
+    """Read `recording` (a step of `model`, an `nn.Sequential` of Linear layers and activations) back per
+    neuron and per edge."""
+    completed = {id(event.node): (rank, event.gradient) for rank, event in enumerate(recording.backward)}
+
+    def gradient(node):
+        return completed[id(node)][1] if id(node) in completed else None
+
+    values, pre_activations, gradients = read_layers(recording.inputs, recording.forward, model, gradient)
+    weights, biases, finished = [], [], []
+    for module in model:
+        if isinstance(module, nn.Linear):
+            for param, triples in ((module.weight, weights), (module.bias, biases)):
+                name = recording.parameter_names.get(param)
+                triples.append(None if name is None else
+                               (recording.weights_before[name], gradient(param), recording.weights_after[name]))
+            finished.append(completed.get(id(module.weight), (len(completed), None))[0])
+    return NetworkStep(values, pre_activations, gradients, tuple(weights), tuple(biases), tuple(finished),
+                       recording.loss.item())
+
+
+def read_layers(inputs, events, model, gradient=lambda node: None):
+    """(values, pre-activations, gradients) per neuron layer from the ForwardEvents of one pass of `model`:
+    a Linear makes a layer's pre-activations, the activation after it (if any; else the pre-activations)
+    its values; `gradient(node)` gives a node's dL/d node, or None."""
+    values, pre_activations, gradients = [inputs], [None], [None]
+    for event, module in zip(events, model):
+        if isinstance(module, nn.Linear):
+            pre_activations.append(event.output)
+            values.append(event.output)
+            gradients.append(gradient(event.node))
+        else:
+            values[-1], gradients[-1] = event.output, gradient(event.node)
+    return tuple(values), tuple(pre_activations), tuple(gradients)
+
+
+def forward_reading(model, inputs):
+    """(values, pre-activations) per neuron layer of `model` at `inputs`, from forward hooks, keeping no
+    graph: what the inspector shows of a neuron outside the step-through."""
+    events = []
+    handles = [layer.register_forward_hook(lambda module, _inputs, output: events.append(
+        ForwardEvent(len(events), type(module).__name__, output.data, None))) for layer in model]
+    try:
+        with no_grad():
+            model(inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    values, pre_activations, _ = read_layers(np.asarray(inputs), events, model)
+    return values, pre_activations

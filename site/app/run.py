@@ -120,10 +120,11 @@ class Run:
         return loss if penalty is None else loss + penalty
 
     # ---- training ----------------------------------------------------------------------------------
-    def train_epoch(self):
-        """One pass over the training points, one optimizer step per mini-batch; then measure."""
+    def train_epoch(self, first_batch=0):
+        """One pass over the training points, one optimizer step per mini-batch; then measure. From
+        mini-batch `first_batch` on when the step-through has taken the ones before, one at a time."""
         size = self.state.batch_size
-        for start in range(0, len(self.inputs_train), size):
+        for start in range(first_batch * size, len(self.inputs_train), size):
             batch = slice(start, start + size)
             loss = self.training_loss(self.inputs_train[batch], self.y_train[batch])
             if self.first_bad_batch is None and not np.isfinite(loss.data):

@@ -20,6 +20,11 @@ textBaseline textRendering wordSpacing
 """.split())
 
 
+class TextMetrics:
+    def __init__(self, width):
+        self.width = width
+
+
 class RecordingContext:
     """Records `(name, args)` for every call and `(name, value)` for every property set, in order."""
 
@@ -28,6 +33,8 @@ class RecordingContext:
         object.__setattr__(self, "state", {})
 
     def __getattr__(self, name):
+        if name == "measureText":  # a TextMetrics whose width is a fixed 7 px a character
+            return lambda text: (self.calls.append((name, (text,))), TextMetrics(7.0 * len(text)))[1]
         if name in METHODS:
             return lambda *args: self.calls.append((name, args))
         if name in PROPERTIES:

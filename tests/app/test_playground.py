@@ -403,11 +403,13 @@ def test_next_phase_walks_a_real_step_and_lights_nodes_in_the_engines_order():
     assert not playground.playing
     assert [c.split(":")[0] for c in captions] == [f"Phase {i} of 5" for i in range(1, 6)]
     assert "largest change" in captions[-1]
-    recording = playground.step_through.recording
+    recording = playground.walkthrough.steps.recording
     changed = [not np.array_equal(before, w.data) for before, w in zip(weights, playground.run.weights)]
     assert all(changed)  # the step was real
-    playground.step_through.index = 3  # gradients: every node, in the order the engine completed them
-    lit = playground.lit_nodes()
+    playground.walkthrough.steps.index = 3  # gradients: once the animation is over, every node, in the
+    playground.walkthrough.start_phase()    # order the engine completed them
+    playground.walkthrough.seconds(0.0)
+    lit = playground.walkthrough.lit_nodes(playground.graph, 60_000.0)
     assert [playground.graph.tensors[i] for i in lit] == [event.node for event in recording.backward]
 
 

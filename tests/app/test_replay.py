@@ -1,9 +1,8 @@
-"""Recording one training step from the engine, the five phases, and the particle pool."""
-import dataclasses
+"""Recording one training step from the engine, the five phases, and reading it back per neuron and edge."""
 
 import numpy as np
 
-from app.replay import PHASES, ParticlePool, StepThrough, record_backward, record_step
+from app.replay import PHASES, StepThrough, forward_reading, network_step, record_backward, record_step
 from app.run import Run
 from app.state import State
 from engine import Tensor, topological_order
@@ -116,19 +115,31 @@ def test_the_five_phases_advance_in_order_and_carry_the_recorded_numbers():
     assert steps.next_phase().name == "update"  # stays at the last phase
 
 
-def test_the_particle_pool_moves_live_particles_and_reuses_dead_slots_without_growing():
-    pool = ParticlePool(3)
-    arrays = [pool.position, pool.velocity, pool.colour, pool.life, pool.alive]
-    started = pool.emit(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([[2.0, 0.0], [0.0, -4.0]]),
-                        np.ones((2, 4)), 1.0)
-    assert started == 2 and pool.alive.tolist() == [True, True, False]
-    pool.advance(0.25)
-    assert pool.position[:2].tolist() == [[0.5, 0.0], [1.0, 0.0]]
-    assert pool.emit(np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((5, 4)), 0.5) == 1  # only one slot free
-    pool.advance(0.5)   # the last one dies; its position stays where it died
-    assert pool.alive.tolist() == [True, True, False]
-    pool.advance(0.5)   # both spend their last 0.25 s of life moving, then die
-    assert not pool.alive.any()
-    pool.advance(0.5)   # the dead stay put
-    assert pool.position[:2].tolist() == [[2.5, 0.0], [1.0, -4.0]]
-    assert all(a is b for a, b in zip(arrays, [pool.position, pool.velocity, pool.colour, pool.life, pool.alive]))
+def test_a_step_read_back_per_layer_gives_each_neurons_value_pre_activation_and_gradient():
+    run = Run(State(hidden=(3, 2), activation="relu", batch_size=10))
+    recording = record_step(run)
+    story = network_step(recording, run.model)
+    h = recording.inputs
+    for layer, (w, b) in enumerate(zip(run.weights, [l.bias for l in run.model if hasattr(l, "weight")])):
+        z = h @ recording.weights_before[f"{2 * layer}.weight"].T + recording.weights_before[f"{2 * layer}.bias"]
+        h = np.maximum(z, 0) if layer < 2 else z
+        np.testing.assert_allclose(story.pre_activations[layer + 1], z, rtol=1e-12)
+        np.testing.assert_allclose(story.values[layer + 1], h, rtol=1e-12)
+        np.testing.assert_array_equal(story.weights[layer][1], w.grad)
+        np.testing.assert_array_equal(story.biases[layer][2], b.data)
+    assert story.gradients[0] is None and story.pre_activations[0] is None
+    by_node = {id(e.node): e.gradient for e in recording.backward}
+    relu_output = next(e.node for e in recording.forward if e.module == "ReLU")
+    np.testing.assert_array_equal(story.gradients[1], by_node[id(relu_output)])
+    assert story.order == (2, 1, 0) and story.loss == recording.loss.item()
+
+
+def test_reading_one_point_forward_matches_the_runs_own_layer_outputs():
+    run = Run(State(hidden=(3,), activation="sigmoid"))
+    point = np.array([[1.5, -2.0]])
+    values, pre_activations = forward_reading(run.model, point)
+    outputs = run.layer_outputs(point)
+    for mine, theirs in zip(values, outputs):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+    np.testing.assert_allclose(1 / (1 + np.exp(-pre_activations[1])), values[1], rtol=1e-12)
+    assert not run.model[0].__dict__["_forward_hooks"]

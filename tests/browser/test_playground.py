@@ -1,7 +1,13 @@
 """The playground in Chromium, driven by its real controls as a person would: by their names."""
 from urllib.parse import unquote
 
+import pytest
 from page_reading import READ_CANVAS
+
+from app.layout import layout_network
+from app.replay import network_step, record_step
+from app.run import Run
+from app.state import State
 
 LEARNING_RATES = ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"]
 LABELLED = ["Learning rate", "Activation", "Regularization", "Regularization rate", "Problem type",
@@ -114,17 +120,53 @@ def test_on_a_phone_the_panels_stack_and_nothing_overflows(chromium, site_url, a
     context.close()
 
 
-def test_next_phase_walks_one_step_through_its_five_phases(open_site, page_errors):
+def inspector_rows(page):
+    """The inspector's table as {quantity: value}, numbers read back from their real minus signs."""
+    cells = page.locator("#inspector-numbers tr").evaluate_all(
+        "rows => rows.slice(1).map(row => [...row.cells].map(cell => cell.textContent))")
+    return {name: value for name, value in cells}
+
+
+def number(text):
+    return float(text.split()[0].replace("\u2212", "-"))
+
+
+def test_next_phase_walks_one_step_in_the_network_and_the_inspector_shows_the_engines_numbers(open_site, page_errors):
     page = open_site()
-    graph = page.get_by_label("Computation graph", exact=True)
-    reading = graph.evaluate(READ_CANVAS)
-    assert reading["painted"] > reading["total"] // 100, reading
-    button = page.get_by_role("button", name="Next phase")
+    page.get_by_role("button", name="Reset").click()  # epoch 0 and paused: the weights the seed gives CPython too
+    page.wait_for_function("document.querySelector('#epoch').textContent === '0'")
+    run = Run(State())
+    story = network_step(record_step(run), run.model)  # the same first step, computed here in CPython
+    network = page.get_by_label("Network", exact=True)
+    size = network.evaluate("c => [c.clientWidth, c.clientHeight]")
+    neuron = layout_network(run.layer_sizes(), *size).centres[2][1]  # hidden layer 2, neuron 2
+    bias_before, bias_gradient, bias_after = (part[1] for part in story.biases[1])
+    readings = [network.evaluate(READ_CANVAS)]
     for phase in range(1, 6):
-        button.click()
+        if phase == 3:
+            page.keyboard.press("n")  # the key does what the button does
+        else:
+            page.get_by_role("button", name="Next phase").click()
         page.wait_for_function(f"document.querySelector('#phase-caption').textContent.startsWith('Phase {phase} of 5')")
+        page.wait_for_timeout(900)  # the phase's motion at the default speed
+        network.click(position={"x": float(neuron[0]), "y": float(neuron[1])})
+        page.wait_for_function("document.querySelector('#inspector').textContent.startsWith('Hidden layer 2, neuron 2')")
+        readings.append(network.evaluate(READ_CANVAS))
+        assert readings[-1]["changed"] > readings[-1]["total"] // 2000, (phase, readings[-1])  # the picture moved on
+        rows = inspector_rows(page)
+        assert number(rows["value"]) == pytest.approx(story.values[2][0, 1], rel=1e-3)
+        assert number(rows["pre-activation"]) == pytest.approx(story.pre_activations[2][0, 1], rel=1e-3)
+        if phase >= 4:
+            assert number(rows["gradient \u2202L/\u2202a"]) == pytest.approx(story.gradients[2][0, 1], rel=1e-3)
+            assert number(rows["gradient \u2202L/\u2202b"]) == pytest.approx(bias_gradient, rel=1e-3)
+        else:
+            assert "phase 4" in rows["gradient \u2202L/\u2202a"]
+        if phase == 5:
+            assert number(rows["last update \u0394b"]) == pytest.approx(bias_after - bias_before, rel=1e-3)
     assert page.get_by_role("button", name="Play").is_visible()  # it paused to walk the step
     assert "largest change" in page.text_content("#phase-caption")
+
+    graph = page.get_by_label("Computation graph", exact=True)
     before = graph.evaluate(READ_CANVAS)
     graph.hover()
     scrolled = page.evaluate("scrollY")
@@ -133,4 +175,23 @@ def test_next_phase_walks_one_step_through_its_five_phases(open_site, page_error
     zoomed = graph.evaluate(READ_CANVAS)
     assert zoomed["changed"] > zoomed["total"] // 100, (before, zoomed)
     assert page.evaluate("scrollY") == scrolled  # the wheel zoomed the graph, not the page
+    assert page_errors == []
+
+
+def test_animating_every_step_plays_the_phases_by_itself_at_the_chosen_speed(open_site, page_errors, artifacts):
+    page = open_site("#hidden=8,8,8,8,8,8&dataset=spiral")
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_label("Animation speed").select_option("100")
+    page.get_by_label("Animate every step").check()
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("document.querySelector('#phase-caption').textContent.startsWith('Phase 4 of 5')")
+    page.wait_for_timeout(250)  # particles on their way
+    network = page.get_by_label("Network", exact=True)
+    network.screenshot(path=artifacts / "gradients-flowing.png")
+    first = network.evaluate(READ_CANVAS)
+    page.wait_for_timeout(100)
+    second = network.evaluate(READ_CANVAS)
+    assert second["changed"] > 200, second  # the particles move from frame to frame
+    page.wait_for_function("document.querySelector('#phase-caption').textContent.startsWith('Phase 1 of 5')")
+    assert first["colours"] > 20
     assert page_errors == []

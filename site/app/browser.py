@@ -4,9 +4,11 @@ It owns proxies (and destroys them), the canvas backing store, the boot/progress
 (`window.gradcanvas`) and timers. Everything else in the app takes plain Python and numpy values, so it
 runs and is tested in CPython.
 """
+import asyncio
+
 import js
 import pyodide_js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import create_once_callable, create_proxy, to_js
 
 _boot = js.window.gradcanvas
 
@@ -337,6 +339,90 @@ def bind(act, change, pointer, open_link):
     proxy = create_proxy(on_wheel)
     _listeners.append(proxy)
     graph.addEventListener("wheel", proxy, to_js({"passive": False}, dict_converter=js.Object.fromEntries))
+
+
+def on_click(element_id, handler):
+    """Call `handler()` when the element (a button) is clicked."""
+    _listen(js.document.getElementById(element_id), "click", lambda event: handler())
+
+
+def on_change(element_id, handler):
+    """Call `handler(value)` when a control changes: its value, or "true"/"false" for a checkbox."""
+    element = js.document.getElementById(element_id)
+    _listen(element, "change",
+            lambda event: handler(("true" if element.checked else "false") if element.type == "checkbox" else element.value))
+
+
+def on_pointer(element_id, handler):
+    """Call `handler(kind, x, y)` in CSS pixels of the element for "down", "move", "up", "cancel", "leave"
+    and "dblclick", from mouse, pen and touch alike (pointer events). A press captures the pointer, so a
+    stroke or a drag that leaves the element still ends where it should."""
+    element = js.document.getElementById(element_id)
+
+    def on_down(event):
+        element.setPointerCapture(event.pointerId)
+        handler("down", event.offsetX, event.offsetY)
+
+    _listen(element, "pointerdown", on_down)
+    for event_name, kind in (("pointermove", "move"), ("pointerup", "up"), ("pointercancel", "cancel"),
+                             ("pointerleave", "leave"), ("dblclick", "dblclick")):
+        _listen(element, event_name, lambda event, kind=kind: handler(kind, event.offsetX, event.offsetY))
+
+
+def on_file(element_id, handler):
+    """Call `handler(name, data)` with the bytes of a file chosen in a file input; choosing the same file
+    again calls it again."""
+    element = js.document.getElementById(element_id)
+
+    async def read(file):
+        handler(file.name, (await file.arrayBuffer()).to_py().tobytes())
+
+    def on_change(event):
+        if element.files.length:
+            asyncio.ensure_future(read(element.files.item(0)))
+        element.value = ""
+
+    _listen(element, "change", on_change)
+
+
+async def fetch_bytes(url):
+    """The bytes at `url` (relative to the page); a failed download raises, naming the address."""
+    response = await js.fetch(url)
+    if not response.ok:
+        raise RuntimeError(f"could not download {url}: HTTP {response.status}")
+    return (await response.arrayBuffer()).to_py().tobytes()
+
+
+def download(filename, data):
+    """Offer `data` (bytes) to the user as a downloaded file called `filename`."""
+    array = to_js(memoryview(data))
+    blob = js.Blob.new(js.Array.of(array), to_js({"type": "application/octet-stream"},
+                                                 dict_converter=js.Object.fromEntries))
+    url = js.URL.createObjectURL(blob)
+    link = _element("a", href=url, download=filename)
+    js.document.body.append(link)
+    link.click()
+    link.remove()
+    js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 10_000)
+
+
+def set_data(element_id, name, value):
+    """Set an element's `data-<name>` attribute: values the page publishes for tests and tools."""
+    js.document.getElementById(element_id).setAttribute(f"data-{name}", value)
+
+
+def set_value(element_id, value):
+    """Set a form control's value (a menu's choice) without the user's change event."""
+    js.document.getElementById(element_id).value = value
+
+
+def show_options(element_id, options, selected):
+    """Replace a menu's options with (value, text) pairs and choose `selected`."""
+    menu = js.document.getElementById(element_id)
+    menu.replaceChildren()
+    for value, text in options:
+        menu.append(_element("option", text, value=value))
+    menu.value = selected
 
 
 def canvas(element_id):

@@ -31,6 +31,11 @@ class FakePixels:
         self.image = rgba.copy()
 
 
+LAB_CANVASES = {"pad": (300, 300), "input": (160, 160), "saliency": (160, 160), "bars": (400, 170),
+                "slabs": (900, 400), "maps": (280, 220), "gradients": (280, 220), "filters": (280, 220),
+                "map": (280, 220), "training": (900, 150)}
+
+
 class FakePage:
     """Records everything the playground shows; `texts` and `controls` are what a user would read."""
 
@@ -38,6 +43,8 @@ class FakePage:
         self.canvases = {"network": FakeCanvas(width, height), "output": FakeCanvas(300, 300),
                          "loss-curve": FakeCanvas(300, 64), "histograms": FakeCanvas(500, 150),
                          "timeline": FakeCanvas(500, 90), "graph": FakeCanvas(900, 300)}
+        self.canvases.update({f"digit-{name}": FakeCanvas(*size) for name, size in LAB_CANVASES.items()})
+        self.data, self.values, self.options, self.downloads = {}, {}, {}, []
         self.lists, self.tables = {}, {}
         self.texts, self.controls, self.inputs = {}, {}, {"point-class": "1", "csv": ""}
         self.fragment, self.notes, self.layers, self.editing = "", [], None, None
@@ -119,3 +126,16 @@ class FakePage:
 
     def edit_weight(self, label, value):
         self.editing = (label, value)
+
+    def set_data(self, element_id, name, value):
+        self.data[element_id, name] = value
+
+    def set_value(self, element_id, value):
+        self.values[element_id] = value
+
+    def show_options(self, element_id, options, selected):
+        self.options[element_id] = list(options)
+        self.values[element_id] = selected
+
+    def download(self, filename, data):
+        self.downloads.append((filename, bytes(data)))

@@ -321,8 +321,8 @@ class DigitsLab:
         rgba = coloured(saliency, self.theme)
         self.images["saliency"].put(rgba)
         canvas = self.canvases["saliency"]
-        paint_grid_values(canvas.context, saliency / magnitude(saliency), rgba, self.images["saliency"].element,
-                          canvas.width, canvas.height, self.theme, digits=1)
+        paint_picture(canvas.context, self.images["saliency"].element, (0, 0, 8, 8), canvas.width, canvas.height,
+                      self.theme)
 
     def paint_inspector(self):
         """The selected layer: its maps, their gradients, its filters, one map enlarged, every layer's stats."""

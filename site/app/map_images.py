@@ -35,11 +35,14 @@ def tiles(maps, columns, rows):
 
 def filter_picture(weight):
     """A layer's weights as a picture: a conv's (c_out, c_in, k, k) as one row of k x k filters per output
-    channel, one column per input channel; a linear layer's (n_out, n_in) matrix as it is."""
+    channel, one column per input channel (a conv on one input channel in the grid of its maps); a linear
+    layer's (n_out, n_in) matrix as it is."""
     weight = np.asarray(weight, dtype=np.float64)
     if weight.ndim == 2:
         return weight
     c_out, c_in, kh, kw = weight.shape
+    if c_in == 1:
+        return face_picture(weight[:, 0])
     return tiles(weight.reshape(c_out * c_in, kh, kw), c_in, c_out)
 
 

@@ -68,7 +68,7 @@ def paint_values(ctx, placement, values, rgba, theme, marked=None):
         ctx.textAlign, ctx.textBaseline = "center", "middle"
         for (row, column), value in np.ndenumerate(values):
             ctx.fillStyle = readable_text(rgba[row, column, :3].tolist())
-            ctx.fillText(f"{value:.2f}", placement.x + (column + 0.5) * pixel, placement.y + (row + 0.5) * pixel)
+            ctx.fillText(f"{value + 0.0:.2f}", placement.x + (column + 0.5) * pixel, placement.y + (row + 0.5) * pixel)
     if marked is not None:
         ctx.strokeStyle = theme.text
         ctx.lineWidth = 2

@@ -17,7 +17,7 @@ def paint_pad(ctx, path, strokes, box, overlay, width, height, theme):
         left, top, size = box
         if overlay is not None:
             ctx.imageSmoothingEnabled = False
-            ctx.globalAlpha = 0.75
+            ctx.globalAlpha = 0.6
             ctx.drawImage(overlay, 0, 0, 8, 8, left, top, size, size)
             ctx.globalAlpha = 1.0
         ctx.strokeStyle = theme.outline

@@ -16,9 +16,16 @@ def paint_training(ctx, path, progress, history, epochs, width, height, theme):
     ctx.textBaseline = "top"
     ctx.textAlign = "left"
     ctx.fillStyle = theme.muted_text
-    ctx.fillText("loss", 2, 0)
-    ctx.fillText("accuracy (0 to 100%)", half + 14, 0)
+    ctx.fillText("loss: grey each batch, black each epoch (training solid, held-out dashed)", 2, 0)
+    ctx.fillText("accuracy, 0 to 100% (training solid, held-out dashed)", half + 14, 0)
     plot_top, plot_height = 16, height - 18
+    ctx.strokeStyle = theme.outline
+    ctx.lineWidth = 1
+    for left in (0, half + 12):
+        ctx.strokeRect(left + 0.5, plot_top + 0.5, half - 1, plot_height - 1)
+    if not len(progress):
+        ctx.textAlign, ctx.textBaseline = "center", "middle"
+        ctx.fillText("Train from scratch draws its curves here", width / 2, plot_top + plot_height / 2)
     if len(progress):
         top = max(float(np.max(progress[:, 1])), 1e-9)
         _line(ctx, path, progress[:, 0], progress[:, 1], epochs, top, (0, plot_top, half, plot_height),

@@ -384,7 +384,10 @@ class DigitsLab:
         if weight is None:
             return "The input has no weights: shown is the drawing as the network receives it."
         shape = " x ".join(map(str, weight.shape))
-        if weight.ndim == 4:
+        if weight.ndim == 4 and weight.shape[1] == 1:
+            what = (f"{weighted}'s filters ({shape}): one 3x3 filter per map, in the grid of its maps; "
+                    "blue weights add, orange subtract.")
+        elif weight.ndim == 4:
             what = (f"{weighted}'s filters ({shape}): one row per output map, one 3x3 filter per input map; "
                     "blue weights add, orange subtract.")
         else:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 MAP_SIZE = 5.7       # world units of a map's side per sqrt(its pixels a side): 8 -> 16, 4 -> 11, 2 -> 8
-CELL_SIZE = 3.0      # world units of one unit of a flat layer (drawn as a column of cells)
+CELL_SIZE = 2.4      # world units of one unit of a flat layer (drawn as a column of cells)
 THICKNESS = 2.0
 SPACING = 30.0       # between one slab's back face and the next one's front face
 YAW, PITCH = -0.62, 0.38             # the first view: from the front left, a little above

@@ -360,7 +360,10 @@ def on_pointer(element_id, handler):
     element = js.document.getElementById(element_id)
 
     def on_down(event):
-        element.setPointerCapture(event.pointerId)
+        try:
+            element.setPointerCapture(event.pointerId)
+        except Exception:  # a pointer the browser no longer knows: draw anyway, without capture
+            pass
         handler("down", event.offsetX, event.offsetY)
 
     _listen(element, "pointerdown", on_down)

@@ -14,9 +14,10 @@ from engine import weights
 
 from . import digits_data, digits_model, optdigits
 from .bars_view import bar_at, paint_bars
-from .cnn_inspect import inspect, statistics
+from .cnn_inspect import inspect
 from .frames import FrameLoop
 from .map_images import atlas, coloured, face_picture, filter_picture, magnitude
+from .lab_layers import STATS_HEADER, describe_filters, describe_shape, slabs_of, statistics_rows, weights_behind
 from .maps_view import cell_at, map_at, paint_picture, paint_values
 from .pad_view import ink_image, paint_grid_values, paint_pad
 from .palette import DARK, LIGHT
@@ -29,7 +30,6 @@ from .training_view import paint_training
 TRAIN_BUDGET_S = 0.012       # training time per animation frame, so drawing and the playground stay smooth
 TRAINING_REPAINT_MS = 300    # how often the views follow the weights while they train
 CLICK_SLOP = 4               # pixels a press may move on the model view and still count as a click
-STATS_HEADER = ("layer", "shape", "mean", "std", "max", "zeros", "|gradient|")
 
 
 class DigitsLab:
@@ -145,11 +145,11 @@ class DigitsLab:
     def use_model(self, model, meta, origin):
         """Show `model` from now on; a model of another shape gets a new model view and layer list."""
         self.model, self.meta, self.origin = model, meta, origin
-        probe = [layer for layer in self.model_inspection(np.zeros((8, 8))).layers if not layer.name.startswith("flatten")]
-        names = ["input", *(layer.name for layer in probe)]
+        probe = slabs_of(self.model_inspection(np.zeros((8, 8))))
+        names = [slab.name for slab in probe]
         if names != self.names:
             self.names = names
-            self.slabs = layout_slabs([(1, 8, 8), *(layer.values.shape for layer in probe)])
+            self.slabs = layout_slabs([slab.values.shape for slab in probe])
             self.camera, self.selected, self.channel = None, min(1, len(self.slabs) - 1), 0
             self.page.show_options("digit-layer", [(str(i), name) for i, name in enumerate(names)], str(self.selected))
         self.stale = self.animate = True
@@ -251,6 +251,7 @@ class DigitsLab:
         self.stale = False
         self.counts = self.current_counts()
         self.inspection = self.model_inspection(digits_data.as_input(self.counts)[0, 0])
+        self.views = slabs_of(self.inspection)
         probabilities = self.inspection.probabilities
         self.page.set_data("digit-pad", "input", " ".join(map(str, self.counts.ravel().tolist())))
         self.page.set_data("digit-bars", "probabilities", " ".join(map(repr, probabilities.tolist())))
@@ -275,12 +276,7 @@ class DigitsLab:
     # ---- the pictures --------------------------------------------------------------------------------
     def slab_values(self, index, gradient=False):
         """What slab `index` shows: (channels, h, w) maps or (units,), its values or their gradient."""
-        if index == 0:
-            picture = self.inspection.saliency if gradient else self.inspection.image
-            return picture[None]
-        layers = [layer for layer in self.inspection.layers if not layer.name.startswith("flatten")]
-        layer = layers[index - 1]
-        return layer.gradient if gradient else layer.values
+        return self.views[index].gradient if gradient else self.views[index].values
 
     def build_faces(self):
         """Every slab's face picture, values then gradients, in one atlas put to the page once."""
@@ -330,12 +326,12 @@ class DigitsLab:
         name = self.names[self.selected]
         self.maps_placement = self.paint_picture("maps", face_picture(values))
         self.paint_picture("gradients", face_picture(gradient))
-        weighted, weight = self.filters_for(self.selected)
+        weighted, weight = weights_behind(self.views, self.selected)
         self.paint_picture("filters", filter_picture(weight) if weight is not None else face_picture(values))
         self.channel = min(self.channel, values.shape[0] - 1)
-        self.page.set_text("digit-maps-note", f"{name}: {self.describe_shape(values.shape)}, coloured by the layer's "
+        self.page.set_text("digit-maps-note", f"{name}: {describe_shape(values.shape)}, coloured by the layer's "
                                               "largest magnitude. Click a map to enlarge it.")
-        self.page.set_text("digit-filters-note", self.describe_filters(name, weighted, weight))
+        self.page.set_text("digit-filters-note", describe_filters(name, weighted, weight))
         self.paint_enlarged()
         self.show_statistics()
 
@@ -370,42 +366,8 @@ class DigitsLab:
             text = f"{where}, enlarged. Hover a cell to read its value and its gradient."
         self.page.set_text("digit-map-note", text)
 
-    def filters_for(self, index):
-        """(name, weight array) of the layer whose weights made slab `index`'s values: its own, or for a
-        ReLU or pooling the nearest weighted layer before it; (None, None) for the input."""
-        modules = [layer for layer in self.inspection.layers if not layer.name.startswith("flatten")]
-        for layer in reversed(modules[:index]):
-            weight = getattr(layer.module, "weight", None)
-            if weight is not None:
-                return layer.name, weight.data
-        return None, None
-
-    def describe_filters(self, name, weighted, weight):
-        if weight is None:
-            return "The input has no weights: shown is the drawing as the network receives it."
-        shape = " x ".join(map(str, weight.shape))
-        if weight.ndim == 4 and weight.shape[1] == 1:
-            what = (f"{weighted}'s filters ({shape}): one 3x3 filter per map, in the grid of its maps; "
-                    "blue weights add, orange subtract.")
-        elif weight.ndim == 4:
-            what = (f"{weighted}'s filters ({shape}): one row per output map, one 3x3 filter per input map; "
-                    "blue weights add, orange subtract.")
-        else:
-            what = f"{weighted}'s weights ({shape}): one row per digit, one column per input."
-        return what if weighted == name else f"{name} has no weights of its own; its input comes from {what}"
-
-    @staticmethod
-    def describe_shape(shape):
-        return f"{shape[0]} maps of {shape[1]}x{shape[2]}" if len(shape) == 3 else f"{shape[0]} units"
-
     def show_statistics(self):
-        rows = []
-        for index, name in enumerate(self.names):
-            values, gradient = self.slab_values(index), self.slab_values(index, gradient=True)
-            stats = statistics(values)
-            rows.append((name, " x ".join(map(str, values.shape)), f"{stats['mean']:.3f}", f"{stats['std']:.3f}",
-                         f"{stats['max']:.3f}", f"{100 * stats['zeros']:.0f}%", f"{np.sqrt(np.mean(gradient**2)):.3g}"))
-        self.page.show_table("digit-stats", STATS_HEADER, rows)
+        self.page.show_table("digit-stats", STATS_HEADER, statistics_rows(self.views))
 
     def paint_training(self):
         """The training curves (empty axes until Train from scratch is pressed)."""

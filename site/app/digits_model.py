@@ -54,9 +54,6 @@ class Trainer:
     def done(self):
         return self.epoch >= self.epochs
 
-    def batches_per_epoch(self):
-        return -(-len(self.digits.train_labels) // self.batch_size)
-
     def step(self):
         """One mini-batch: forward, loss, backward, Adam; the last batch of an epoch also evaluates."""
         if self.order is None:

@@ -16,8 +16,8 @@ def paint_training(ctx, path, progress, history, epochs, width, height, theme):
     ctx.textBaseline = "top"
     ctx.textAlign = "left"
     ctx.fillStyle = theme.muted_text
-    ctx.fillText("loss: grey each batch, black each epoch (training solid, held-out dashed)", 2, 0)
-    ctx.fillText("accuracy, 0 to 100% (training solid, held-out dashed)", half + 14, 0)
+    ctx.fillText("loss", 2, 0)
+    ctx.fillText("accuracy, 0 to 100%", half + 14, 0)
     plot_top, plot_height = 16, height - 18
     ctx.strokeStyle = theme.outline
     ctx.lineWidth = 1

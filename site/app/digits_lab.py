@@ -43,7 +43,8 @@ class DigitsLab:
         self.canvases = {name: page.canvas(f"digit-{name}") for name in
                          ("pad", "input", "saliency", "bars", "slabs", "maps", "gradients", "filters", "map", "training")}
         self.images = {name: page.pixels() for name in ("input", "saliency", "faces", "maps", "gradients", "filters", "map")}
-        self.strokes, self.sample, self.target = Strokes(), None, None
+        # The lab opens on the first held-out digit, so every view shows a real digit before anything is drawn.
+        self.strokes, self.sample, self.target = Strokes(), 0, None
         self.camera = self.drag = self.last_pointer = None
         self.animation_started, self.hovered_cell = None, None
         self.trainer, self.training, self.repainted_at = None, False, 0.0

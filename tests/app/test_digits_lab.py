@@ -72,12 +72,15 @@ def test_undo_removes_the_last_stroke_and_clear_empties_the_pad(lab):
     assert shown_input(lab).sum() == 0 and "an empty pad" in lab.page.texts["digit-prediction"]
 
 
-def test_a_held_out_digit_can_be_shown_and_is_read_correctly(lab):
-    lab.act("test-digit")
-    lab.frame(10.0)
-    label = lab.digits.test_labels[0]
-    assert shown_input(lab).tolist() == np.rint(lab.digits.test_images[0, 0] * 16).astype(int).tolist()
-    assert f"labelled {label} as {label}" in lab.page.texts["digit-prediction"]
+def test_the_lab_opens_on_a_held_out_digit_and_steps_through_them(lab):
+    for index in (0, 1):
+        label = lab.digits.test_labels[index]
+        assert shown_input(lab).tolist() == np.rint(lab.digits.test_images[index, 0] * 16).astype(int).tolist()
+        assert f"labelled {label} as {label}" in lab.page.texts["digit-prediction"]
+        lab.act("test-digit")
+        lab.frame(10.0 * (index + 1))
+    draw(lab, SEVEN)
+    assert shown_input(lab).tolist() == optdigits.counts([SEVEN]).tolist()  # drawing replaces the digit
 
 
 def test_choosing_a_digit_moves_the_saliency_to_its_score(lab):

@@ -4,7 +4,7 @@ the pass's pulse travelling between them; slabs not yet reached by the forward p
 import numpy as np
 
 from .pass_animation import is_lit
-from .slab_geometry import FACES, drawing_order, picture_transform, visible_faces
+from .slab_geometry import drawing_order, picture_transform, visible_faces
 
 SIDE_SHADES = {2: 0.10, 3: 0.10, 4: 0.22, 5: 0.22}  # top/bottom and edge faces, darker than the picture
 

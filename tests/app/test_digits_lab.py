@@ -7,7 +7,7 @@ import pytest
 from fake_page import FakePage
 
 from app import cnn_inspect, digits_data, digits_lab, digits_model, optdigits
-from engine import weights
+from engine import nn, weights
 
 from digits_files import DIGITS, WEIGHTS
 
@@ -143,7 +143,6 @@ def test_a_bad_weights_file_is_refused_by_name_and_nothing_changes(lab):
     lab.load_weights("notes.txt", b"not an npz at all")
     assert lab.model is model and "Could not load notes.txt" in lab.page.texts["digit-message"]
     other = io.BytesIO()
-    from engine import nn
     weights.save(nn.Sequential(nn.Flatten(), nn.Linear(64, 3)), other)
     lab.load_weights("three.npz", other.getvalue())
     assert lab.model is model and "the lab needs 10" in lab.page.texts["digit-message"]

@@ -295,13 +295,14 @@ class DigitsLab:
         count = len(self.slabs)
         places = [self.face_places[i + count if shows_gradient(state, i) else i] for i in range(count)]
         paint_slabs(canvas.context, self.page.path, self.camera, self.slabs, self.names, self.images["faces"].element,
-                    places, state, self.selected, canvas.width, canvas.height, self.theme)
+                    places, state, self.selected, canvas.width, canvas.height, self.theme,
+                    int(self.inspection.probabilities.argmax()))
 
     def paint_pad(self):
         canvas = self.canvases["pad"]
-        if self.sample is not None:
-            paint_grid_values(canvas.context, self.counts, self.input_rgba, self.images["input"].element,
-                              canvas.width, canvas.height, self.theme)
+        if self.sample is not None:  # a held-out digit: its 8x8 ink, as large as the pad
+            paint_picture(canvas.context, self.images["input"].element, (0, 0, 8, 8), canvas.width, canvas.height,
+                          self.theme)
             return
         box = optdigits.fit(self.strokes.strokes).bitmap_box_on_pad() if self.strokes else None
         overlay = self.images["saliency"].element if self.overlay and self.strokes else None

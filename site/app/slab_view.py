@@ -9,9 +9,11 @@ from .slab_geometry import drawing_order, picture_transform, visible_faces
 SIDE_SHADES = {2: 0.10, 3: 0.10, 4: 0.22, 5: 0.22}  # top/bottom and edge faces, darker than the picture
 
 
-def paint_slabs(ctx, path, camera, slabs, names, atlas_source, places, state, selected, width, height, theme):
+def paint_slabs(ctx, path, camera, slabs, names, atlas_source, places, state, selected, width, height, theme,
+                predicted=None):
     """Draw `slabs` (with `names` above them) seen by `camera`; each picture face shows its `places`
-    region of the atlas image; `state` is the pass animation's; the `selected` slab is outlined."""
+    region of the atlas image; `state` is the pass animation's; the `selected` slab is outlined; the last
+    slab's cells, when it is a column of scores, are labelled 0, 1, ... with the `predicted` one in bold."""
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
     ctx.imageSmoothingEnabled = False
@@ -35,6 +37,8 @@ def paint_slabs(ctx, path, camera, slabs, names, atlas_source, places, state, se
             ctx.stroke(path(_polygon_path(polygon)))
     ctx.globalAlpha = 1.0
     _paint_names(ctx, camera, slabs, names, selected, theme)
+    if slabs and slabs[-1].pixels[0] == 1:
+        _paint_score_labels(ctx, camera, slabs[-1], predicted, theme)
     _paint_pulse(ctx, camera, slabs, state)
 
 
@@ -53,6 +57,21 @@ def _paint_names(ctx, camera, slabs, names, selected, theme):
         x, y = bottoms[index] if index % 2 else tops[index]  # alternate below and above, so names never collide
         ctx.textBaseline = "top" if index % 2 else "bottom"
         ctx.fillText(name, x, y + (8 if index % 2 else -8))
+
+
+def _paint_score_labels(ctx, camera, slab, predicted, theme):
+    """Each cell of a column of scores labelled with its class, beside the column on the screen's right."""
+    cells = (slab.pixels[1] + 1) // 2
+    unit = slab.height / slab.pixels[1]
+    ys = slab.height / 2 - (2 * np.arange(cells) + 0.5) * unit
+    sides = [camera.project(np.column_stack([np.full(cells, slab.x), ys, np.full(cells, side * (slab.width / 2 + 2.5))]))[0]
+             for side in (-1, 1)]
+    labels = max(sides, key=lambda points: points[0, 0])
+    ctx.textAlign, ctx.textBaseline = "left", "middle"
+    for digit, (x, y) in enumerate(labels):
+        ctx.font = "bold 11px system-ui, sans-serif" if digit == predicted else "10px system-ui, sans-serif"
+        ctx.fillStyle = theme.text if digit == predicted else theme.muted_text
+        ctx.fillText(str(digit), x, y)
 
 
 def _paint_pulse(ctx, camera, slabs, state):

@@ -9,7 +9,6 @@ import asyncio
 import js
 import pyodide_js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
-from pyodide.http import pyfetch
 
 _boot = js.window.gradcanvas
 
@@ -318,27 +317,15 @@ def edit_weight(label, value):
     field.select()
 
 
-def download(file_name, contents, mime="application/json"):
-    """Hand `contents` (text or bytes) to the user as a file called `file_name` (an `<a download>` of a
-    Blob URL)."""
-    blob = js.Blob.new(to_js([contents]), to_js({"type": mime}, dict_converter=js.Object.fromEntries))
-    url = js.URL.createObjectURL(blob)
-    link = js.document.createElement("a")
-    link.href, link.download = url, file_name
-    link.click()
-    js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 10_000)
-
-
 def fetch_text(url, on_text, on_error):
     """Fetch `url` (relative to the page) and call `on_text(text)`, or `on_error(reason)` in plain words."""
     async def fetch():
         try:
-            response = await pyfetch(url)
-            if not response.ok:
-                raise OSError(f"the server answered {response.status} {response.status_text}")
-            on_text(await response.string())
+            data = await fetch_bytes(url)
         except Exception as error:  # a network failure reaches Python as a JS error of any kind
-            on_error(f"could not fetch {url}: {error}")
+            on_error(str(error))
+            return
+        on_text(data.decode("utf-8", errors="replace"))
     asyncio.ensure_future(fetch())
 
 
@@ -398,9 +385,8 @@ def bind(act, change, pointer, open_link, open_file):
         if event.target.closest("[data-live]"):
             on_change(event)
 
-    async def read(file):  # weights files are binary, traces text
-        binary = file.name.lower().endswith(".npz")
-        open_file(file.name, (await file.arrayBuffer()).to_bytes() if binary else await file.text())
+    async def read(file):
+        open_file(file.name, await _file_bytes(file))
 
     def on_file_chosen(event):
         chooser = event.target.closest("input[data-file]")
@@ -451,6 +437,101 @@ def bind(act, change, pointer, open_link, open_file):
     proxy = create_proxy(on_wheel)
     _listeners.append(proxy)
     graph.addEventListener("wheel", proxy, to_js({"passive": False}, dict_converter=js.Object.fromEntries))
+
+
+def on_click(element_id, handler):
+    """Call `handler()` when the element (a button) is clicked."""
+    _listen(js.document.getElementById(element_id), "click", lambda event: handler())
+
+
+def on_change(element_id, handler):
+    """Call `handler(value)` when a control changes: its value, or "true"/"false" for a checkbox."""
+    element = js.document.getElementById(element_id)
+    _listen(element, "change",
+            lambda event: handler(("true" if element.checked else "false") if element.type == "checkbox" else element.value))
+
+
+def on_pointer(element_id, handler):
+    """Call `handler(kind, x, y)` in CSS pixels of the element for "down", "move", "up", "cancel", "leave"
+    and "dblclick", from mouse, pen and touch alike (pointer events). A press captures the pointer, so a
+    stroke or a drag that leaves the element still ends where it should."""
+    element = js.document.getElementById(element_id)
+
+    def on_down(event):
+        try:
+            element.setPointerCapture(event.pointerId)
+        except Exception:  # a pointer the browser no longer knows: draw anyway, without capture
+            pass
+        handler("down", event.offsetX, event.offsetY)
+
+    _listen(element, "pointerdown", on_down)
+    for event_name, kind in (("pointermove", "move"), ("pointerup", "up"), ("pointercancel", "cancel"),
+                             ("pointerleave", "leave"), ("dblclick", "dblclick")):
+        _listen(element, event_name, lambda event, kind=kind: handler(kind, event.offsetX, event.offsetY))
+
+
+def on_file(element_id, handler):
+    """Call `handler(name, data)` with the bytes of a file chosen in a file input; choosing the same file
+    again calls it again."""
+    element = js.document.getElementById(element_id)
+
+    async def read(file):
+        handler(file.name, await _file_bytes(file))
+
+    def on_change(event):
+        if element.files.length:
+            asyncio.ensure_future(read(element.files.item(0)))
+        element.value = ""
+
+    _listen(element, "change", on_change)
+
+
+async def _file_bytes(file):
+    return (await file.arrayBuffer()).to_py().tobytes()
+
+
+async def fetch_bytes(url):
+    """The bytes at `url` (relative to the page); a failed download raises, naming the address."""
+    try:
+        response = await js.fetch(url)
+    except Exception as error:  # offline, blocked, or a malformed address
+        raise RuntimeError(f"could not download {url}: {error}") from None
+    if not response.ok:
+        raise RuntimeError(f"could not download {url}: HTTP {response.status}")
+    return (await response.arrayBuffer()).to_py().tobytes()
+
+
+def download(filename, data, mime=None):
+    """Offer `data` (text or bytes) to the user as a downloaded file called `filename`."""
+    text = isinstance(data, str)
+    part = data if text else to_js(memoryview(data))
+    mime = mime or ("application/json" if text else "application/octet-stream")
+    blob = js.Blob.new(js.Array.of(part), to_js({"type": mime}, dict_converter=js.Object.fromEntries))
+    url = js.URL.createObjectURL(blob)
+    link = _element("a", href=url, download=filename)
+    js.document.body.append(link)
+    link.click()
+    link.remove()
+    js.setTimeout(create_once_callable(lambda: js.URL.revokeObjectURL(url)), 10_000)
+
+
+def set_data(element_id, name, value):
+    """Set an element's `data-<name>` attribute: values the page publishes for tests and tools."""
+    js.document.getElementById(element_id).setAttribute(f"data-{name}", value)
+
+
+def set_value(element_id, value):
+    """Set a form control's value (a menu's choice) without the user's change event."""
+    js.document.getElementById(element_id).value = value
+
+
+def show_options(element_id, options, selected):
+    """Replace a menu's options with (value, text) pairs and choose `selected`."""
+    menu = js.document.getElementById(element_id)
+    menu.replaceChildren()
+    for value, text in options:
+        menu.append(_element("option", text, value=value))
+    menu.value = selected
 
 
 def canvas(element_id):

@@ -1,9 +1,9 @@
-"""Starts the playground: builds it from the page's link, binds the controls, paints the first frame,
-marks the page ready, and from then on trains one epoch per animation frame.
+"""Starts the playground: builds it from the page's link, binds the controls, paints the first frame, opens
+the CNN lab below it, marks the page ready, and from then on trains one epoch per animation frame.
 """
 import time
 
-from . import browser
+from . import browser, digits_lab
 from .frames import FrameLoop
 from .playground import Playground
 from .summary import describe
@@ -16,6 +16,10 @@ async def start():
     browser.bind(playground.act, playground.change, playground.pointer, playground.open_link, playground.open_file)
     browser.expose("playground", playground)
     playground.paint(0.0)
+    try:
+        browser.expose("digits", await digits_lab.start(browser))
+    except Exception as error:  # the playground works without the lab: say what failed, in the lab
+        browser.set_text("digit-message", f"The digits lab could not start: {type(error).__name__}: {error}")
     browser.set_ready()
     last_summary = [-SUMMARY_EVERY_MS]
 

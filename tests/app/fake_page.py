@@ -33,6 +33,11 @@ class FakePixels:
         self.image = rgba.copy()
 
 
+LAB_CANVASES = {"pad": (300, 300), "input": (160, 160), "saliency": (160, 160), "bars": (400, 170),
+                "slabs": (900, 400), "maps": (280, 220), "gradients": (280, 220), "filters": (280, 220),
+                "map": (280, 220), "training": (900, 150)}
+
+
 class FakePage:
     """Records everything the playground shows; `texts` and `controls` are what a user would read."""
 
@@ -40,6 +45,8 @@ class FakePage:
         self.canvases = {"network": FakeCanvas(width, height), "output": FakeCanvas(300, 300),
                          "loss-curve": FakeCanvas(300, 64), "histograms": FakeCanvas(500, 150),
                          "timeline": FakeCanvas(500, 90), "graph": FakeCanvas(900, 300)}
+        self.canvases.update({f"digit-{name}": FakeCanvas(*size) for name, size in LAB_CANVASES.items()})
+        self.data, self.values, self.options = {}, {}, {}
         self.lists, self.tables = {}, {}
         self.texts, self.controls, self.inputs = {}, {}, {"point-class": "1", "csv": ""}
         self.fragment, self.notes, self.layers, self.editing = "", [], None, None
@@ -146,18 +153,29 @@ class FakePage:
     def show_table(self, element_id, header, rows):
         self.tables[element_id] = [tuple(header), *map(tuple, rows)]
 
-    def download(self, file_name, text, mime="application/json"):
-        self.downloads.append((file_name, text))
+    def download(self, file_name, data, mime=None):
+        self.downloads.append((file_name, data if isinstance(data, str) else bytes(data)))
 
     def fetch_text(self, url, on_text, on_error):
         """Serves `self.files` by URL, at once; anything else fails as a 404 would."""
         if url in self.files:
             on_text(self.files[url])
         else:
-            on_error(f"could not fetch {url}: the server answered 404 Not Found")
+            on_error(f"could not download {url}: HTTP 404")
 
     def show_replay(self, count, position):
         self.replay_shown = None if count is None else (count, position)
 
     def edit_weight(self, label, value):
         self.editing = (label, value)
+
+    def set_data(self, element_id, name, value):
+        self.data[element_id, name] = value
+
+    def set_value(self, element_id, value):
+        self.values[element_id] = value
+
+    def show_options(self, element_id, options, selected):
+        self.options[element_id] = list(options)
+        self.values[element_id] = selected
+

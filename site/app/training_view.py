@@ -1,0 +1,67 @@
+"""Paints the live training curves: loss per mini-batch (thin) and per epoch on both sets, and accuracy
+per epoch on both sets; training solid, held-out dashed, as the playground's loss curve.
+"""
+import numpy as np
+
+from .curve_view import polyline_path
+
+ACCURACY_COLOUR = "rgb(8,102,170)"  # the palette's blue
+GAP = 12                            # between the two plots
+
+
+def accuracy_floor(history):
+    """The bottom of the accuracy axis: 80%, or lower in steps of 10% while a curve is below it.
+
+    >>> accuracy_floor(np.array([[1, 0.5, 0.6, 0.93, 0.91]])), accuracy_floor(np.array([[1, 2.0, 2.1, 0.42, 0.35]]))
+    (0.8, 0.3)
+    """
+    lowest = float(history[:, 3:5].min()) if len(history) else 1.0
+    return min(0.8, float(np.floor(lowest * 10)) / 10)
+
+
+def paint_training(ctx, path, progress, history, epochs, width, height, theme):
+    """`progress`: (n, 2) of (epochs so far, batch loss); `history`: (m, 5) rows of (epoch, train loss,
+    test loss, train accuracy, test accuracy); the x axis spans `epochs`. Loss at the left, accuracy right."""
+    ctx.fillStyle = theme.background
+    ctx.fillRect(0, 0, width, height)
+    half, top, plot_height = (width - GAP) / 2, 16, height - 18
+    loss_box, accuracy_box = (0, top, half, plot_height), (half + GAP, top, half, plot_height)
+    floor = accuracy_floor(history)
+    ctx.font = "11px system-ui, sans-serif"
+    ctx.textAlign, ctx.textBaseline = "left", "top"
+    ctx.fillStyle = theme.muted_text
+    ctx.fillText("loss", 2, 0)
+    ctx.fillText(f"accuracy, {100 * floor:.0f} to 100%", half + GAP + 2, 0)
+    ctx.strokeStyle = theme.outline
+    ctx.lineWidth = 1
+    for left in (0, half + GAP):
+        ctx.strokeRect(left + 0.5, top + 0.5, half - 1, plot_height - 1)
+    if not len(progress):
+        ctx.textAlign, ctx.textBaseline = "center", "middle"
+        ctx.fillText("Train from scratch draws its curves here", width / 2, top + plot_height / 2)
+        return
+    loss_range = (0.0, max(float(progress[:, 1].max()), 1e-9))
+    _line(ctx, path, progress[:, 0], progress[:, 1], epochs, loss_range, loss_box, theme.outline, [], 1.0)
+    for column, dash in ((1, []), (2, [4, 3])):
+        _line(ctx, path, history[:, 0], history[:, column], epochs, loss_range, loss_box, theme.text, dash, 1.75)
+    for column, dash in ((3, []), (4, [4, 3])):
+        _line(ctx, path, history[:, 0], history[:, column], epochs, (floor, 1.0), accuracy_box, ACCURACY_COLOUR,
+              dash, 1.75)
+    ctx.setLineDash([])
+
+
+def _line(ctx, path, xs, ys, span, value_range, box, colour, dash, width):
+    """A polyline of (xs, ys) in `box`, x over 0..span, y over value_range (bottom, top), clipped; one
+    point is drawn as a flat line from the start."""
+    if not len(xs):
+        return
+    left, top, w, h = box
+    bottom, ceiling = value_range
+    if len(xs) == 1:
+        xs, ys = np.concatenate([[0.0], xs]), np.concatenate([ys, ys])
+    points = np.column_stack([left + np.asarray(xs) / max(span, 1e-9) * w,
+                              top + h - np.clip((np.asarray(ys) - bottom) / (ceiling - bottom), 0, 1) * h])
+    ctx.strokeStyle = colour
+    ctx.lineWidth = width
+    ctx.setLineDash(dash)
+    ctx.stroke(path(polyline_path(points)))

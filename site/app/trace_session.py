@@ -71,6 +71,9 @@ class Replay:
         meta = trace.meta
         self.steps_per_epoch = meta.get("steps_per_epoch") if isinstance(meta.get("steps_per_epoch"), int) else None
         self.first_epoch = meta.get("first_epoch", 0) if isinstance(meta.get("first_epoch"), int) else 0
+        # The loss curve's rows, made once: each step's batch loss (a trace holds no test loss). Each seek
+        # shows a slice of them, so a step at the end of a long trace builds no rows.
+        self.curve = [(loss, np.nan, np.nan, np.nan) for loss in trace.loss.astype(np.float64).tolist()]
         self.seek(0)
 
     def seek(self, step):
@@ -78,9 +81,7 @@ class Replay:
         self.position = int(np.clip(step, 0, self.trace.count))
         self.run.model.load_state_dict(self.trace.parameters(self.position))
         self.run.epoch = self.epoch()
-        # The curve: each step's batch loss up to here (no test loss is in a trace).
-        losses = self.trace.loss[:self.position].astype(np.float64)
-        self.run.history = [(loss, np.nan, np.nan, np.nan) for loss in losses.tolist()]
+        self.run.history = self.curve[:self.position]
         return self.position
 
     def advance(self):

@@ -29,7 +29,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import build  # noqa: E402
-from benchmarks.playground import served_browser, wait_until  # noqa: E402
+from benchmarks.playground import MEDIAN_OF_CALLS, served_browser, wait_until  # noqa: E402
 from benchmarks.site import print_table  # noqa: E402
 
 sys.path.insert(0, str(build.SITE))
@@ -43,9 +43,10 @@ TWO = ([(0.3 + 0.2 * (1 - math.cos(a)), 0.3 - 0.18 * math.sin(a)) for a in (i * 
        + [(0.3 + 0.42 * i / 20, 0.8) for i in range(21)])
 PAD_STROKES = [[(x * PAD, y * PAD) for x, y in TWO]]
 
-# Median milliseconds of one call, called back to back for about `milliseconds` after one warm-up call.
+# Median milliseconds of one call of the lab's (see MEDIAN_OF_CALLS).
 MEDIAN_MS = """
 ([what, milliseconds]) => {
+""" + MEDIAN_OF_CALLS + """
   const lab = window.gradcanvas.digits;
   const image = lab.inspection.image;
   const calls = {
@@ -53,17 +54,8 @@ MEDIAN_MS = """
     update: () => lab.update(),
     downsample: () => lab.current_counts().destroy(),
   };
-  const call = calls[what];
   try {
-    call();
-    const times = [];
-    for (const started = performance.now(); performance.now() - started < milliseconds;) {
-      const before = performance.now();
-      call();
-      times.push(performance.now() - before);
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    return medianOfCalls(calls[what], milliseconds);
   } finally {
     image.destroy();
   }

@@ -63,11 +63,27 @@ SWITCH_NETWORK = """
 }
 """
 
-# Median milliseconds of one `train_epoch()` or one `paint(t)`, called back to back for about `milliseconds`
-# after one warm-up call; a median, so a garbage collection or another process's time slice does not
-# count. The main thread is held throughout, so no animation frame runs in between.
+# JavaScript for page.evaluate: the median milliseconds of `call()`, called back to back for about
+# `milliseconds` after one warm-up call; a median, so a garbage collection or another process's time slice
+# does not count. The main thread is held throughout, so no animation frame runs in between.
+MEDIAN_OF_CALLS = """
+function medianOfCalls(call, milliseconds) {
+  call();
+  const times = [];
+  for (const started = performance.now(); performance.now() - started < milliseconds;) {
+    const before = performance.now();
+    call();
+    times.push(performance.now() - before);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+"""
+
+# Median milliseconds of one `train_epoch()` or one `paint(t)` (see MEDIAN_OF_CALLS).
 MEDIAN_MS_PER_CALL = """
 ([what, milliseconds]) => {
+""" + MEDIAN_OF_CALLS + """
   const playground = window.gradcanvas.playground;
   const run = playground.run;
   const monitor = playground.monitor;
@@ -77,17 +93,8 @@ MEDIAN_MS_PER_CALL = """
     diagnosed: () => { run.keep_train_pass = true; run.train_epoch(); monitor.observe(); },  // as the page does
     paint: () => playground.paint(performance.now()),
   };
-  const call = calls[what];
   try {
-    call();
-    const times = [];
-    for (const started = performance.now(); performance.now() - started < milliseconds;) {
-      const before = performance.now();
-      call();
-      times.push(performance.now() - before);
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    return medianOfCalls(calls[what], milliseconds);
   } finally {
     run.destroy();
     monitor.destroy();

@@ -4,6 +4,7 @@ The controller never touches the browser itself. It talks to a `page`, `app.brow
 stand-in in tests, which reports the user's actions here and draws what it is told; so every behaviour
 of the page (what a click on Step does, what the URL says, what a diverging run shows) is tested in CPython.
 """
+import dataclasses
 import io
 
 import numpy as np
@@ -212,7 +213,8 @@ class Playground:
             self.edit_weight(value)
         elif name == "keep_trace":
             self.keep_trace = value in (True, "true")
-            self.trace_recorder = self.run.recorder = start_trace(self.run, encode(self.state)) if self.keep_trace else None
+            self.trace_recorder = self.run.recorder = (start_trace(self.run, encode(self.state), self.batches_done)
+                                                       if self.keep_trace else None)
             self.page.set_text("trace-status", "Keeping a trace of every step from now on." if self.keep_trace else "")
         elif name == "trace_step":
             if self.replay:
@@ -800,6 +802,9 @@ class Playground:
         """Take the epoch's next mini-batch step, recorded, and start walking it; the epoch's last one
         completes the epoch (the loss curve and diagnostics learn of it)."""
         run, size = self.run, self.state.batch_size
+        if self.replay is not None:
+            self.record_replayed_step()
+            return
         if not len(run.inputs_train):
             self.say("There are no training points to take a step on: add points to the plane first.")
             return
@@ -810,13 +815,33 @@ class Playground:
         self.batches_done += 1
         if start + size >= len(run.inputs_train):
             self.train_one_epoch()
+        self.start_walkthrough(recording, run.X_train[start + EXAMPLE])
+
+    def record_replayed_step(self):
+        """Walk the replayed trace's next step: the engine takes it again, on the batch the trace says and
+        from the trace's parameters, so its gradients are the trace's; the update is the trace's own."""
+        replay, run = self.replay, self.run
+        batch = replay.batch()
+        if batch is None:
+            self.set_playing(False)
+            self.say("The five phases need the batch each step trained on, which only a trace kept by this page "
+                     "records (and none is left after the last step): move through this one with Step or the slider.")
+            return
+        recording = record_step(run, batch)
+        self.seek_replay(replay.position + 1)  # the trace's update, not this page's optimizer's
+        after = {name: np.array(param.data) for name, param in run.model.named_parameters()}
+        self.start_walkthrough(dataclasses.replace(recording, weights_after=after), run.X_train[batch][EXAMPLE])
+
+    def start_walkthrough(self, recording, point):
+        """Walk `recording` phase by phase, the neurons showing the batch's example at `point`."""
+        run = self.run
         story = network_step(recording, run.model)
         example = [layer[EXAMPLE:EXAMPLE + 1] for layer in story.values]
         values = [layer[0] for layer in example[:-1]] + [run.output_values(example[-1])[0]]
         shades = [layer[0] for layer in self.neuron_shades(example)]
         self.walkthrough = Walkthrough(recording, story, values, shades, self.layer_delay_ms / 1000,
                                        self.page.prefers_reduced_motion(), MAX_EDGES_DRAWN)
-        self.walkthrough_point = run.X_train[start + EXAMPLE]
+        self.walkthrough_point = point
 
     def show_phase(self):
         """The caption of the walkthrough's phase."""

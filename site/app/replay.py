@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import nn, no_grad
+from engine import nn, no_grad, trace
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,11 @@ class StepRecording:
 
 def record_step(run, batch=None):
     """Take one optimizer step of `run` on `batch` (a slice of the training points; the first
-    mini-batch by default), exactly as `Run.train_epoch` takes it, and record it."""
+    mini-batch by default), exactly as `Run.train_epoch` takes it, and record it. A run keeping a trace
+    (`run.recorder`) gets the step in its trace too, as if `Run.train_epoch` had taken it."""
     batch = slice(0, run.state.batch_size) if batch is None else batch
     inputs = run.inputs_train[batch]
+    probe = run.recorder.probe_outputs() if run.recorder is not None else None  # before the update
     forward = []
 
     def hook_for(index):
@@ -120,6 +122,10 @@ def record_step(run, batch=None):
     backward = record_backward(loss, names)
     run.optimizer.step()
     after = {name: np.array(param.data) for param, name in names.items()}
+    if run.recorder is not None:
+        gradients = {names[event.node]: event.gradient for event in backward if event.node in names}
+        update = {name: after[name] - before[name] for name in after}
+        run.recorder.steps.append(trace.Step(loss.item(), probe, gradients, update))
     return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after)
 
 

@@ -24,12 +24,13 @@ PROBE_POINTS = 4          # the training points every step's activations are mea
 MAX_TRACE_STEPS = 2_000   # about 10 MB for the 6x8 network; then the page stops keeping and says so
 
 
-def start_trace(run, link):
+def start_trace(run, link, first_batch=0):
     """A recorder for `run` from its next step, its probe the first training points; `link` (the page's
-    fragment) lets a replay rebuild the same dataset and features."""
+    fragment) lets a replay rebuild the same dataset and features, and `first_batch` (the mini-batch of
+    the epoch that step takes) the batch each step trained on."""
     steps_per_epoch = math.ceil(len(run.inputs_train) / run.state.batch_size)
     meta = {"producer": "gradcanvas page", "link": link, "features": list(run.state.features),
-            "first_epoch": run.epoch, "steps_per_epoch": steps_per_epoch}
+            "first_epoch": run.epoch, "first_batch": first_batch, "steps_per_epoch": steps_per_epoch}
     return traces.TraceRecorder(run.model, probe=run.inputs_train[:PROBE_POINTS],
                                 targets=run.y_train[:PROBE_POINTS], meta=meta)
 
@@ -71,6 +72,7 @@ class Replay:
         meta = trace.meta
         self.steps_per_epoch = meta.get("steps_per_epoch") if isinstance(meta.get("steps_per_epoch"), int) else None
         self.first_epoch = meta.get("first_epoch", 0) if isinstance(meta.get("first_epoch"), int) else 0
+        self.first_batch = meta.get("first_batch", 0) if isinstance(meta.get("first_batch"), int) else 0
         # The loss curve's rows, made once: each step's batch loss (a trace holds no test loss). Each seek
         # shows a slice of them, so a step at the end of a long trace builds no rows.
         self.curve = [(loss, np.nan, np.nan, np.nan) for loss in trace.loss.astype(np.float64).tolist()]
@@ -95,7 +97,16 @@ class Replay:
         """The epoch the shown step falls in, when the trace says how many steps an epoch has."""
         if not self.steps_per_epoch:
             return self.position
-        return self.first_epoch + self.position // self.steps_per_epoch
+        return self.first_epoch + (self.first_batch + self.position) // self.steps_per_epoch
+
+    def batch(self):
+        """The training points (a slice of the run's) the shown step trained on, or None when the trace
+        does not say (it came from elsewhere) or has no step here."""
+        if not self.steps_per_epoch or self.position >= self.trace.count:
+            return None
+        size = self.state.batch_size
+        start = (self.first_batch + self.position) % self.steps_per_epoch * size
+        return slice(start, start + size)
 
     def describe(self):
         """What the replay shows now, in words."""

@@ -199,3 +199,44 @@ def test_a_weights_file_the_playground_cannot_train_is_refused_with_the_reason(m
     playground.open_file("model.npz", make())
     assert reason in page.texts["trace-status"] and "Nothing changed" in page.texts["trace-status"]
     assert playground.run is run
+
+
+def test_steps_walked_phase_by_phase_are_kept_in_the_trace_too():
+    playground, page = opened("#v=1&hidden=3")
+    playground.act("toggle")
+    playground.change("keep_trace", "true")
+    playground.act("next-phase")  # the epoch's first mini-batch, recorded for the walkthrough
+    playground.act("step")        # the rest of the epoch
+    playground.act("export-trace")
+    trace = traces.loads(page.downloads[-1][1])
+    assert trace.count == 25
+    for name, values in playground.run.model.state_dict().items():
+        np.testing.assert_allclose(trace.parameters(25)[name], values, rtol=1e-5, atol=1e-7)
+
+
+def test_next_phase_in_a_replay_walks_the_traces_own_step():
+    _, _, text, _ = exported_run(epochs=1)
+    trace = traces.loads(text)
+    playground, page = opened()
+    playground.open_file("run.json", text)
+    playground.change("trace_step", "3")
+    playground.act("next-phase")
+    recording = playground.walkthrough.steps.recording
+    gradients = {recording.parameter_names[e.node]: e.gradient for e in recording.backward
+                 if e.node in recording.parameter_names}
+    for name, gradient in gradients.items():
+        np.testing.assert_allclose(gradient, trace.gradients[name][3], rtol=1e-4, atol=1e-6)
+    assert playground.replay.position == 4
+    for name, values in recording.weights_after.items():
+        np.testing.assert_allclose(values, trace.parameters(4)[name])
+
+
+def test_a_trace_from_elsewhere_cannot_be_walked_and_says_why():
+    model = nn.MLP(2, [3], 1)
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    trace = traces.record_training(model, X[:2], optim.SGD(model.parameters(), lr=0.1), F.mse_loss,
+                                   [(X, np.zeros((8, 1)))] * 2)
+    playground, page = opened()
+    playground.open_file("notebook.json", traces.dumps(trace))
+    playground.act("next-phase")
+    assert playground.walkthrough is None and "only a trace kept by this page" in page.texts["message"]

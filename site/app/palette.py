@@ -2,7 +2,10 @@
 
 Orange means negative and blue positive, as in TensorFlow Playground; the two ends differ in lightness as
 well as hue, so they stay apart under every common colour-vision deficiency. The neutral middle follows
-the theme so that zero fades into the background.
+the theme so that zero fades into the background. The scale is perceptual: it is interpolated in OKLab
+(Björn Ottosson's perceptual colour space), so equal steps in value look like equal steps in colour, and
+an activation of 0.5 looks half as strong as one of 1 (mixing the RGB values instead makes the middle of
+the scale look washed out).
 """
 from dataclasses import dataclass, field
 
@@ -13,6 +16,36 @@ POSITIVE = (8, 102, 170)   # blue
 
 
 LEVELS = 255  # colours on the scale: odd, so that zero has a level of its own (the neutral one)
+
+# Linear sRGB -> LMS cone responses, and cube-rooted LMS -> OKLab (L, a, b): OKLab's published matrices.
+_RGB_TO_LMS = np.array([[0.4122214708, 0.5363325363, 0.0514459929],
+                        [0.2119034982, 0.6806995451, 0.1073969566],
+                        [0.0883024619, 0.2817188376, 0.6299787005]])
+_LMS_TO_OKLAB = np.array([[0.2104542553, 0.7936177850, -0.0040720468],
+                          [1.9779984951, -2.4285922050, 0.4505937099],
+                          [0.0259040371, 0.7827717662, -0.8086757660]])
+
+
+def to_oklab(rgb):
+    """sRGB colours (0-255, last axis RGB) in OKLab.
+
+    >>> to_oklab([(0, 0, 0), (255, 255, 255)])[:, 0].round(3).tolist()  # lightness: black 0, white 1
+    [0.0, 1.0]
+    """
+    c = np.asarray(rgb, dtype=np.float64) / 255
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return np.cbrt(linear @ _RGB_TO_LMS.T) @ _LMS_TO_OKLAB.T
+
+
+def from_oklab(lab):
+    """OKLab colours as uint8 sRGB (out-of-gamut channels clipped): the inverse of `to_oklab`.
+
+    >>> from_oklab(to_oklab([[232, 125, 13], [8, 102, 170]])).tolist()
+    [[232, 125, 13], [8, 102, 170]]
+    """
+    linear = np.clip((lab @ np.linalg.inv(_LMS_TO_OKLAB).T) ** 3 @ np.linalg.inv(_RGB_TO_LMS).T, 0.0, 1.0)
+    c = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    return np.rint(c * 255).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -27,16 +60,16 @@ class Palette:
     table: np.ndarray = field(init=False, repr=False, compare=False)  # (LEVELS, 4) RGBA
 
     def __post_init__(self):
-        # Interpolate neutral -> orange below zero and neutral -> blue above it, once per theme: mapping a
-        # 100 x 100 heatmap is then a single table look-up per frame.
+        # Interpolate neutral -> orange below zero and neutral -> blue above it in OKLab, once per theme:
+        # mapping a 100 x 100 heatmap is then a single table look-up per frame.
         levels = np.linspace(-1.0, 1.0, LEVELS)[:, None]
-        end = np.where(levels < 0, np.array(NEGATIVE, float), np.array(POSITIVE, float))
-        neutral = np.array(self.neutral, float)
-        rgb = np.rint(neutral + np.abs(levels) * (end - neutral)).astype(np.uint8)
+        end = np.where(levels < 0, to_oklab(NEGATIVE), to_oklab(POSITIVE))
+        neutral = to_oklab(self.neutral)
+        rgb = from_oklab(neutral + np.abs(levels) * (end - neutral))
         object.__setattr__(self, "table", np.concatenate([rgb, np.full((LEVELS, 1), 255, np.uint8)], axis=1))
 
     def rgb(self, values):
-        """Values clipped to [-1, 1] as uint8 RGB, interpolating neutral -> orange (< 0) or blue (> 0).
+        """Values clipped to [-1, 1] as uint8 RGB, from neutral to orange (< 0) or blue (> 0) in OKLab.
 
         Works on arrays of any shape (heatmaps) as well as on single numbers (neurons, edges); NaN counts
         as zero, so a diverged network draws as neutral instead of garbage.

@@ -1,11 +1,12 @@
 """The plane grid and the pictures made from values over it."""
 import numpy as np
+import pytest
 from canvas_recorder import RecordingContext
 
 from app.curve_view import curve_points, paint_loss_curve
 from app.heatmap import (CLASS_COLOURS, RESOLUTION, THUMBNAIL, class_image, diverging_image, downsample,
                          from_plane, plane_grid, to_plane)
-from app.palette import LIGHT
+from app.palette import DARK, LIGHT, NEGATIVE, POSITIVE, to_oklab
 
 
 def test_the_grid_covers_the_plane_top_row_first_at_pixel_centres():
@@ -70,3 +71,13 @@ def test_without_a_test_loss_the_training_curve_is_still_drawn():
     paint_loss_curve(ctx, lambda d: ("Path2D", d), history, 300, 80, LIGHT)
     strokes = ctx.named("stroke")
     assert len(strokes) == 1 and strokes[0][0][1].count("L") == 29
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_the_colour_scale_is_perceptual_each_value_lies_its_share_of_the_way_in_oklab(theme):
+    values = np.arange(0, 128, 8) / 127  # every eighth level of the scale's positive half
+    for sign, end in ((1.0, POSITIVE), (-1.0, NEGATIVE)):
+        start, stop = to_oklab(theme.neutral), to_oklab(end)
+        expected = start + values[:, None] * (stop - start)
+        # uint8 rounding alone moves a colour ~0.001; mixing the RGB values instead strays 0.01 to 0.02
+        assert np.abs(to_oklab(theme.rgb(sign * values)) - expected).max() < 0.003

@@ -21,8 +21,13 @@ def edge_width(weight):
     >>> edge_width(0.0), edge_width(1.5), edge_width(-100.0)
     (0.5, 3.0, 6.0)
     """
-    share = min(abs(weight) / WEIGHT_FOR_MAX_WIDTH, 1.0)
-    return max(WIDTH_STEP, round(share * MAX_EDGE_WIDTH / WIDTH_STEP) * WIDTH_STEP)
+    return float(edge_widths(weight))
+
+
+def edge_widths(weights):
+    """`edge_width` of every weight in an array at once."""
+    share = np.minimum(np.abs(weights) / WEIGHT_FOR_MAX_WIDTH, 1.0)
+    return np.maximum(WIDTH_STEP, np.round(share * MAX_EDGE_WIDTH / WIDTH_STEP) * WIDTH_STEP)
 
 
 def strongest_edges(weights, limit):
@@ -54,19 +59,24 @@ def edges_path(segments, radius):
 
 
 def group_edges(layout, weights, shown=None):
-    """Edges grouped by (sign, width): {(positive, width): [(x0, y0, x1, y1), ...]}.
+    """Edges grouped by (sign, width): {(positive, width): (n, 4) array of (x0, y0, x1, y1) rows}.
 
     `weights[l]` is laid out (n_out, n_in) like `nn.Linear.weight`: entry [j, i] joins neuron i of
     layer l to neuron j of layer l + 1. `shown` masks which edges to include (all finite ones by default).
+    Grouping works on whole layers at once: a per-edge Python loop cost ~8 ms a frame on the 6x8 network.
     """
     groups = {}
     shown = shown or [None] * len(weights)
     for left, right, weight, mask in zip(layout.centres, layout.centres[1:], weights, shown):
         drawn = np.isfinite(weight) if mask is None else mask & np.isfinite(weight)  # NaN has no width or sign
-        for j, i in zip(*np.nonzero(drawn)):
-            w = float(weight[j, i])
-            groups.setdefault((w >= 0, edge_width(w)), []).append((*left[i], *right[j]))
-    return groups
+        to_neuron, from_neuron = np.nonzero(drawn)
+        values = weight[to_neuron, from_neuron]
+        segments = np.hstack([left[from_neuron], right[to_neuron]])
+        steps = np.rint(edge_widths(values) / WIDTH_STEP).astype(np.int64)  # widths in WIDTH_STEPs
+        codes = np.where(values >= 0, steps, -steps)  # one integer per (sign, width): cheap to group by
+        for code in np.unique(codes):
+            groups.setdefault((bool(code > 0), abs(int(code)) * WIDTH_STEP), []).append(segments[codes == code])
+    return {key: np.concatenate(parts) for key, parts in groups.items()}
 
 
 def edge_at(layout, weights, x, y, tolerance=4.0):

@@ -61,14 +61,20 @@ def expose(name, value):
     setattr(_boot, name, create_proxy(value))
 
 
+# Media queries made once: their `matches` follows the system's setting live, and asking is cheaper than
+# matchMedia, which the painters would call every frame.
+_DARK = js.window.matchMedia("(prefers-color-scheme: dark)")
+_REDUCED_MOTION = js.window.matchMedia("(prefers-reduced-motion: reduce)")
+
+
 def prefers_dark():
     """Whether the system asks for a dark colour scheme."""
-    return bool(js.window.matchMedia("(prefers-color-scheme: dark)").matches)
+    return bool(_DARK.matches)
 
 
 def prefers_reduced_motion():
     """Whether the viewer asked the system for less motion."""
-    return bool(js.window.matchMedia("(prefers-reduced-motion: reduce)").matches)
+    return bool(_REDUCED_MOTION.matches)
 
 
 def fragment():

@@ -58,6 +58,7 @@ class Palette:
     muted_text: str
     outline: str
     table: np.ndarray = field(init=False, repr=False, compare=False)  # (LEVELS, 4) RGBA
+    css_table: tuple = field(init=False, repr=False, compare=False)   # the same levels as CSS strings
 
     def __post_init__(self):
         # Interpolate neutral -> orange below zero and neutral -> blue above it in OKLab, once per theme:
@@ -67,6 +68,7 @@ class Palette:
         neutral = to_oklab(self.neutral)
         rgb = from_oklab(neutral + np.abs(levels) * (end - neutral))
         object.__setattr__(self, "table", np.concatenate([rgb, np.full((LEVELS, 1), 255, np.uint8)], axis=1))
+        object.__setattr__(self, "css_table", tuple(f"rgb({r},{g},{b})" for r, g, b in rgb.tolist()))
 
     def rgb(self, values):
         """Values clipped to [-1, 1] as uint8 RGB, from neutral to orange (< 0) or blue (> 0) in OKLab.
@@ -92,8 +94,12 @@ class Palette:
         >>> LIGHT.css(1.0)
         'rgb(8,102,170)'
         """
-        r, g, b = self.rgb(value).tolist()
-        return f"rgb({r},{g},{b})"
+        value = float(value)
+        if value != value:  # NaN draws as neutral, as in `rgb`
+            value = 0.0
+        # Plain Python on one number: painters ask for a dozen colours a frame, and numpy's per-call
+        # overhead would cost more than the look-up. round() rounds half to even, as np.rint does.
+        return self.css_table[round((min(max(value, -1.0), 1.0) + 1.0) * ((LEVELS - 1) / 2))]
 
 
 LIGHT = Palette(neutral=(236, 238, 240), background="#ffffff", text="#1d2329", muted_text="#5b6670",

@@ -81,3 +81,8 @@ def test_the_colour_scale_is_perceptual_each_value_lies_its_share_of_the_way_in_
         expected = start + values[:, None] * (stop - start)
         # uint8 rounding alone moves a colour ~0.001; mixing the RGB values instead strays 0.01 to 0.02
         assert np.abs(to_oklab(theme.rgb(sign * values)) - expected).max() < 0.003
+
+
+def test_a_css_colour_is_the_same_level_as_the_pixels_of_that_value():
+    for value in (-2.0, -1.0, -0.503, -0.5, 0.0, 0.25, 0.3, 0.999, 1.0, 7.0, float("nan")):
+        assert LIGHT.css(value) == "rgb({},{},{})".format(*LIGHT.rgb(value).tolist()), value

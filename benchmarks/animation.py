@@ -25,7 +25,7 @@ from pathlib import Path
 
 import build
 from benchmarks.playground import playing, served_browser, wait_for_frames, wait_until
-from benchmarks.site import check, print_table
+from benchmarks.site import check, local_pyodide, print_table
 
 FRAME_TARGET_MS, LAYOUT_TARGET_MS = 16, 200
 NETWORK = "#dataset=spiral&hidden=8,8,8,8,8,8"
@@ -126,9 +126,8 @@ def main(argv=()):
     parser = argparse.ArgumentParser(prog="bench animation", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="medians over 100 frames (or 4 s) instead of 300")
     args = parser.parse_args(argv)
-    pyodide_dir = build.local_pyodide_dir()
-    if not any(pyodide_dir.glob("numpy-*.whl")):
-        print(f"bench animation: no Pyodide {build.PYODIDE_VERSION} with numpy at {pyodide_dir} (see tests/browser)")
+    pyodide_dir = local_pyodide("animation")
+    if pyodide_dir is None:
         return 2
     sys.path.insert(0, str(Path(build.__file__).resolve().parent / "site"))
     with tempfile.TemporaryDirectory() as temporary:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import build
-from benchmarks.site import CHROMIUM_ARGS, MEASURED_FRAMES, WARM_UP_FRAMES, check, print_table
+from benchmarks.site import CHROMIUM_ARGS, MEASURED_FRAMES, WARM_UP_FRAMES, check, local_pyodide, print_table
 
 # Each network's settings (what its link sets; the rest are defaults) and its frame-callback target in ms.
 TF_PLAYGROUND_LARGEST = "6x8 spiral"
@@ -253,9 +253,8 @@ def main(argv=()):
     parser.add_argument("--quick", action="store_true",
                         help="count epochs for 4 s instead of 10; frame medians over 100 frames (or 4 s)")
     args = parser.parse_args(argv)
-    pyodide_dir = build.local_pyodide_dir()
-    if not any(pyodide_dir.glob("numpy-*.whl")):
-        print(f"bench playground: no Pyodide {build.PYODIDE_VERSION} with numpy at {pyodide_dir} (see tests/browser)")
+    pyodide_dir = local_pyodide("playground")
+    if pyodide_dir is None:
         return 2
     plan = QUICK if args.quick else FULL
     with tempfile.TemporaryDirectory() as temporary:

@@ -129,9 +129,8 @@ def main(argv=()):
     parser.add_argument("--quick", action="store_true", help="train 10 s instead of 60 s before measuring memory")
     parser.add_argument("--runs", type=int, default=5, help="page loads per boot median (default 5)")
     args = parser.parse_args(argv)
-    pyodide_dir = build.local_pyodide_dir()
-    if not any(pyodide_dir.glob("numpy-*.whl")):
-        print(f"bench site: no Pyodide {build.PYODIDE_VERSION} with numpy at {pyodide_dir} (see tests/browser)")
+    pyodide_dir = local_pyodide("site")
+    if pyodide_dir is None:
         return 2
     trained = 10 if args.quick else 60
     with tempfile.TemporaryDirectory() as temporary:
@@ -155,6 +154,15 @@ def main(argv=()):
     for key in ("app_ready", "floor_ready"):
         print(f"{key} samples (s): {', '.join(f'{sample:.2f}' for sample in samples[key])}")
     return 0
+
+
+def local_pyodide(bench):
+    """The local Pyodide with numpy that the browser benchmarks run on, or None after saying it is missing."""
+    pyodide_dir = build.local_pyodide_dir()
+    if any(pyodide_dir.glob("numpy-*.whl")):
+        return pyodide_dir
+    print(f"bench {bench}: no Pyodide {build.PYODIDE_VERSION} with numpy at {pyodide_dir} (see tests/browser)")
+    return None
 
 
 def print_table(rows):

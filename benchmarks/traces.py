@@ -38,7 +38,7 @@ import numpy as np
 import build
 from benchmarks.playground import (EPOCHS_PER_SECOND, LATENCY_TARGET_MS, NETWORKS, TF_PLAYGROUND_LARGEST,
                                    median_frame_ms, playing, served_browser, warm_up)
-from benchmarks.site import MEASURED_FRAMES, check, print_table
+from benchmarks.site import MEASURED_FRAMES, check, local_pyodide, print_table
 
 TRACE_STEPS = 1_000
 SMOOTH_MS = 33  # 30 frames a second
@@ -228,9 +228,8 @@ def main(argv=()):
                         help="live medians over 100 frames (or 4 s), one open, 10 seeks")
     parser.add_argument("--profile", action="store_true", help="also profile 100 replayed frames inside Pyodide")
     args = parser.parse_args(argv)
-    pyodide_dir = build.local_pyodide_dir()
-    if not any(pyodide_dir.glob("numpy-*.whl")):
-        print(f"bench traces: no Pyodide {build.PYODIDE_VERSION} with numpy at {pyodide_dir} (see tests/browser)")
+    pyodide_dir = local_pyodide("traces")
+    if pyodide_dir is None:
         return 2
     plan = QUICK if args.quick else FULL
     link, steps_per_epoch, text = make_trace()

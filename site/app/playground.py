@@ -666,7 +666,7 @@ class Playground:
             self.points_stale = True
         resized = self.output.fit(self.density)
         self.curve.fit()
-        grid_outputs = self.run.layer_outputs(self.grid)
+        grid_outputs = self.plane_outputs()
         self.paint_heatmap(grid_outputs)
         if self.points_stale or resized:
             self.paint_points()
@@ -787,6 +787,19 @@ class Playground:
         self.set_playing(False)
         self.advance_walkthrough()
 
+    def plane_outputs(self):
+        """Every layer's outputs over the plane's grid, for the network the Network view shows: during a
+        walkthrough, as it stood before the walked step until the update phase shows its change."""
+        walk = self.walkthrough
+        if walk is None or walk.index >= PHASES.index("update"):
+            return self.run.layer_outputs(self.grid)
+        now = self.run.model.state_dict()
+        self.run.model.load_state_dict(walk.steps.recording.weights_before)
+        try:
+            return self.run.layer_outputs(self.grid)
+        finally:
+            self.run.model.load_state_dict(now)
+
     def advance_walkthrough(self):
         """The next phase, or a new step after the last: only a new step changes the weights, so only then
         is every panel painted again; a phase redraws the Network and graph views alone."""
@@ -795,6 +808,7 @@ class Playground:
             self.needs_paint, self.graph_drawn_at = True, None
         else:
             self.walkthrough.next_phase()
+            self.needs_paint |= self.walkthrough.index == PHASES.index("update")  # the plane takes the step
         self.graph_reached = None
         self.show_phase()
 

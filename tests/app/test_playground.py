@@ -444,3 +444,25 @@ def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it(
     playground.act("run-code")
     playground.paint(0.0)
     assert playground.resolution == 25 and page.pixel_layers[0].image.shape == (25, 25, 4)
+
+
+def test_during_a_walkthrough_the_plane_shows_the_network_the_view_shows_until_the_update():
+    playground, page = opened("#v=1&hidden=5,3&lr=1")
+    playground.act("toggle")
+    playground.act("next-phase")  # records the step: the weights have moved already
+    playground.paint(0.0)
+    recording = playground.walkthrough.steps.recording
+    before_image = playground.heatmap_image.image.copy()
+    with no_grad():
+        model = playground.run.model
+        after = model.state_dict()
+        model.load_state_dict(recording.weights_before)
+        expected = playground.run.output_shade(model(heatmap.plane_grid(playground.resolution)).data)
+        model.load_state_dict(after)
+    shown = LIGHT.rgba(heatmap.BACKDROP * expected.reshape(playground.resolution, -1))
+    assert np.abs(before_image.astype(int) - shown.astype(int)).max() <= 1
+    for _ in range(4):
+        playground.act("next-phase")
+    playground.paint(0.0)
+    assert playground.walkthrough.steps.phase().name == "update"
+    assert (playground.heatmap_image.image != before_image).any()  # the update phase shows the step's effect

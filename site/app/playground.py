@@ -577,6 +577,8 @@ class Playground:
 
     def show_replay(self):
         self.needs_paint = True
+        if not self.playing:
+            self.graph_drawn_at = None  # a step shown by hand: the graph follows it at once
         self.page.show_replay(self.replay.trace.count, self.replay.position)
         self.page.set_text("trace-status", self.replay.describe())
 

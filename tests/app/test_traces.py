@@ -240,3 +240,16 @@ def test_a_trace_from_elsewhere_cannot_be_walked_and_says_why():
     playground.open_file("notebook.json", traces.dumps(trace))
     playground.act("next-phase")
     assert playground.walkthrough is None and "only a trace kept by this page" in page.texts["message"]
+
+
+def test_the_graph_follows_a_step_chosen_on_the_timeline_while_paused():
+    _, _, text, _ = exported_run(epochs=1)
+    playground, page = opened()
+    playground.open_file("run.json", text)
+    playground.paint(0.0)
+    graph = page.canvases["graph"].context
+    before = [args for args in graph.named("fillText")]
+    playground.change("trace_step", "20")
+    playground.paint(16.0)
+    after = graph.named("fillText")[len(before):]
+    assert after and after != before[-len(after):]  # drawn again, with the numbers of step 20

@@ -198,15 +198,17 @@ class TraceRecorder:
         self.meta = {"producer": "gradcanvas engine", **(meta or {})}
         self.steps = []
 
-    def record_step(self, loss, optimizer):
+    def record_step(self, loss, optimizer, observer=None):
         """Take one optimizer step that minimises `loss` (a scalar Tensor of `model`), recording it.
-        Returns the recorded `Step`."""
+        `observer`, if given, watches the same backward pass (see `Tensor.backward`). Returns the `Step`."""
         activations = self.probe_outputs()
         gradients = {}
 
         def observe(node):  # a leaf's gradient is complete when the observer reaches it
             if node in self.names:
                 gradients[self.names[node]] = np.array(node.grad)
+            if observer is not None:
+                observer(node)
 
         before = {name: param.data.copy() for param, name in self.names.items()}
         optimizer.zero_grad()

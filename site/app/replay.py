@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import nn, no_grad, trace
+from engine import nn, no_grad
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,9 @@ class GradientEvent:
     arrivals: tuple
 
 
-def record_backward(root, labels=None):
+def record_backward(root, labels=None, backward=None):
     """Run `root.backward()` and return its GradientEvents in the order the engine completed them.
+    `backward(observer)`, if given, runs the pass instead: a training step's, which also steps.
 
     The observer is called right before a node passes its gradient on, so the contributions a node sent
     are read at the next call (or when backward returns): by then each parent's gradient holds the sum
@@ -62,7 +63,10 @@ def record_backward(root, labels=None):
         events.append(GradientEvent(node, label, gradient, tuple(arrivals.pop(node, ()))))
         sender.append(node)
 
-    root.backward(observer=observe)
+    if backward is None:
+        root.backward(observer=observe)
+    else:
+        backward(observe)
     return events
 
 
@@ -99,11 +103,10 @@ class StepRecording:
 
 def record_step(run, batch=None):
     """Take one optimizer step of `run` on `batch` (a slice of the training points; the first
-    mini-batch by default), exactly as `Run.train_epoch` takes it, and record it. A run keeping a trace
-    (`run.recorder`) gets the step in its trace too, as if `Run.train_epoch` had taken it."""
+    mini-batch by default), exactly as `Run.train_epoch` takes it (`Run.take_step`, so a run keeping a
+    trace keeps this step too), and record it."""
     batch = slice(0, run.state.batch_size) if batch is None else batch
     inputs = run.inputs_train[batch]
-    probe = run.recorder.probe_outputs() if run.recorder is not None else None  # before the update
     forward = []
 
     def hook_for(index):
@@ -118,14 +121,8 @@ def record_step(run, batch=None):
             handle.remove()
     names = {param: name for name, param in run.model.named_parameters()}
     before = {name: np.array(param.data) for param, name in names.items()}
-    run.optimizer.zero_grad()
-    backward = record_backward(loss, names)
-    run.optimizer.step()
+    backward = record_backward(loss, names, lambda observe: run.take_step(loss, observe))
     after = {name: np.array(param.data) for param, name in names.items()}
-    if run.recorder is not None:
-        gradients = {names[event.node]: event.gradient for event in backward if event.node in names}
-        update = {name: after[name] - before[name] for name in after}
-        run.recorder.steps.append(trace.Step(loss.item(), probe, gradients, update))
     return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after)
 
 

@@ -129,16 +129,21 @@ class Run:
             loss = self.training_loss(self.inputs_train[batch], self.y_train[batch])
             if self.first_bad_batch is None and not np.isfinite(loss.data):
                 self.first_bad_batch = loss  # diagnostics name the op where NaN or infinity first appeared
-            if self.recorder is not None:
-                self.recorder.record_step(loss, self.optimizer)  # the same three calls, recorded
-            else:
-                self.optimizer.zero_grad()
-                loss.backward()
-                self.optimizer.step()
+            self.take_step(loss)
         self.epoch += 1
         self.history.append(self.measure())
         if self.history[-1][0] < self.best_loss:
             self.best_loss, self.best_epoch = self.history[-1][0], self.epoch
+
+    def take_step(self, loss, observer=None):
+        """One optimizer step down `loss`: zero_grad, backward (with `observer`, see `Tensor.backward`), step;
+        kept in the run's trace when the learner keeps one (`recorder`)."""
+        if self.recorder is not None:
+            self.recorder.record_step(loss, self.optimizer, observer)
+        else:
+            self.optimizer.zero_grad()
+            loss.backward(observer=observer)
+            self.optimizer.step()
 
     def measure(self):
         """Train loss, test loss, train accuracy, test accuracy (NaN where there is nothing to measure)."""

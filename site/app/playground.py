@@ -213,8 +213,7 @@ class Playground:
             self.edit_weight(value)
         elif name == "keep_trace":
             self.keep_trace = value in (True, "true")
-            self.trace_recorder = self.run.recorder = (start_trace(self.run, encode(self.state), self.batches_done)
-                                                       if self.keep_trace else None)
+            self.keep_trace_of_run()
             self.page.set_text("trace-status", "Keeping a trace of every step from now on." if self.keep_trace else "")
         elif name == "trace_step":
             if self.replay:
@@ -426,8 +425,8 @@ class Playground:
 
     def use_run(self, run):
         self.run = run
-        self.trace_recorder = run.recorder = start_trace(run, encode(self.state)) if self.keep_trace and not self.replay else None
         self.walkthrough, self.batches_done, self.graph_drawn_at = None, 0, None
+        self.keep_trace_of_run()
         self.hovered_part = self.selected_part = None
         self.links, self.linked_nodes = Links(), frozenset()
         self.needs_paint = True
@@ -463,6 +462,12 @@ class Playground:
             self.say(reason)
 
     # ---- traces ------------------------------------------------------------------------------------
+    def keep_trace_of_run(self):
+        """Start the run's trace from its next step when the learner keeps one (a replay keeps none)."""
+        keeping = self.keep_trace and self.replay is None
+        self.trace_recorder = self.run.recorder = (start_trace(self.run, encode(self.state), self.batches_done)
+                                                   if keeping else None)
+
     def export_trace(self):
         """Download the trace kept of this run (or the one being replayed) as a JSON file."""
         if self.replay is not None:
@@ -756,7 +761,7 @@ class Playground:
         length = f"{clip.elapsed:.1f} s" + (f" in {frames} frames" if clip.kind == "gif" else "")
         self.page.set_text("capture-status", f"Recorded {length}: downloading {clip.file_name}.")
 
-
+    # ---- the Network view ------------------------------------------------------------------------------
     def paint_network(self, grid_outputs, point):
         """The Network view while training: every neuron's output over the plane and its value at `point`."""
         if point is not None:

@@ -253,3 +253,12 @@ def test_the_graph_follows_a_step_chosen_on_the_timeline_while_paused():
     playground.paint(16.0)
     after = graph.named("fillText")[len(before):]
     assert after and after != before[-len(after):]  # drawn again, with the numbers of step 20
+
+
+def test_ticking_keep_a_trace_during_a_replay_keeps_none_of_it():
+    _, _, text, _ = exported_run(epochs=1)
+    playground, page = opened()
+    playground.open_file("run.json", text)
+    playground.change("keep_trace", "true")
+    playground.act("next-phase")  # walks the trace's step: it must not become a new trace of the replay
+    assert playground.run.recorder is None and playground.trace_recorder is None

@@ -391,20 +391,15 @@ def bind(act, change, pointer, open_link, open_file):
         if event.target.closest("[data-live]"):
             on_change(event)
 
-    async def read(file):
-        open_file(file.name, await _file_bytes(file))
-
     def on_file_chosen(event):
         chooser = event.target.closest("input[data-file]")
-        if chooser and chooser.files.length:
-            asyncio.ensure_future(read(chooser.files.item(0)))
+        if chooser:
+            _open_first(chooser.files, open_file)
             chooser.value = ""  # choosing the same file again is a new choice
 
     def on_drop(event):
         event.preventDefault()  # the browser would otherwise open the file in place of the page
-        files = event.dataTransfer.files if event.dataTransfer else None
-        if files and files.length:
-            asyncio.ensure_future(read(files.item(0)))
+        _open_first(event.dataTransfer.files if event.dataTransfer else None, open_file)
 
     def on_key(event):  # N is Next phase, unless the user is typing
         if event.key not in ("n", "N") or event.ctrlKey or event.metaKey or event.altKey or event.repeat:
@@ -481,19 +476,22 @@ def on_file(element_id, handler):
     again calls it again."""
     element = js.document.getElementById(element_id)
 
-    async def read(file):
-        handler(file.name, await _file_bytes(file))
-
     def on_change(event):
-        if element.files.length:
-            asyncio.ensure_future(read(element.files.item(0)))
+        _open_first(element.files, handler)
         element.value = ""
 
     _listen(element, "change", on_change)
 
 
-async def _file_bytes(file):
-    return (await file.arrayBuffer()).to_py().tobytes()
+def _open_first(files, handler):
+    """Hand the first of `files` (a FileList, or None) to `handler(name, bytes)` once it has been read."""
+    if not files or not files.length:
+        return
+    file = files.item(0)
+
+    async def read():
+        handler(file.name, (await file.arrayBuffer()).to_py().tobytes())
+    asyncio.ensure_future(read())
 
 
 async def fetch_bytes(url):

@@ -60,6 +60,12 @@ def state_for(trace):
     return state
 
 
+def _whole(meta, key, default):
+    """meta[key] when it is a whole number; `meta` is free-form, so anything else is not used."""
+    value = meta.get(key)
+    return value if isinstance(value, int) else default
+
+
 class Replay:
     """A trace being replayed: a `Run` whose model holds the trace's parameters before step `position`
     (0 to `trace.count`, the last meaning after the last step)."""
@@ -69,10 +75,9 @@ class Replay:
         self.state = state_for(trace)
         self.run = Run(self.state, {"model": trace.model(0)})  # CodeError if the network does not fit
         self.position = 0
-        meta = trace.meta
-        self.steps_per_epoch = meta.get("steps_per_epoch") if isinstance(meta.get("steps_per_epoch"), int) else None
-        self.first_epoch = meta.get("first_epoch", 0) if isinstance(meta.get("first_epoch"), int) else 0
-        self.first_batch = meta.get("first_batch", 0) if isinstance(meta.get("first_batch"), int) else 0
+        self.steps_per_epoch = _whole(trace.meta, "steps_per_epoch", None)
+        self.first_epoch = _whole(trace.meta, "first_epoch", 0)
+        self.first_batch = _whole(trace.meta, "first_batch", 0)
         # The loss curve's rows, made once: each step's batch loss (a trace holds no test loss). Each seek
         # shows a slice of them, so a step at the end of a long trace builds no rows.
         self.curve = [(loss, np.nan, np.nan, np.nan) for loss in trace.loss.astype(np.float64).tolist()]

@@ -17,7 +17,7 @@ out because its gradient (rate x weight) would hide a vanishing one. The pass pu
 Cost: on the 6x8 network the backward pass is worth about one of the epoch's 25 training steps and the
 statistics about as much again; they stay that cheap because every number is computed for all layers at
 once over concatenated arrays (no Python loop per unit or per layer) and all histograms come from one
-`bincount`. Watching adds about 10% to an epoch there (`python build.py bench playground`).
+`bincount`. Watching adds 10 to 13% to an epoch there (`python build.py bench playground`, three runs).
 
 Rows of every per-layer array are the Linear layers in order: the hidden layers, then the output layer.
 

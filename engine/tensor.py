@@ -29,6 +29,33 @@ def no_grad():
         _grad_enabled = previous
 
 
+# Below this many elements np.tanh is cheaper than the four numpy calls of `tanh_array`'s formula.
+TANH_BY_FORMULA_FROM = 4096
+
+
+def tanh_array(x):
+    """np.tanh of an array, through one exp on large arrays: 2 / (1 + e^(-2x)) - 1.
+
+    Why: Pyodide's numpy (WebAssembly, no SIMD) spends about 27 ns an element in np.tanh but 5 in np.exp,
+    and a tanh network's pass over the 100 x 100 display grid is mostly tanh; the formula is three times
+    faster there. It is within 4e-16 of np.tanh (an ulp of 1.0), and exact in the tails: e^(-2x)
+    overflowing to inf for x < -354 gives -1, its limit. Small arrays (mini-batches) keep np.tanh, since
+    there numpy's cost per call outweighs its cost per element.
+
+    >>> x = np.linspace(-400.0, 400.0, 5001)
+    >>> bool(np.abs(tanh_array(x) - np.tanh(x)).max() < 4e-16), tanh_array(np.array([-np.inf, np.inf])).tolist()
+    (True, [-1.0, 1.0])
+    """
+    if x.size < TANH_BY_FORMULA_FROM:
+        return np.tanh(x)
+    with np.errstate(over="ignore"):
+        out = np.exp(-2.0 * x)
+    out += 1.0
+    np.divide(2.0, out, out=out)
+    out -= 1.0
+    return out
+
+
 def as_tensor(value):
     """Return `value` itself if it is a Tensor, else a constant Tensor holding it."""
     return value if isinstance(value, Tensor) else Tensor(value)
@@ -222,11 +249,11 @@ class Tensor:
         return record("abs", np.abs(self.data), (self,), lambda g: (g * np.sign(self.data),))
 
     def tanh(self):
-        out = np.tanh(self.data)
+        out = tanh_array(self.data)
         return record("tanh", out, (self,), lambda g: (g * (1.0 - out * out),))
 
     def sigmoid(self):
-        out = 0.5 * (np.tanh(0.5 * self.data) + 1.0)  # the tanh form never overflows
+        out = 0.5 * (tanh_array(0.5 * self.data) + 1.0)  # the tanh form never overflows
         return record("sigmoid", out, (self,), lambda g: (g * out * (1.0 - out),))
 
     def relu(self):

@@ -5,7 +5,7 @@ many tiny ones, which is where a Python engine loses its time on small networks.
 """
 import numpy as np
 
-from ..tensor import Tensor, as_tensor, record
+from ..tensor import Tensor, as_tensor, record, tanh_array
 from .conv import conv2d, max_pool2d  # noqa: F401 (public here, as in torch; the window ops share conv.py)
 
 
@@ -106,7 +106,7 @@ def binary_cross_entropy_with_logits(logits, target):
     n = max(x.size, 1)
 
     def backward(g):
-        probability = 0.5 * (np.tanh(0.5 * x) + 1.0)  # sigmoid, in the form that never overflows
+        probability = 0.5 * (tanh_array(0.5 * x) + 1.0)  # sigmoid, in the form that never overflows
         return (probability - t) * (g / n), -x * (g / n) if target.requires_grad else None
 
     # log(1 + exp(x)) - x t, with logaddexp keeping exp from overflowing for large |x|

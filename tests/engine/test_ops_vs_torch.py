@@ -86,6 +86,15 @@ def test_sigmoid_of_large_inputs():
     compare(lambda x: (x * 400).sigmoid(), (10,))
 
 
+def test_tanh_and_sigmoid_of_arrays_as_large_as_the_display_grid():
+    """Past TANH_BY_FORMULA_FROM elements tanh goes through exp (faster in Pyodide): still PyTorch's values
+    and gradients, into the tails where exp overflows."""
+    compare(lambda x: (x * 3).tanh(), (100 * 100, 2))
+    compare(lambda x: (x * 3).sigmoid(), (100 * 100, 2))
+    compare(lambda x: (x * 400).tanh(), (100 * 100, 2))
+    compare(lambda x: (x * 400).sigmoid(), (100 * 100, 2))
+
+
 def test_softmax():
     compare(lambda x: x.softmax(-1), (3, 4))
     compare(lambda x: x.softmax(0), (3, 4))

@@ -178,6 +178,14 @@ def test_linear():
             torch_fn=lambda w, b, x: TF.linear(x, w, b))
 
 
+def test_linear_with_as_many_inputs_as_einsum_takes():
+    """From EINSUM_FROM_INPUTS inputs on, the forward product goes through einsum (faster in Pyodide)."""
+    wide = F.EINSUM_FROM_INPUTS
+    compare(F.linear, (5, wide), (4, wide), (4,), torch_fn=TF.linear)
+    compare(F.linear, (2, 5, 100), (7, 100), (7,), torch_fn=TF.linear)
+    compare(F.linear, (100,), (3, 100), torch_fn=TF.linear)
+
+
 def test_mse_loss():
     compare(F.mse_loss, (5, 2), (5, 2), torch_fn=TF.mse_loss)
     compare(F.mse_loss, (7,), consts=(rng.standard_normal(7),), torch_fn=TF.mse_loss)

@@ -20,6 +20,7 @@ from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_ro
 from .graph_layout import fit_scale, graph_of, layout_graph
 from .graph_layout import node_at as graph_node_at
 from .graph_view import paint_graph, screen_transform
+from .growing_rows import GrowingRows
 from .inspector import neuron_rows, node_rows, parameter_rows
 from .layout import layout_network, neuron_at
 from .linking import Links, NetworkMap
@@ -103,6 +104,7 @@ class Playground:
         self.layout = None
         self.needs_paint, self.painted_input, self.diagnostics_shown = True, None, None
         self.numbers = (np.nan,) * 4        # the losses and accuracies shown, which a picture's caption repeats
+        self.history_rows = GrowingRows(4)  # the run's history as an array, for the loss curve
         self.density = 1                    # the Network and Output canvases' pixels, times the screen's
         self.clip = None                    # the video or GIF under way
         page.set_text("capture-status", capture.hint())
@@ -686,7 +688,7 @@ class Playground:
         self.show_inspector()
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
                      self.output.width, self.output.height, self.theme, point)
-        history = np.array(self.run.history).reshape(-1, 4)
+        history = self.history_rows.of(self.run.history)
         paint_loss_curve(self.curve.context, self.page.path, history[:, :2], self.curve.width, self.curve.height, self.theme)
         self.show_numbers(history)
         if self.graph_drawn_at is None or (self.playing and timestamp_ms - self.graph_drawn_at >= DIAGNOSTICS_EVERY_MS):
@@ -1055,7 +1057,7 @@ class Playground:
 
     def show_numbers(self, history):
         self.page.set_text("epoch", str(self.run.epoch))
-        self.numbers = history[-1] if len(history) else self.run.measure()
+        self.numbers = tuple(history[-1]) if len(history) else self.run.measure()
         train, test, train_accuracy, test_accuracy = self.numbers
         for element, value in (("train-loss", train), ("test-loss", test)):
             self.page.set_text(element, "–" if np.isnan(value) else f"{value:.3f}")

@@ -1024,9 +1024,9 @@ class Playground:
             image = heatmap.diverging_image(values.reshape(self.resolution, -1), self.theme, strength=heatmap.BACKDROP)
             caption = f"Showing {self.neuron_name(layer, index)} over the plane."
         else:
-            logits, side = np.nan_to_num(grid_outputs[-1]), self.resolution
+            logits, side = grid_outputs[-1], self.resolution
             if self.run.classes > 1:
-                probabilities = self.run.output_values(logits).reshape(side, side, -1)
+                probabilities = self.run.output_values(np.nan_to_num(logits)).reshape(side, side, -1)
                 image = heatmap.class_image(probabilities, self.theme, self.state.discretize, heatmap.BACKDROP)
             else:
                 shade = self.run.output_shade(logits).reshape(side, side)

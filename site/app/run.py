@@ -227,8 +227,11 @@ class Run:
 
     def output_shade(self, logits):
         """The output on the diverging colour scale, in [-1, 1]: probabilities as 2p - 1, values clipped."""
-        values = self.output_values(logits)
-        return np.clip(values, -1.0, 1.0) if self.regression else 2.0 * values - 1.0
+        if self.regression:
+            return np.clip(logits, -1.0, 1.0)
+        if self.classes == 1:
+            return tanh_array(0.5 * logits)  # 2p - 1 for p = sigmoid(logit), in a single pass
+        return 2.0 * self.output_values(logits) - 1.0
 
     def use_optimizer(self, name, lr):
         """Switch optimizer or learning rate mid-run, keeping the weights (as TF Playground does for the rate)."""

@@ -58,25 +58,52 @@ def edges_path(segments, radius):
     return ("M%.1f %.1fC%.1f %.1f %.1f %.1f %.1f %.1f" * len(points)) % tuple(points.ravel().tolist())
 
 
-def group_edges(layout, weights, shown=None):
-    """Edges grouped by (sign, width): {(positive, width): (n, 4) array of (x0, y0, x1, y1) rows}.
+class EdgeCurves:
+    """Every edge a layout can draw, in the order of the weights' ravelled matrices (layer by layer, each
+    row-major over (to_neuron, from_neuron)), with its curve as SVG path data formatted once.
+
+    A frame then only picks which edges each (sign, width) group strokes and joins their ready strings:
+    formatting eight numbers per edge every frame cost more than all the grouping.
+    """
+
+    def __init__(self, layout):
+        segments = []
+        for left, right in zip(layout.centres, layout.centres[1:]):
+            to_neuron, from_neuron = np.indices((len(right), len(left))).reshape(2, -1)
+            segments.append(np.hstack([left[from_neuron], right[to_neuron]]))
+        self.layout = layout
+        self.segments = np.concatenate(segments)  # (edges, 4) rows of x0, y0, x1, y1
+        self.paths = np.array(["M" + piece for piece in edges_path(self.segments, layout.radius).split("M")[1:]],
+                              dtype=object)
+
+    _last = None  # the EdgeCurves of the layout painted last (a new layout comes only with a resize)
+
+    @classmethod
+    def of(cls, layout):
+        if cls._last is None or cls._last.layout is not layout:
+            cls._last = cls(layout)
+        return cls._last
+
+
+def group_edges(weights, shown=None):
+    """Edges grouped by (sign, width): {(positive, width): indices into `EdgeCurves` order}.
 
     `weights[l]` is laid out (n_out, n_in) like `nn.Linear.weight`: entry [j, i] joins neuron i of
     layer l to neuron j of layer l + 1. `shown` masks which edges to include (all finite ones by default).
-    Grouping works on whole layers at once: a per-edge Python loop cost ~8 ms a frame on the 6x8 network.
+    All layers are grouped at once, with one sort: a per-edge Python loop cost ~8 ms a frame on the 6x8
+    network, and a loop over layers still made a few dozen numpy calls.
     """
-    groups = {}
-    shown = shown or [None] * len(weights)
-    for left, right, weight, mask in zip(layout.centres, layout.centres[1:], weights, shown):
-        drawn = np.isfinite(weight) if mask is None else mask & np.isfinite(weight)  # NaN has no width or sign
-        to_neuron, from_neuron = np.nonzero(drawn)
-        values = weight[to_neuron, from_neuron]
-        segments = np.hstack([left[from_neuron], right[to_neuron]])
-        steps = np.rint(edge_widths(values) / WIDTH_STEP).astype(np.int64)  # widths in WIDTH_STEPs
-        codes = np.where(values >= 0, steps, -steps)  # one integer per (sign, width): cheap to group by
-        for code in np.unique(codes):
-            groups.setdefault((bool(code > 0), abs(int(code)) * WIDTH_STEP), []).append(segments[codes == code])
-    return {key: np.concatenate(parts) for key, parts in groups.items()}
+    values = np.concatenate([w.ravel() for w in weights])
+    drawn = np.isfinite(values)  # NaN has no width or sign
+    if shown is not None:
+        drawn &= np.concatenate([mask.ravel() for mask in shown])
+    index = np.flatnonzero(drawn)
+    values = values[index]
+    steps = np.rint(edge_widths(values) / WIDTH_STEP).astype(np.int64)  # widths in WIDTH_STEPs
+    codes = np.where(values >= 0, steps, -steps)  # one integer per (sign, width): cheap to sort by
+    order = np.argsort(codes, kind="stable")
+    runs = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(order) else []
+    return {(bool(codes[run[0]] > 0), abs(int(codes[run[0]])) * WIDTH_STEP): index[run] for run in runs}
 
 
 def edge_at(layout, weights, x, y, tolerance=4.0):
@@ -122,10 +149,11 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
     ctx.lineCap = "round"
     if edge_alpha != 1.0:
         ctx.globalAlpha = edge_alpha
-    for (positive, width), segments in sorted(group_edges(layout, weights, shown).items()):
+    curves = EdgeCurves.of(layout).paths
+    for (positive, width), edges in sorted(group_edges(weights, shown).items()):
         ctx.strokeStyle = theme.css(1.0 if positive else -1.0)
         ctx.lineWidth = width
-        ctx.stroke(path(edges_path(segments, radius)))
+        ctx.stroke(path("".join(curves[edges].tolist())))
     if edge_alpha != 1.0:
         ctx.globalAlpha = 1.0
 

@@ -4,7 +4,7 @@ import pytest
 from canvas_recorder import RecordingContext
 
 from app.layout import layout_network
-from app.network_view import MAX_EDGE_WIDTH, edge_width, group_edges, paint_network
+from app.network_view import MAX_EDGE_WIDTH, EdgeCurves, edge_width, group_edges, paint_network
 from app.palette import DARK, LIGHT, readable_text
 
 
@@ -48,13 +48,30 @@ def test_edges_are_grouped_by_sign_and_width_and_each_drawn_once():
     sizes = [2, 4, 4, 1]
     weights = [rng.normal(size=(n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
     layout = layout_network(sizes, 800, 400)
-    groups = group_edges(layout, weights)
-    assert sum(len(edges) for edges in groups.values()) == 2 * 4 + 4 * 4 + 4 * 1
+    groups = group_edges(weights)
+    everyone = np.sort(np.concatenate(list(groups.values())))
+    assert np.array_equal(everyone, np.arange(2 * 4 + 4 * 4 + 4 * 1))
+    segments = EdgeCurves(layout).segments
+    for (positive, width), edges in groups.items():
+        values = np.concatenate([w.ravel() for w in weights])[edges]
+        assert ((values >= 0) == positive).all() and all(edge_width(v) == width for v in values)
     # the edge from input neuron 1 to hidden neuron 3 carries weights[0][3, 1]
     w = weights[0][3, 1]
     x0, y0 = layout.centres[0][1]
     x1, y1 = layout.centres[1][3]
-    assert any(np.array_equal(row, (x0, y0, x1, y1)) for row in groups[(w >= 0, edge_width(w))])
+    assert any(np.array_equal(row, (x0, y0, x1, y1)) for row in segments[groups[(w >= 0, edge_width(w))]])
+    # and in the last layer, the edge from hidden neuron 2 to the output carries weights[2][0, 2]
+    w = weights[2][0, 2]
+    last = 2 * 4 + 4 * 4 + 2
+    assert np.array_equal(segments[last], (*layout.centres[2][2], *layout.centres[3][0]))
+    assert last in groups[(w >= 0, edge_width(w))]
+
+
+def test_hidden_and_non_finite_edges_are_left_out():
+    weights = [np.array([[1.0, np.nan], [-2.0, np.inf]])]
+    shown = [np.array([[True, True], [False, True]])]
+    assert {key: edges.tolist() for key, edges in group_edges(weights, shown).items()} == {(True, edge_width(1.0)): [0]}
+    assert group_edges([np.full((2, 2), np.nan)]) == {}
 
 
 def test_painting_strokes_one_path_per_group_in_the_sign_colour_and_fills_neurons_by_value():
@@ -67,7 +84,7 @@ def test_painting_strokes_one_path_per_group_in_the_sign_colour_and_fills_neuron
     paint_network(ctx, lambda d: ("Path2D", d), layout, weights, values, shades, LIGHT, ["Input", "Hidden 1", "Output"],
                   ["x1", "x2"])
 
-    groups = group_edges(layout, weights)
+    groups = group_edges(weights)
     assert len(ctx.named("stroke")) == len(groups) + sum(sizes)  # one per edge group, one outline per neuron
     paths = [args[0][1] for args in ctx.named("stroke") if args]
     assert sum(d.count("C") for d in paths) == sum(w.size for w in weights)  # every edge, once

@@ -168,9 +168,13 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
     for centres, layer_values, layer_shades in zip(layout.centres, values, shades):
         if squares:
             ctx.lineWidth = 3.0 if layer_values is not None else 1.0
-        for k, ((x, y), rgb) in enumerate(zip(centres, theme.rgb(layer_shades))):
-            r, g, b = rgb.tolist()
-            colour = f"rgb({r},{g},{b})"
+        labelled = layer_values is not None and radius >= 12
+        # Plain Python per neuron (a layer's numbers as lists, colours from the palette's strings): numpy
+        # calls on single values cost more than the drawing calls they feed.
+        layer_shades = np.asarray(layer_shades, dtype=np.float64).tolist()
+        fills = theme.rgb(layer_shades).tolist() if labelled and not squares else None  # for readable text
+        for k, (x, y) in enumerate(centres.tolist()):
+            colour = theme.css(layer_shades[k])
             if squares:
                 image, size = thumbnails
                 ctx.drawImage(image, (neuron + k) * size, 0, size, size, x - radius, y - radius, 2 * radius, 2 * radius)
@@ -183,14 +187,14 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
                 ctx.fillStyle = colour
                 ctx.fill()
                 ctx.stroke()
-            if layer_values is not None and radius >= 12:
+            if labelled:
                 text = f"{layer_values[k]:.2f}".replace("-", "\u2212")
                 if squares:  # the value sits under its square, on the background
                     if k == 0:
                         ctx.fillStyle = theme.text
                     ctx.fillText(text, x, y + radius + font_size * 0.9)
                 else:
-                    ctx.fillStyle = readable_text((r, g, b))
+                    ctx.fillStyle = readable_text(fills[k])
                     ctx.fillText(text, x, y)
         neuron += len(centres)
 

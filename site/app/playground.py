@@ -656,10 +656,11 @@ class Playground:
 
     def neuron_shades(self, outputs):
         """Layer outputs scaled into [-1, 1] for colour: each feature by the largest magnitude it reaches
-        on the plane, hidden units as they are (clipped), the output as `Run.output_shade` does."""
+        on the plane, hidden units as they are (clipped), the output as `Run.output_shade` does. NaN stays
+        NaN: the palette shades it neutral."""
         features = outputs[0] / feature_ranges(self.state.features)
-        hidden = [np.clip(np.nan_to_num(h), -1.0, 1.0) for h in outputs[1:-1]]
-        return [features, *hidden, self.run.output_shade(np.nan_to_num(outputs[-1]))]
+        hidden = [np.clip(h, -1.0, 1.0) for h in outputs[1:-1]]
+        return [features, *hidden, self.run.output_shade(outputs[-1])]
 
     def neurons_at(self, point):
         """Every neuron's value at one point of the plane, as printed and as shaded."""

@@ -3,20 +3,25 @@
 Each is one fused node with its own backward: a training step then walks a few large nodes instead of
 many tiny ones, which is where a Python engine loses its time on small networks.
 """
+import sys
+
 import numpy as np
 
 from ..tensor import Tensor, as_tensor, record, tanh_array
 from .conv import conv2d, max_pool2d  # noqa: F401 (public here, as in torch; the window ops share conv.py)
 
 
-# Inner dimension from which einsum's kernel beats matmul's: numpy in Pyodide has no BLAS, and there,
+# Inner dimension from which einsum's kernel beats matmul's where numpy has no BLAS, as in Pyodide: there,
 # for a layer of 100 inputs, x @ w.T takes about 1.8 times as long as the einsum (measured in Chromium).
-EINSUM_FROM_INPUTS = 32
+# Where numpy has BLAS (CPython), matmul always wins.
+EINSUM_FROM_INPUTS = 32 if sys.platform == "emscripten" else None
 
 
 def _times_transposed(x, w):
-    """x @ w.T for x of shape (..., n) and w of shape (m, n), by whichever numpy routine is faster."""
-    return np.einsum("...j,kj->...k", x, w) if w.shape[1] >= EINSUM_FROM_INPUTS else x @ w.T
+    """x @ w.T for x of shape (..., n) and w of shape (m, n), by whichever numpy routine is faster here."""
+    if EINSUM_FROM_INPUTS is not None and w.shape[1] >= EINSUM_FROM_INPUTS:
+        return np.einsum("...j,kj->...k", x, w)
+    return x @ w.T
 
 
 def linear(x, weight, bias=None):

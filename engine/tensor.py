@@ -56,6 +56,15 @@ def tanh_array(x):
     return out
 
 
+def sigmoid_array(x):
+    """1 / (1 + e^(-x)) of an array, computed as (tanh(x / 2) + 1) / 2: that form never overflows.
+
+    >>> sigmoid_array(np.array([-800.0, 0.0, 800.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return 0.5 * (tanh_array(0.5 * x) + 1.0)
+
+
 def as_tensor(value):
     """Return `value` itself if it is a Tensor, else a constant Tensor holding it."""
     return value if isinstance(value, Tensor) else Tensor(value)
@@ -253,7 +262,7 @@ class Tensor:
         return record("tanh", out, (self,), lambda g: (g * (1.0 - out * out),))
 
     def sigmoid(self):
-        out = 0.5 * (tanh_array(0.5 * self.data) + 1.0)  # the tanh form never overflows
+        out = sigmoid_array(self.data)
         return record("sigmoid", out, (self,), lambda g: (g * out * (1.0 - out),))
 
     def relu(self):

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..tensor import Tensor, as_tensor, record, tanh_array
+from ..tensor import Tensor, as_tensor, record, sigmoid_array
 from .conv import conv2d, max_pool2d  # noqa: F401 (public here, as in torch; the window ops share conv.py)
 
 
@@ -121,7 +121,7 @@ def binary_cross_entropy_with_logits(logits, target):
     n = max(x.size, 1)
 
     def backward(g):
-        probability = 0.5 * (tanh_array(0.5 * x) + 1.0)  # sigmoid, in the form that never overflows
+        probability = sigmoid_array(x)
         return (probability - t) * (g / n), -x * (g / n) if target.requires_grad else None
 
     # log(1 + exp(x)) - x t, with logaddexp keeping exp from overflowing for large |x|

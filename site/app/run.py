@@ -8,7 +8,7 @@ import numpy as np
 
 from engine import data, nn, no_grad, optim
 from engine.nn import functional as F
-from engine.tensor import tanh_array
+from engine.tensor import sigmoid_array, tanh_array
 
 from .state import hidden_activations, layer_sizes, output_size
 
@@ -223,7 +223,7 @@ class Run:
         if self.classes > 1:
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
             return shifted / shifted.sum(axis=1, keepdims=True)
-        return 0.5 * (tanh_array(0.5 * logits) + 1.0)
+        return sigmoid_array(logits)
 
     def output_shade(self, logits):
         """The output on the diverging colour scale, in [-1, 1]: probabilities as 2p - 1, values clipped."""

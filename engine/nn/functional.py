@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..tensor import Tensor, as_tensor, record, sigmoid_array
+from ..tensor import Tensor, as_tensor, column_sums, record, sigmoid_array
 from .conv import conv2d, max_pool2d  # noqa: F401 (public here, as in torch; the window ops share conv.py)
 
 
@@ -50,7 +50,7 @@ def linear(x, weight, bias=None):
         rows, inputs = (g, x.data) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), x.data.reshape(-1, x_shape[-1]))
         grads = (g @ weight.data if x.requires_grad else None,
                  rows.T @ inputs if weight.requires_grad else None)
-        return grads + (rows.sum(axis=0),) if bias is not None else grads
+        return grads + (column_sums(rows),) if bias is not None else grads
 
     return record("linear", out, parents, backward)
 

@@ -11,6 +11,11 @@ cost of drawing shows. Frame: median of the app's own frame-callback times while
 through Playwright; page JavaScript times each `change` event to the link holding the new value, and to
 the end of the next frame, which paints with it. One run, local Pyodide, served from 127.0.0.1.
 
+Floor: each network's frame is set beside the same epoch and picture written by hand in numpy with no
+engine (`benchmarks.frame_floor`), run one per frame in a page of its own right after the app's frames
+(the app paused meanwhile), in the same browser: this machine's speed wanders by a quarter and more
+between runs, and the ratio to that floor much less.
+
 The page boots once, on the first network's link; each next network is set through the playground's own
 `change()` (what the dataset and layer controls call), which starts a new run exactly as opening its link
 would. Booting three times would cost about 30 s of a 45 s `--quick` run on a 2-core machine.
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import build
+from benchmarks.floor_page import NETWORK_SHAPE, add_floor_page, floor_frame_ms
 from benchmarks.site import CHROMIUM_ARGS, MEASURED_FRAMES, WARM_UP_FRAMES, check, local_pyodide, print_table
 
 # Each network's settings (what its link sets; the rest are defaults) and its frame-callback target in ms.
@@ -231,8 +237,10 @@ QUICK = Plan(epoch_seconds=4, warm_up_seconds=2, frames=100, frame_seconds=4, lo
 
 
 def measure(site, plan):
-    """Every measure, from one page in one browser: the largest network in full, the others' frames."""
-    frames = {}
+    """Every measure, from one page in one browser: the largest network in full, the others' frames, and
+    right after each network's frames, with the app paused, its frame floor in a page of its own."""
+    frames, floors = {}, {}
+    add_floor_page(site)
     with served_browser(site) as (browser, base):
         first_link = "&".join(f"{name}={value}" for name, value in next(iter(NETWORKS.values()))[0].items())
         with playing(browser, f"{base}#{first_link}") as page:
@@ -245,7 +253,11 @@ def measure(site, plan):
                     frames[name] = largest["frames"]
                 else:
                     frames[name] = median_frame_ms(page, plan, warm_up(page, plan))
-    return largest, frames
+                page.evaluate("window.gradcanvas.playground.act('toggle')")  # paused: the floor has the machine
+                floors[name] = floor_frame_ms(browser, base, page.evaluate(NETWORK_SHAPE), plan.frames,
+                                              plan.warm_up_seconds + plan.frame_seconds)
+                page.evaluate("window.gradcanvas.playground.act('toggle')")
+    return largest, frames, floors
 
 
 def main(argv=()):
@@ -258,7 +270,7 @@ def main(argv=()):
         return 2
     plan = QUICK if args.quick else FULL
     with tempfile.TemporaryDirectory() as temporary:
-        largest, frames = measure(build.build(Path(temporary) / "site", pyodide_dir), plan)
+        largest, frames, floors = measure(build.build(Path(temporary) / "site", pyodide_dir), plan)
 
     drawn, train_ms, paint_ms = largest["drawn_epochs_per_s"], largest["train_ms"], largest["paint_ms"]
     rows = [
@@ -272,6 +284,10 @@ def main(argv=()):
         ("6x8 epoch + redraw (sum of the two above)", f"{train_ms + paint_ms:.2f} ms", ""),
         *((f"{name} frame callback, median of {frames[name][1]}", f"{frames[name][0]:.2f} ms",
            check(frames[name][0], target, "ms")) for name, (_, target) in NETWORKS.items()),
+        *((f"{name} frame floor (hand-written), median of {floors[name][1]}", f"{floors[name][0]:.2f} ms", "")
+          for name in NETWORKS),
+        *((f"{name} frame callback / floor", f"{frames[name][0] / floors[name][0]:.2f}", "")
+          for name in NETWORKS),
         (f"6x8 lr change -> link, median of {CHANGES}", f"{largest['link_ms']:.2f} ms",
          check(largest["link_ms"], LATENCY_TARGET_MS, "ms")),
         (f"6x8 lr change -> next frame, median of {CHANGES}", f"{largest['next_frame_ms']:.2f} ms",

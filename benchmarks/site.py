@@ -8,8 +8,9 @@ browser context each load, median of --runs loads each, interleaved. The floor l
 with the same config, the same local Pyodide and numpy, draws one rectangle from Python and marks itself
 ready: the least any page built this way can do, so the ratio compares across machines.
 Frame: median of `window.gradcanvas.frameTimes` (the app's Python frame callback) over 300 frames after
-a warm-up. Memory: the JS heap after a garbage collection (CDP) plus the interpreter's wasm memory, after
-60 s of training (10 s with --quick). Everything is served from 127.0.0.1: no network is needed.
+a warm-up, beside the same for the frame floor (`benchmarks.frame_floor`: the epoch and picture written
+by hand in numpy), measured right after in the same browser. Memory: the JS heap after a garbage
+collection (CDP) plus the interpreter's wasm memory, after 60 s of training (10 s with --quick). Everything is served from 127.0.0.1: no network is needed.
 """
 
 import argparse
@@ -22,8 +23,8 @@ import time
 from pathlib import Path
 
 import build
+from benchmarks.floor_page import NETWORK_SHAPE, WARM_UP_FRAMES, add_floor_page, floor_frame_ms
 
-WARM_UP_FRAMES = 60
 MEASURED_FRAMES = 300
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -74,7 +75,8 @@ def boot_seconds(browser, url):
 
 
 def training_run(browser, url, seconds):
-    """(median frame callback ms, JS heap MB, wasm MB or None) for the app after `seconds` of training."""
+    """(median frame callback ms, JS heap MB, wasm MB or None, its network's shape: see NETWORK_SHAPE) for
+    the app after `seconds` of training."""
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -93,7 +95,8 @@ def training_run(browser, url, seconds):
         cdp.send("Performance.enable")
         metrics = {metric["name"]: metric["value"] for metric in cdp.send("Performance.getMetrics")["metrics"]}
         wasm = page.evaluate("window.gradcanvas.wasmMemoryBytes ? window.gradcanvas.wasmMemoryBytes() : null")
-        return frame_ms, metrics["JSHeapUsedSize"] / 2**20, None if wasm is None else wasm / 2**20
+        shape = page.evaluate(NETWORK_SHAPE)
+        return frame_ms, metrics["JSHeapUsedSize"] / 2**20, None if wasm is None else wasm / 2**20, shape
     finally:
         context.close()
 
@@ -104,6 +107,7 @@ def measure(site, runs, training_seconds):
 
     (site / "floor.html").write_text(FLOOR_HTML)
     (site / "floor.py").write_text(FLOOR_PY)
+    add_floor_page(site)
     server = build.make_server(site, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}/"
@@ -116,7 +120,9 @@ def measure(site, runs, training_seconds):
                 samples["app_paint"].append(first_paint)
                 samples["app_ready"].append(ready)
                 samples["floor_ready"].append(boot_seconds(browser, base + "floor.html")[1])
-            samples["frame_ms"], samples["heap_mb"], samples["wasm_mb"] = training_run(browser, base, training_seconds)
+            samples["frame_ms"], samples["heap_mb"], samples["wasm_mb"], shape = training_run(
+                browser, base, training_seconds)
+            samples["floor_frame_ms"] = floor_frame_ms(browser, base, shape, MEASURED_FRAMES, 30)[0]
             browser.close()
     finally:
         server.shutdown()
@@ -145,6 +151,8 @@ def main(argv=()):
         ("boot ratio app / floor", f"{app / floor:.2f}", check(app / floor, 1.5, "(aim 1.15)")),
         (f"frame callback, median of {MEASURED_FRAMES}", f"{samples['frame_ms']:.2f} ms",
          check(samples["frame_ms"], 8, "ms")),
+        (f"frame floor (hand-written), median of {MEASURED_FRAMES}", f"{samples['floor_frame_ms']:.2f} ms", ""),
+        ("frame callback / floor", f"{samples['frame_ms'] / samples['floor_frame_ms']:.2f}", ""),
         (f"JS heap after {trained} s, after a GC", f"{heap:.1f} MB", ""),
         (f"wasm memory after {trained} s", "n/a" if wasm is None else f"{wasm:.1f} MB", ""),
         (f"JS + wasm after {trained} s", "n/a" if wasm is None else f"{heap + wasm:.1f} MB",

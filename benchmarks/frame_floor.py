@@ -1,16 +1,17 @@
 """The floor of one playground frame: the app's epoch-and-redraw written by hand in numpy, with no engine.
 
 Measured in the same browser and the same run as the app's frames, it tells the app's own cost apart from
-what this machine charges for the work itself at that moment (its speed wanders by a quarter between runs).
-One frame here, as the issue sizes the floor: one epoch of hand-fused SGD on binary cross-entropy (the
-forward and backward passes written out, 250 training points in batches of 10), the train and test loss,
-every neuron's output over the 100 x 100 grid (tanh by the same exp form the engine uses on big arrays,
-the fastest numpy has here), the output heatmap and one 25 x 25 thumbnail per neuron coloured through a
-lookup table and put on canvases, and the edges stroked as one path per sign and width. It leaves out
-what the app adds: neuron values and labels, the loss curve, the numbers, the diagnostics.
+what this machine charges for the work itself at that moment (its speed wanders by a quarter and more
+between runs). One frame here, as the issue sizes the floor: one epoch of hand-fused SGD on binary
+cross-entropy (the forward and backward passes written out, 250 training points in batches of 10), the
+train and test loss, every neuron's output over the app's grid (100 x 100 up to TF Playground's sizes;
+tanh by the exp form the engine uses on big arrays, the fastest numpy has here), the output heatmap and
+one 25 x 25 thumbnail per neuron coloured through a lookup table and put on canvases, and every edge
+stroked in one path per sign and width. It leaves out what the app adds: neuron values and labels, the
+loss curve, the numbers, the diagnostics, and the app's cap on edges drawn for very large networks.
 
 `FloorFrame` is plain numpy, so its arithmetic is tested in CPython against the engine; `browser_loop()`
-is the page around it (see `benchmarks.playground`), which only runs in Pyodide.
+is the page around it (see `benchmarks.floor_page`), which only runs in Pyodide.
 """
 import numpy as np
 
@@ -20,6 +21,7 @@ LEVELS = 256  # colours in the lookup table, from orange through white to blue
 
 
 def tanh(x):
+    """2 / (1 + e^(-2x)) - 1: in Pyodide one np.exp costs a fifth of np.tanh (see engine.tensor.tanh_array)."""
     e = np.exp(-2.0 * x)
     e += 1.0
     np.divide(2.0, e, out=e)

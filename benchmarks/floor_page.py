@@ -1,5 +1,6 @@
 """The page that runs the frame floor (`benchmarks.frame_floor`) in the browser, for `bench site` and
 `bench playground`: added to a built site, opened on its own after the app's frames, timed the same way."""
+import contextlib
 import json
 import shutil
 import statistics
@@ -48,20 +49,51 @@ def add_floor_page(site):
     shutil.copy(Path(frame_floor.__file__), site / "frame_floor.py")
 
 
-def floor_frame_ms(browser, base, shape, frames, seconds):
-    """(median, count) of the floor's frame-callback times for a network `shape` (what NETWORK_SHAPE read
-    from the app): `frames` after WARM_UP_FRAMES, or as many as `seconds` bring."""
+# The app plays (or pauses) and its frame times start afresh; returns whether it now plays.
+PLAY_APP = """(on) => {
+  const playground = window.gradcanvas.playground;
+  if (playground.playing !== on) playground.act("toggle");
+  window.gradcanvas.frameTimes.length = 0;
+  return playground.playing;
+}"""
+# The floor runs (or holds still) and its frame times start afresh.
+RUN_FLOOR = "(on) => { window.floorPaused = !on; window.floorFrameTimes.length = 0; }"
+TURNS = 5  # each of the app and its floor runs this many times in turn, for one median each
+
+
+@contextlib.contextmanager
+def floor_page(browser, base, shape):
+    """A page running the floor for a network `shape` (what NETWORK_SHAPE read from the app), warmed up
+    (WARM_UP_FRAMES) and then held still; closed on leaving."""
     sizes, resolution, width, height = shape
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(f"{base}frame_floor.html?sizes={','.join(map(str, sizes))}&resolution={resolution}"
                   f"&width={width}&height={height}")
-        page.wait_for_function("document.body.dataset.state === 'ready'", timeout=120_000)
-        deadline = page.evaluate("performance.now()") + seconds * 1000
-        page.wait_for_function(f"window.floorFrameTimes.length >= {WARM_UP_FRAMES + frames} || "
-                               f"performance.now() > {deadline}", polling=100, timeout=(seconds + 60) * 1000)
-        times = page.evaluate(f"Array.from(window.floorFrameTimes).slice({WARM_UP_FRAMES}).slice(-{frames})")
-        return statistics.median(times), len(times)
+        page.wait_for_function(f"window.floorFrameTimes?.length >= {WARM_UP_FRAMES}", polling=100, timeout=120_000)
+        page.evaluate(RUN_FLOOR, False)
+        yield page
     finally:
         context.close()
+
+
+def frames_taking_turns(app, floor, frames, seconds):
+    """Median frame-callback ms of the app's page and of its floor's page, and how many frames each: they
+    take TURNS turns of frames / TURNS frames each (or of seconds / TURNS / 2 wall time, whichever comes
+    first), the other one still meanwhile. This machine's speed moves in spells of a few seconds; taking
+    turns puts both measures in the same spells. The app is left playing."""
+    per_turn, turn_ms = max(1, frames // TURNS), seconds / TURNS / 2 * 1000
+    app_times, floor_times = [], []
+    for _ in range(TURNS):
+        for page, times, start, read in (
+                (app, app_times, PLAY_APP, "Array.from(window.gradcanvas.frameTimes)"),
+                (floor, floor_times, RUN_FLOOR, "Array.from(window.floorFrameTimes)")):
+            page.evaluate(start, True)
+            deadline = page.evaluate("performance.now()") + turn_ms
+            page.wait_for_function(f"({read}).length >= {per_turn} || performance.now() > {deadline}",
+                                   polling=50, timeout=turn_ms + 60_000)
+            times += page.evaluate(read)[:per_turn]
+            page.evaluate(start, False)
+    app.evaluate(PLAY_APP, True)
+    return statistics.median(app_times), statistics.median(floor_times), len(app_times), len(floor_times)

@@ -137,7 +137,8 @@ def edge_curves(centres, radius):
 
 def browser_loop(sizes, resolution, width, height):
     """Run one FloorFrame a frame on every animation frame of this page, appending each frame callback's
-    milliseconds to `window.floorFrameTimes`, and mark the page ready after the first."""
+    milliseconds to `window.floorFrameTimes`, and mark the page ready after the first; while
+    `window.floorPaused` is true, frames do nothing."""
     import js
     from pyodide.ffi import create_proxy, to_js
 
@@ -154,6 +155,7 @@ def browser_loop(sizes, resolution, width, height):
             document.body.appendChild(canvas)
         canvases[name] = (canvas, canvas.getContext("2d"))
     js.window.floorFrameTimes = to_js([])
+    js.window.floorPaused = False
 
     def put(name, rgba):
         canvas, ctx = canvases[name]
@@ -162,6 +164,9 @@ def browser_loop(sizes, resolution, width, height):
         ctx.putImageData(js.ImageData.new(pixels, rgba.shape[1], rgba.shape[0]), 0, 0)
 
     def frame(_timestamp):
+        if js.window.floorPaused:  # the benchmark holds the floor still while the app takes its turn
+            js.requestAnimationFrame(proxy)
+            return
         started = js.performance.now()
         floor.epoch()
         heatmap, strip = floor.images()

@@ -11,10 +11,10 @@ cost of drawing shows. Frame: median of the app's own frame-callback times while
 through Playwright; page JavaScript times each `change` event to the link holding the new value, and to
 the end of the next frame, which paints with it. One run, local Pyodide, served from 127.0.0.1.
 
-Floor: each network's frame is set beside the same epoch and picture written by hand in numpy with no
-engine (`benchmarks.frame_floor`), run one per frame in a page of its own right after the app's frames
-(the app paused meanwhile), in the same browser: this machine's speed wanders by a quarter and more
-between runs, and the ratio to that floor much less.
+Floor: each network's frames are set beside the same epoch and picture written by hand in numpy with no
+engine (`benchmarks.frame_floor`), one per frame in a page of its own in the same browser. The app and
+its floor take five turns each, the other one still meanwhile: this machine's speed moves in spells of a
+few seconds, by a quarter and more, and the ratio app / floor much less.
 
 The page boots once, on the first network's link; each next network is set through the playground's own
 `change()` (what the dataset and layer controls call), which starts a new run exactly as opening its link
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import build
-from benchmarks.floor_page import NETWORK_SHAPE, add_floor_page, floor_frame_ms
+from benchmarks.floor_page import NETWORK_SHAPE, add_floor_page, floor_page, frames_taking_turns
 from benchmarks.site import CHROMIUM_ARGS, MEASURED_FRAMES, WARM_UP_FRAMES, check, local_pyodide, print_table
 
 # Each network's settings (what its link sets; the rest are defaults) and its frame-callback target in ms.
@@ -69,26 +69,32 @@ SWITCH_NETWORK = """
 }
 """
 
-# JavaScript for page.evaluate: the median milliseconds of `call()`, called back to back for about
-# `milliseconds` after one warm-up call; a median, so a garbage collection or another process's time slice
-# does not count. The main thread is held throughout, so no animation frame runs in between.
+# JavaScript for page.evaluate: the median milliseconds of each of `calls`, called in turn, back to back,
+# for about `milliseconds` after one warm-up call each; medians, so a garbage collection or another
+# process's time slice does not count, and in turn, so a slow spell of the machine slows all alike. The
+# main thread is held throughout, so no animation frame runs in between.
 MEDIAN_OF_CALLS = """
-function medianOfCalls(call, milliseconds) {
-  call();
-  const times = [];
+function mediansOfCalls(calls, milliseconds) {
+  calls.forEach((call) => call());
+  const times = calls.map(() => []);
   for (const started = performance.now(); performance.now() - started < milliseconds;) {
-    const before = performance.now();
-    call();
-    times.push(performance.now() - before);
+    calls.forEach((call, i) => {
+      const before = performance.now();
+      call();
+      times[i].push(performance.now() - before);
+    });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]);
+}
+function medianOfCalls(call, milliseconds) {
+  return mediansOfCalls([call], milliseconds)[0];
 }
 """
 
-# Median milliseconds of one `train_epoch()` or one `paint(t)` (see MEDIAN_OF_CALLS).
+# Median milliseconds of each named call, in turn (see MEDIAN_OF_CALLS): `train_epoch()` alone, as the
+# page trains it with the monitor watching, or one `paint(t)`.
 MEDIAN_MS_PER_CALL = """
-([what, milliseconds]) => {
+([whats, milliseconds]) => {
 """ + MEDIAN_OF_CALLS + """
   const playground = window.gradcanvas.playground;
   const run = playground.run;
@@ -100,7 +106,7 @@ MEDIAN_MS_PER_CALL = """
     paint: () => playground.paint(performance.now()),
   };
   try {
-    return medianOfCalls(calls[what], milliseconds);
+    return mediansOfCalls(whats.map((what) => calls[what]), milliseconds);
   } finally {
     run.destroy();
     monitor.destroy();
@@ -175,18 +181,8 @@ def wait_until(page, condition, seconds=120):
 
 
 def warm_up(page, plan):
-    """Wait out WARM_UP_FRAMES frames (or plan.warm_up_seconds, if a slow network takes longer); returns
-    how many frame times the warm-up took."""
+    """Wait out WARM_UP_FRAMES frames (or plan.warm_up_seconds, if a slow network takes longer)."""
     wait_for_frames(page, WARM_UP_FRAMES, plan.warm_up_seconds)
-    return page.evaluate("window.gradcanvas.frameTimes.length")
-
-
-def median_frame_ms(page, plan, warmed_up):
-    """(median, count) of the last plan.frames frame-callback times after the warm-up, or of as many as
-    plan.frame_seconds more wall time brings, so a slow network cannot stretch the run."""
-    wait_for_frames(page, warmed_up + plan.frames, plan.frame_seconds)
-    times = page.evaluate(f"window.gradcanvas.frameTimes.slice({warmed_up}).slice(-{plan.frames})")
-    return statistics.median(times), len(times)
 
 
 def wait_for_frames(page, count, seconds):
@@ -196,10 +192,8 @@ def wait_for_frames(page, count, seconds):
 
 
 def largest_network(page, plan):
-    """Everything measured on TF Playground's largest network, in one page."""
-    warmed_up = warm_up(page, plan)
+    """Everything measured on TF Playground's largest network but its frames, in one warmed-up page."""
     results = {"drawn_epochs_per_s": page.evaluate(EPOCHS_PER_SECOND, plan.epoch_seconds * 1000)}
-    results["frames"] = median_frame_ms(page, plan, warmed_up)
 
     page.evaluate(TIME_LEARNING_RATE_CHANGES)
     menu = page.get_by_label("Learning rate")
@@ -215,9 +209,9 @@ def largest_network(page, plan):
     page.evaluate("window.gradcanvas.playground.act('toggle')")  # pause: frames now only paint
     if page.evaluate("window.gradcanvas.playground.playing"):
         raise RuntimeError("the playground did not pause, so training alone cannot be timed")
-    results["train_ms"] = page.evaluate(MEDIAN_MS_PER_CALL, ["train", plan.loop_seconds * 1000])
-    results["diagnosed_ms"] = page.evaluate(MEDIAN_MS_PER_CALL, ["diagnosed", plan.loop_seconds * 1000])
-    results["paint_ms"] = page.evaluate(MEDIAN_MS_PER_CALL, ["paint", plan.loop_seconds * 1000])
+    results["train_ms"], results["diagnosed_ms"] = page.evaluate(
+        MEDIAN_MS_PER_CALL, [["train", "diagnosed"], 2 * plan.loop_seconds * 1000])
+    [results["paint_ms"]] = page.evaluate(MEDIAN_MS_PER_CALL, [["paint"], plan.loop_seconds * 1000])
     page.evaluate("window.gradcanvas.playground.act('toggle')")  # play again: the next network's frames train
     return results
 
@@ -227,8 +221,8 @@ class Plan(NamedTuple):
 
     epoch_seconds: float    # counting epochs while the page plays and draws
     warm_up_seconds: float  # at most, for WARM_UP_FRAMES
-    frames: int             # frame-callback times per median ...
-    frame_seconds: float    # ... or as many as this much more wall time brings
+    frames: int             # frame-callback times per median (app, and floor) ...
+    frame_seconds: float    # ... or as many as this much wall time brings, for each
     loop_seconds: float     # calling train_epoch() or paint() back to back
 
 
@@ -237,8 +231,8 @@ QUICK = Plan(epoch_seconds=4, warm_up_seconds=2, frames=100, frame_seconds=4, lo
 
 
 def measure(site, plan):
-    """Every measure, from one page in one browser: the largest network in full, the others' frames, and
-    right after each network's frames, with the app paused, its frame floor in a page of its own."""
+    """Every measure, from one page in one browser: the largest network in full, then for each network its
+    frames and its floor's, taking turns."""
     frames, floors = {}, {}
     add_floor_page(site)
     with served_browser(site) as (browser, base):
@@ -248,15 +242,13 @@ def measure(site, plan):
                 hidden = page.evaluate(SWITCH_NETWORK, settings)
                 if hidden != settings["hidden"]:
                     raise RuntimeError(f"asked for hidden={settings['hidden']}, the link says hidden={hidden}")
+                warm_up(page, plan)
                 if name == TF_PLAYGROUND_LARGEST:
                     largest = largest_network(page, plan)
-                    frames[name] = largest["frames"]
-                else:
-                    frames[name] = median_frame_ms(page, plan, warm_up(page, plan))
-                page.evaluate("window.gradcanvas.playground.act('toggle')")  # paused: the floor has the machine
-                floors[name] = floor_frame_ms(browser, base, page.evaluate(NETWORK_SHAPE), plan.frames,
-                                              plan.warm_up_seconds + plan.frame_seconds)
-                page.evaluate("window.gradcanvas.playground.act('toggle')")
+                with floor_page(browser, base, page.evaluate(NETWORK_SHAPE)) as floor:
+                    app_ms, floor_ms, app_count, floor_count = frames_taking_turns(
+                        page, floor, plan.frames, 2 * plan.frame_seconds)
+                frames[name], floors[name] = (app_ms, app_count), (floor_ms, floor_count)
     return largest, frames, floors
 
 

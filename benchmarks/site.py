@@ -9,7 +9,7 @@ with the same config, the same local Pyodide and numpy, draws one rectangle from
 ready: the least any page built this way can do, so the ratio compares across machines.
 Frame: median of `window.gradcanvas.frameTimes` (the app's Python frame callback) over 300 frames after
 a warm-up, beside the same for the frame floor (`benchmarks.frame_floor`: the epoch and picture written
-by hand in numpy), measured right after in the same browser. Memory: the JS heap after a garbage
+by hand in numpy) in a page of its own, the two taking turns in the same browser. Memory: the JS heap after a garbage
 collection (CDP) plus the interpreter's wasm memory, after 60 s of training (10 s with --quick). Everything is served from 127.0.0.1: no network is needed.
 """
 
@@ -23,9 +23,11 @@ import time
 from pathlib import Path
 
 import build
-from benchmarks.floor_page import NETWORK_SHAPE, WARM_UP_FRAMES, add_floor_page, floor_frame_ms
+from benchmarks.floor_page import (NETWORK_SHAPE, WARM_UP_FRAMES, add_floor_page, floor_page,
+                                   frames_taking_turns)
 
 MEASURED_FRAMES = 300
+FRAME_SECONDS = 30  # at most, for the app's and the floor's frames together
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -75,18 +77,17 @@ def boot_seconds(browser, url):
 
 
 def training_run(browser, url, seconds):
-    """(median frame callback ms, JS heap MB, wasm MB or None, its network's shape: see NETWORK_SHAPE) for
-    the app after `seconds` of training."""
+    """(median frame callback ms, the floor's, JS heap MB, wasm MB or None) for the app: frames taking turns
+    with the frame floor's once warmed up (see `frames_taking_turns`), memory after `seconds` of training."""
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(url)
         page.wait_for_function("document.body.dataset.state === 'ready'", timeout=120_000)
         started = time.monotonic()
-        page.wait_for_function(
-            f"window.gradcanvas.frameTimes.length >= {WARM_UP_FRAMES + MEASURED_FRAMES}", timeout=120_000
-        )
-        frame_ms = statistics.median(page.evaluate(f"window.gradcanvas.frameTimes.slice(-{MEASURED_FRAMES})"))
+        page.wait_for_function(f"window.gradcanvas.frameTimes.length >= {WARM_UP_FRAMES}", timeout=120_000)
+        with floor_page(browser, url, page.evaluate(NETWORK_SHAPE)) as floor:
+            frame_ms, floor_ms, _, _ = frames_taking_turns(page, floor, MEASURED_FRAMES, FRAME_SECONDS)
         page.wait_for_timeout(max(0.0, seconds - (time.monotonic() - started)) * 1000)
         if page.evaluate("document.body.dataset.state") != "ready":
             raise RuntimeError(f"the app stopped while training: {page.text_content('#boot-error')}")
@@ -95,8 +96,7 @@ def training_run(browser, url, seconds):
         cdp.send("Performance.enable")
         metrics = {metric["name"]: metric["value"] for metric in cdp.send("Performance.getMetrics")["metrics"]}
         wasm = page.evaluate("window.gradcanvas.wasmMemoryBytes ? window.gradcanvas.wasmMemoryBytes() : null")
-        shape = page.evaluate(NETWORK_SHAPE)
-        return frame_ms, metrics["JSHeapUsedSize"] / 2**20, None if wasm is None else wasm / 2**20, shape
+        return frame_ms, floor_ms, metrics["JSHeapUsedSize"] / 2**20, None if wasm is None else wasm / 2**20
     finally:
         context.close()
 
@@ -120,9 +120,8 @@ def measure(site, runs, training_seconds):
                 samples["app_paint"].append(first_paint)
                 samples["app_ready"].append(ready)
                 samples["floor_ready"].append(boot_seconds(browser, base + "floor.html")[1])
-            samples["frame_ms"], samples["heap_mb"], samples["wasm_mb"], shape = training_run(
+            samples["frame_ms"], samples["floor_frame_ms"], samples["heap_mb"], samples["wasm_mb"] = training_run(
                 browser, base, training_seconds)
-            samples["floor_frame_ms"] = floor_frame_ms(browser, base, shape, MEASURED_FRAMES, 30)[0]
             browser.close()
     finally:
         server.shutdown()

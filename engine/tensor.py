@@ -67,8 +67,19 @@ def sigmoid_array(x):
 
 
 def as_tensor(value):
-    """Return `value` itself if it is a Tensor, else a constant Tensor holding it."""
-    return value if isinstance(value, Tensor) else Tensor(value)
+    """Return `value` itself if it is a Tensor, else a constant Tensor holding it: sharing the memory of a
+    float64 ndarray, as `torch.as_tensor` does (a training step wraps every mini-batch and its targets),
+    a copy of anything else.
+
+    >>> batch = np.zeros(3)
+    >>> as_tensor(batch).data is batch, as_tensor([1, 2]).data.dtype
+    (True, dtype('float64'))
+    """
+    if isinstance(value, Tensor):
+        return value
+    if type(value) is np.ndarray and value.dtype == np.float64:
+        return record("", value, (), None)
+    return Tensor(value)
 
 
 def record(op, data, parents, backward):
@@ -372,7 +383,7 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward: grad shape {grad.shape} does not match tensor shape {self.shape}")
 
-        order = [node for node in topological_order(self) if node.requires_grad]
+        order = topological_order(self, needs_grad=True)
         for node in order:
             if node._backward is not None:
                 node.grad = None
@@ -398,8 +409,9 @@ class Tensor:
                     parent.grad = parent.grad + parent_grad
 
 
-def topological_order(tensor):
+def topological_order(tensor, needs_grad=False):
     """Every node `tensor` depends on, each once, inputs first; iterative, so long chains never recurse.
+    With `needs_grad`, only the nodes that require a gradient: what a backward pass visits, in its order.
 
     >>> x = Tensor(3.0, requires_grad=True)
     >>> [node.op or "input" for node in topological_order((x * x).exp())]
@@ -410,7 +422,7 @@ def topological_order(tensor):
     while stack:
         node, parents = stack[-1]
         for parent in parents:  # resumes where it left off when we come back to this node
-            if parent not in seen:
+            if parent not in seen and (parent.requires_grad or not needs_grad):
                 seen.add(parent)
                 if parent.parents:
                     stack.append((parent, iter(parent.parents)))

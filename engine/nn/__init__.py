@@ -37,9 +37,10 @@ class Module:
     def __call__(self, *inputs):
         output = self.forward(*inputs)
         hooks = self.__dict__.get("_forward_hooks")
-        for hook in list(hooks) if hooks else ():
-            replaced = hook(self, inputs, output)
-            output = output if replaced is None else replaced
+        if hooks:
+            for hook in list(hooks):  # a copy: a hook may remove itself
+                replaced = hook(self, inputs, output)
+                output = output if replaced is None else replaced
         return output
 
     def forward(self, *inputs):

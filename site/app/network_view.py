@@ -102,8 +102,12 @@ def group_edges(weights, shown=None):
     steps = np.rint(edge_widths(values) / WIDTH_STEP).astype(np.int64)  # widths in WIDTH_STEPs
     codes = np.where(values >= 0, steps, -steps)  # one integer per (sign, width): cheap to sort by
     order = np.argsort(codes, kind="stable")
-    runs = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(order) else []
-    return {(bool(codes[run[0]] > 0), abs(int(codes[run[0]])) * WIDTH_STEP): index[run] for run in runs}
+    ranked = codes[order]
+    # Where each run of equal codes starts, as plain ints: np.split would make a numpy call per group.
+    starts = [0, *(np.flatnonzero(ranked[1:] != ranked[:-1]) + 1).tolist()] if len(order) else []
+    ends = starts[1:] + [len(order)]
+    return {(code > 0, abs(code) * WIDTH_STEP): index[order[start:end]]
+            for code, start, end in zip(ranked[starts].tolist(), starts, ends)}
 
 
 def edge_at(layout, weights, x, y, tolerance=4.0):

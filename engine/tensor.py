@@ -377,7 +377,7 @@ class Tensor:
             if self.data.size != 1:
                 raise RuntimeError(f"backward: a tensor of shape {self.shape} needs an explicit `grad` of "
                                    "that shape; only a single value seeds 1.0 by itself")
-            grad = np.ones(self.data.shape)
+            grad = np.array(1.0, ndmin=self.data.ndim)  # one value: every dimension is 1 (np.ones is slower)
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=np.float64)
             if grad.shape != self.shape:

@@ -16,7 +16,9 @@ def curve_points(losses, width, height, top):
     [[0.0, 0.0], [50.0, 25.0], [100.0, 50.0]]
     """
     count = len(losses)
-    keep = np.unique(np.linspace(0, count - 1, min(count, MAX_POINTS)).astype(int))
+    kept = min(count, MAX_POINTS)
+    # Evenly spread epochs, first and last included; integer steps of at least 1, so none repeats.
+    keep = np.arange(kept) * (count - 1) // max(kept - 1, 1)
     xs = keep / max(count - 1, 1) * width
     ys = height - np.clip(losses[keep] / top, 0.0, 1.0) * height
     return np.column_stack([xs, ys])

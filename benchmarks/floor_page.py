@@ -1,5 +1,6 @@
 """The page that runs the frame floor (`benchmarks.frame_floor`) in the browser, for `bench site` and
-`bench playground`: added to a built site, opened on its own after the app's frames, timed the same way."""
+`bench playground`: added to a built site, opened in its own page beside the app's, and timed in turns with
+it (`frames_taking_turns`)."""
 import contextlib
 import json
 import shutil
@@ -10,8 +11,8 @@ from benchmarks import frame_floor
 
 WARM_UP_FRAMES = 60  # as the app's frames: the first ones pay for imports and first allocations
 
-# PyScript with the app's Pyodide and numpy, running `frame_floor.browser_loop` for the network and the
-# Network canvas size in its query (?sizes=2,8,8,1&width=..&height=..).
+# PyScript with the app's Pyodide and numpy, running `frame_floor.browser_loop` for the network, grid side
+# and Network canvas size in its query (?sizes=2,8,8,1&resolution=100&width=..&height=..).
 FLOOR_HTML = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>frame floor</title><script type="module" src="./pyscript/core.js"></script></head>
@@ -35,7 +36,8 @@ frame_floor.browser_loop([int(n) for n in query["sizes"].split(",")], int(query[
 # canvas's CSS size, for the floor to do the same work on the same area.
 NETWORK_SHAPE = """(() => {
   const canvas = document.getElementById("network"), playground = window.gradcanvas.playground;
-  return [Array.from(playground.run.layer_sizes().toJs()), playground.resolution, canvas.clientWidth, canvas.clientHeight];
+  const sizes = Array.from(playground.run.layer_sizes().toJs());
+  return [sizes, playground.resolution, canvas.clientWidth, canvas.clientHeight];
 })()"""
 
 
@@ -79,7 +81,7 @@ def floor_page(browser, base, shape):
 
 
 def frames_taking_turns(app, floor, frames, seconds):
-    """Median frame-callback ms of the app's page and of its floor's page, and how many frames each: they
+    """(median frame-callback ms, frames counted) of the app's page, and the same of its floor's page: they
     take TURNS turns of frames / TURNS frames each (or of seconds / TURNS / 2 wall time, whichever comes
     first), the other one still meanwhile. This machine's speed moves in spells of a few seconds; taking
     turns puts both measures in the same spells. The app is left playing."""
@@ -96,4 +98,4 @@ def frames_taking_turns(app, floor, frames, seconds):
             times += page.evaluate(read)[:per_turn]
             page.evaluate(start, False)
     app.evaluate(PLAY_APP, True)
-    return statistics.median(app_times), statistics.median(floor_times), len(app_times), len(floor_times)
+    return (statistics.median(app_times), len(app_times)), (statistics.median(floor_times), len(floor_times))

@@ -212,7 +212,7 @@ def largest_network(page, plan):
     results["train_ms"], results["diagnosed_ms"] = page.evaluate(
         MEDIAN_MS_PER_CALL, [["train", "diagnosed"], 2 * plan.loop_seconds * 1000])
     [results["paint_ms"]] = page.evaluate(MEDIAN_MS_PER_CALL, [["paint"], plan.loop_seconds * 1000])
-    page.evaluate("window.gradcanvas.playground.act('toggle')")  # play again: the next network's frames train
+    page.evaluate("window.gradcanvas.playground.act('toggle')")  # play again: the frames measured next train
     return results
 
 
@@ -246,9 +246,7 @@ def measure(site, plan):
                 if name == TF_PLAYGROUND_LARGEST:
                     largest = largest_network(page, plan)
                 with floor_page(browser, base, page.evaluate(NETWORK_SHAPE)) as floor:
-                    app_ms, floor_ms, app_count, floor_count = frames_taking_turns(
-                        page, floor, plan.frames, 2 * plan.frame_seconds)
-                frames[name], floors[name] = (app_ms, app_count), (floor_ms, floor_count)
+                    frames[name], floors[name] = frames_taking_turns(page, floor, plan.frames, 2 * plan.frame_seconds)
     return largest, frames, floors
 
 

@@ -9,8 +9,9 @@ with the same config, the same local Pyodide and numpy, draws one rectangle from
 ready: the least any page built this way can do, so the ratio compares across machines.
 Frame: median of `window.gradcanvas.frameTimes` (the app's Python frame callback) over 300 frames after
 a warm-up, beside the same for the frame floor (`benchmarks.frame_floor`: the epoch and picture written
-by hand in numpy) in a page of its own, the two taking turns in the same browser. Memory: the JS heap after a garbage
-collection (CDP) plus the interpreter's wasm memory, after 60 s of training (10 s with --quick). Everything is served from 127.0.0.1: no network is needed.
+by hand in numpy) in a page of its own, the two taking turns in the same browser. Memory: the JS heap
+after a garbage collection (CDP) plus the interpreter's wasm memory, after 60 s of training (10 s with
+--quick). Everything is served from 127.0.0.1: no network is needed.
 """
 
 import argparse
@@ -87,7 +88,7 @@ def training_run(browser, url, seconds):
         started = time.monotonic()
         page.wait_for_function(f"window.gradcanvas.frameTimes.length >= {WARM_UP_FRAMES}", timeout=120_000)
         with floor_page(browser, url, page.evaluate(NETWORK_SHAPE)) as floor:
-            frame_ms, floor_ms, _, _ = frames_taking_turns(page, floor, MEASURED_FRAMES, FRAME_SECONDS)
+            (frame_ms, _), (floor_ms, _) = frames_taking_turns(page, floor, MEASURED_FRAMES, FRAME_SECONDS)
         page.wait_for_timeout(max(0.0, seconds - (time.monotonic() - started)) * 1000)
         if page.evaluate("document.body.dataset.state") != "ready":
             raise RuntimeError(f"the app stopped while training: {page.text_content('#boot-error')}")

@@ -228,6 +228,13 @@ def path(data):
     return js.Path2D.new(data)
 
 
+def polyline(points):
+    """A Path2D through (n, 2) points. The coordinates cross as one Float64Array and a loop in boot.js
+    joins them: for a 100-point curve in Pyodide, 33 us against 172 us for SVG path data (formatted
+    here, parsed there)."""
+    return _boot.polyline(to_js(memoryview(points.astype(float, copy=False).ravel())))
+
+
 def read_text(element_id):
     """The current value of a form control, by id."""
     return js.document.getElementById(element_id).value

@@ -1,7 +1,7 @@
 """Paints the loss curve: training loss solid, test loss dashed, one point per epoch.
 
 Long runs are thinned to at most MAX_POINTS points a curve, and each curve reaches the canvas as one
-SVG path, so a 10,000-epoch run costs the same to draw as a 100-epoch one.
+path, so a 10,000-epoch run costs the same to draw as a 100-epoch one.
 """
 import numpy as np
 
@@ -24,18 +24,9 @@ def curve_points(losses, width, height, top):
     return np.column_stack([xs, ys])
 
 
-def polyline_path(points):
-    """SVG path data through (n, 2) points.
-
-    >>> polyline_path(np.array([[0.0, 1.0], [2.5, 3.0]]))
-    'M0.0 1.0L2.5 3.0'
-    """
-    return ("M%.1f %.1f" + "L%.1f %.1f" * (len(points) - 1)) % tuple(points.ravel().tolist())
-
-
-def paint_loss_curve(ctx, path, history, width, height, theme):
+def paint_loss_curve(ctx, polyline, history, width, height, theme):
     """Draw `history` ((epochs, 2) array of train and test loss) into a width x height box at (0, 0);
-    `path(d)` makes a Path2D from SVG path data."""
+    `polyline(points)` makes a Path2D through (n, 2) points."""
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
     finite = np.isfinite(history)
@@ -50,5 +41,5 @@ def paint_loss_curve(ctx, path, history, width, height, theme):
         points = curve_points(losses, width, height - 2, top) + (0.0, 1.0)
         ctx.strokeStyle = colour
         ctx.setLineDash(dash)
-        ctx.stroke(path(polyline_path(points)))
+        ctx.stroke(polyline(points))
     ctx.setLineDash([])

@@ -5,7 +5,6 @@ per shape, so the panel costs a few dozen calls into JavaScript a frame.
 """
 import numpy as np
 
-from .curve_view import polyline_path
 
 HEADER = ("Layer", "\u2016dL/dW\u2016", "mean dL/dW", "std dL/dW", "update / weight", "dead", "saturated")
 HISTOGRAMS = ("weights", "log\u2081\u2080 |gradient|", "activations")
@@ -75,7 +74,7 @@ def timeline_points(timeline, width, height, low=-8.0, high=2.0):
     return [np.column_stack([xs, ys[:, layer]]) for layer in range(norms.shape[1])]
 
 
-def paint_timeline(ctx, path, timeline, layer_names, width, height, theme):
+def paint_timeline(ctx, polyline, timeline, layer_names, width, height, theme):
     """Each layer's gradient norm (log scale) over the epochs: lines from light (first hidden layer) to
     dark (output), so a layer whose gradient sinks decades below the others stands out."""
     ctx.fillStyle = theme.background
@@ -87,4 +86,4 @@ def paint_timeline(ctx, path, timeline, layer_names, width, height, theme):
     count = len(layer_names)
     for layer, points in enumerate(timeline_points(finite, width, height - 2)):
         ctx.strokeStyle = theme.css(0.35 + 0.65 * layer / max(count - 1, 1))
-        ctx.stroke(path(polyline_path(points + (0.0, 1.0))))
+        ctx.stroke(polyline(points + (0.0, 1.0)))

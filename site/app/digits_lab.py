@@ -376,7 +376,7 @@ class DigitsLab:
         canvas = self.canvases["training"]
         canvas.fit()
         progress, history = (self.trainer.progress, self.trainer.history) if self.trainer else ([], [])
-        paint_training(canvas.context, self.page.path, np.array(progress).reshape(-1, 2), np.array(history).reshape(-1, 5),
+        paint_training(canvas.context, self.page.polyline, np.array(progress).reshape(-1, 2), np.array(history).reshape(-1, 5),
                        digits_model.EPOCHS, canvas.width, canvas.height, self.theme)
 
 

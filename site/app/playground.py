@@ -690,7 +690,7 @@ class Playground:
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
                      self.output.width, self.output.height, self.theme, point)
         history = self.history_rows.of(self.run.history)
-        paint_loss_curve(self.curve.context, self.page.path, history[:, :2], self.curve.width, self.curve.height, self.theme)
+        paint_loss_curve(self.curve.context, self.page.polyline, history[:, :2], self.curve.width, self.curve.height, self.theme)
         self.show_numbers(history)
         if self.graph_drawn_at is None or (self.playing and timestamp_ms - self.graph_drawn_at >= DIAGNOSTICS_EVERY_MS):
             self.graph_drawn_at = timestamp_ms
@@ -1007,7 +1007,7 @@ class Playground:
         if stats is not None:
             paint_histograms(self.histograms.context, self.page.path, stats, names, self.histograms.width,
                              self.histograms.height, self.theme)
-        paint_timeline(self.timeline.context, self.page.path, self.monitor.timeline, names, self.timeline.width,
+        paint_timeline(self.timeline.context, self.page.polyline, self.monitor.timeline, names, self.timeline.width,
                        self.timeline.height, self.theme)
 
     def describe_gradient_check(self):

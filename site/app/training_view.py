@@ -3,7 +3,6 @@ per epoch on both sets; training solid, held-out dashed, as the playground's los
 """
 import numpy as np
 
-from .curve_view import polyline_path
 
 ACCURACY_COLOUR = "rgb(8,102,170)"  # the palette's blue
 GAP = 12                            # between the two plots
@@ -19,7 +18,7 @@ def accuracy_floor(history):
     return min(0.8, float(np.floor(lowest * 10)) / 10)
 
 
-def paint_training(ctx, path, progress, history, epochs, width, height, theme):
+def paint_training(ctx, polyline, progress, history, epochs, width, height, theme):
     """`progress`: (n, 2) of (epochs so far, batch loss); `history`: (m, 5) rows of (epoch, train loss,
     test loss, train accuracy, test accuracy); the x axis spans `epochs`. Loss at the left, accuracy right."""
     ctx.fillStyle = theme.background
@@ -41,16 +40,16 @@ def paint_training(ctx, path, progress, history, epochs, width, height, theme):
         ctx.fillText("Train from scratch draws its curves here", width / 2, top + plot_height / 2)
         return
     loss_range = (0.0, max(float(progress[:, 1].max()), 1e-9))
-    _line(ctx, path, progress[:, 0], progress[:, 1], epochs, loss_range, loss_box, theme.outline, [], 1.0)
+    _line(ctx, polyline, progress[:, 0], progress[:, 1], epochs, loss_range, loss_box, theme.outline, [], 1.0)
     for column, dash in ((1, []), (2, [4, 3])):
-        _line(ctx, path, history[:, 0], history[:, column], epochs, loss_range, loss_box, theme.text, dash, 1.75)
+        _line(ctx, polyline, history[:, 0], history[:, column], epochs, loss_range, loss_box, theme.text, dash, 1.75)
     for column, dash in ((3, []), (4, [4, 3])):
-        _line(ctx, path, history[:, 0], history[:, column], epochs, (floor, 1.0), accuracy_box, ACCURACY_COLOUR,
+        _line(ctx, polyline, history[:, 0], history[:, column], epochs, (floor, 1.0), accuracy_box, ACCURACY_COLOUR,
               dash, 1.75)
     ctx.setLineDash([])
 
 
-def _line(ctx, path, xs, ys, span, value_range, box, colour, dash, width):
+def _line(ctx, polyline, xs, ys, span, value_range, box, colour, dash, width):
     """A polyline of (xs, ys) in `box`, x over 0..span, y over value_range (bottom, top), clipped; one
     point is drawn as a flat line from the start."""
     if not len(xs):
@@ -64,4 +63,4 @@ def _line(ctx, path, xs, ys, span, value_range, box, colour, dash, width):
     ctx.strokeStyle = colour
     ctx.lineWidth = width
     ctx.setLineDash(dash)
-    ctx.stroke(path(polyline_path(points)))
+    ctx.stroke(polyline(points))

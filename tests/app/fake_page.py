@@ -129,6 +129,9 @@ class FakePage:
     def path(self, data):
         return ("Path2D", data)
 
+    def polyline(self, points):
+        return ("Polyline", np.array(points))
+
     def set_text(self, element_id, text):
         self.texts[element_id] = text
 

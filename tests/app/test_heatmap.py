@@ -57,20 +57,22 @@ def test_the_loss_curve_spans_the_box_and_thins_long_runs():
     assert points[0].tolist() == [0.0, 0.0] and points[-1].tolist() == [200.0, 100.0]
     ctx = RecordingContext()
     history = np.column_stack([np.linspace(1, 0.1, 50), np.linspace(1.2, 0.3, 50)])
-    paint_loss_curve(ctx, lambda d: ("Path2D", d), history, 300, 80, LIGHT)
+    paint_loss_curve(ctx, lambda points: ("Polyline", points), history, 300, 80, LIGHT)
     strokes = ctx.named("stroke")
-    assert len(strokes) == 2 and all(path[0] == "Path2D" for (path,) in strokes)
-    train_path = strokes[0][0][1]
-    assert train_path.startswith("M0.0 ") and train_path.count("L") == 49  # one segment per epoch
+    assert len(strokes) == 2 and all(path[0] == "Polyline" for (path,) in strokes)
+    train_points = strokes[0][0][1]
+    assert len(train_points) == 50  # one point per epoch
+    np.testing.assert_allclose(train_points[0], [0.0, 1 + 78 * (1 - 1.0 / 1.2)])  # the box's top is the test loss's 1.2
+    assert train_points[-1, 0] == 300.0 and np.all(np.diff(train_points[:, 1]) > 0)  # a falling loss goes down
     assert ctx.named("setLineDash")[0] == ([],) and ctx.named("setLineDash")[1] == ([4, 3],)
 
 
 def test_without_a_test_loss_the_training_curve_is_still_drawn():
     ctx = RecordingContext()
     history = np.column_stack([np.linspace(1, 0.1, 30), np.full(30, np.nan)])  # own points, or a trace
-    paint_loss_curve(ctx, lambda d: ("Path2D", d), history, 300, 80, LIGHT)
+    paint_loss_curve(ctx, lambda points: ("Polyline", points), history, 300, 80, LIGHT)
     strokes = ctx.named("stroke")
-    assert len(strokes) == 1 and strokes[0][0][1].count("L") == 29
+    assert len(strokes) == 1 and len(strokes[0][0][1]) == 30
 
 
 @pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])

@@ -306,8 +306,8 @@ class DigitsLab:
             return
         box = optdigits.fit(self.strokes.strokes).bitmap_box_on_pad() if self.strokes else None
         overlay = self.images["saliency"].element if self.overlay and self.strokes else None
-        paint_pad(canvas.context, self.page.path, self.strokes.strokes, box, overlay, canvas.width, canvas.height,
-                  self.theme)
+        paint_pad(canvas.context, self.page.path, self.page.polyline, self.strokes.strokes, box, overlay, canvas.width,
+                  canvas.height, self.theme)
 
     def paint_input(self):
         self.input_rgba = ink_image(self.counts, self.theme)

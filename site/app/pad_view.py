@@ -8,9 +8,10 @@ from .palette import readable_text
 PEN_WIDTH = 0.075  # of the pad's side: about the look of a marker on paper; the network's pen is fitted apart
 
 
-def paint_pad(ctx, path, strokes, box, overlay, width, height, theme):
+def paint_pad(ctx, path, polyline, strokes, box, overlay, width, height, theme):
     """Strokes (lists of pad points); `box` (left, top, size) is where the 8x8 input lies on the pad, drawn
-    as a faint grid; `overlay` is the saliency's RGBA source drawn over that box, or None."""
+    as a faint grid; `overlay` is the saliency's RGBA source drawn over that box, or None. `path(d)` makes
+    a Path2D from SVG path data, `polyline(points)` one through (n, 2) points."""
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
     if box is not None:
@@ -37,7 +38,7 @@ def paint_pad(ctx, path, strokes, box, overlay, width, height, theme):
             ctx.arc(stroke[0][0], stroke[0][1], ctx.lineWidth / 2, 0, 2 * np.pi)
             ctx.fill()
         else:
-            ctx.stroke(path("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in stroke)))
+            ctx.stroke(polyline(np.array(stroke, dtype=np.float64)))
 
 
 def ink_image(counts, theme):

@@ -692,11 +692,15 @@ class Playground:
         history = self.history_rows.of(self.run.history)
         paint_loss_curve(self.curve.context, self.page.polyline, history[:, :2], self.curve.width, self.curve.height, self.theme)
         self.show_numbers(history)
-        if self.graph_drawn_at is None or (self.playing and timestamp_ms - self.graph_drawn_at >= DIAGNOSTICS_EVERY_MS):
+        graph_due = self.graph_drawn_at is None or (self.playing and timestamp_ms - self.graph_drawn_at >= DIAGNOSTICS_EVERY_MS)
+        if graph_due:
             self.graph_drawn_at = timestamp_ms
             self.paint_graph_view()
+        # While training, the two slow panels take turns: each costs about half a frame, and together they
+        # made one frame in thirty twice as long as the rest (a visible hitch twice a second).
         fresh = self.monitor.latest is not self.diagnostics_shown
-        if fresh and (not self.playing or timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS):
+        diagnostics_due = timestamp_ms - self.diagnostics_painted_at >= DIAGNOSTICS_EVERY_MS and not graph_due
+        if fresh and (not self.playing or diagnostics_due):
             self.diagnostics_painted_at, self.diagnostics_shown = timestamp_ms, self.monitor.latest
             self.paint_diagnostics()
 

@@ -267,6 +267,22 @@ def test_the_diagnostics_panel_fills_its_table_and_warns_of_vanishing_gradients(
     assert page.canvases["histograms"].context.named("fill")  # bars were drawn
 
 
+def test_while_training_the_graph_and_diagnostics_repaint_twice_a_second_never_in_the_same_frame():
+    playground, page = opened()
+    graph, timeline = page.canvases["graph"].context, page.canvases["timeline"].context
+    repainted = []
+    for frame in range(1, 126):  # two seconds at 60 frames a second
+        graph.calls.clear(), timeline.calls.clear()
+        playground.frame(frame * 1000 / 60)
+        repainted.append((bool(graph.calls), bool(timeline.calls)))
+    assert not any(both for both in repainted if all(both))
+    graph_frames = [i for i, (g, _) in enumerate(repainted) if g]
+    timeline_frames = [i for i, (_, t) in enumerate(repainted) if t]
+    assert len(graph_frames) >= 4 and len(timeline_frames) >= 4
+    assert all(29 <= b - a <= 31 for a, b in zip(graph_frames, graph_frames[1:]))
+    assert all(29 <= b - a <= 31 for a, b in zip(timeline_frames, timeline_frames[1:]))
+
+
 def test_check_gradients_compares_the_engine_with_finite_differences():
     playground, page = opened()
     playground.act("check-gradients")

@@ -35,9 +35,11 @@ def paint_training(ctx, polyline, progress, history, epochs, width, height, them
     ctx.lineWidth = 1
     for left in (0, half + GAP):
         ctx.strokeRect(left + 0.5, top + 0.5, half - 1, plot_height - 1)
-    if not len(progress):
+    if not len(progress):  # before any training, each box says what will appear in it
         ctx.textAlign, ctx.textBaseline = "center", "middle"
-        ctx.fillText("Train from scratch draws its curves here", width / 2, top + plot_height / 2)
+        for (left, _, box_width, _), curve in ((loss_box, "loss"), (accuracy_box, "accuracy")):
+            ctx.fillText(f"Train from scratch draws the {curve} here", left + box_width / 2, top + plot_height / 2,
+                         box_width - 8)
         return
     loss_range = (0.0, max(float(progress[:, 1].max()), 1e-9))
     _line(ctx, polyline, progress[:, 0], progress[:, 1], epochs, loss_range, loss_box, theme.outline, [], 1.0)

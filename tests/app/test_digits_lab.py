@@ -172,3 +172,15 @@ def test_train_from_scratch_trains_live_and_stops_when_asked(lab):
     assert lab.meta["epochs"] == 1 and lab.meta["trained_by"] == "Train from scratch, in the page"
     assert "trained in this page, 1 of 12 epochs" in lab.page.texts["digit-model"]
     assert lab.page.canvases["digit-training"].context.named("stroke")  # the curves were drawn
+
+
+def test_before_training_each_plot_box_says_what_it_will_show_inside_itself(lab):
+    lab.paint_training()  # as the lab's start does
+    ctx = lab.page.canvases["digit-training"].context
+    boxes = [args for args in ctx.named("strokeRect")]
+    hints = [args for args in ctx.named("fillText") if args[0].startswith("Train from scratch")]
+    assert [text for text, *_ in hints] == ["Train from scratch draws the loss here",
+                                             "Train from scratch draws the accuracy here"]
+    for (_, x, y, max_width), (left, top, width, height) in zip(hints, boxes):
+        assert left < x - max_width / 2 and x + max_width / 2 < left + width  # centred, and squeezed to fit
+        assert top < y < top + height

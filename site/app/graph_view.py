@@ -58,17 +58,17 @@ def paint_graph(ctx, path, layout, graph, theme, width, height, transform, lit=(
     ctx.strokeStyle = theme.outline
     ctx.textAlign = "center"
     ctx.textBaseline = "middle"
-    readable = scale >= 0.55
+    readable, text_width = scale >= 0.55, 2 * half_w - 6 * scale
     ctx.font = f"{max(8, round(11 * scale))}px system-ui, sans-serif"
     for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())):
         ctx.fillStyle = lit_fill if i in order else plain_fill
         ctx.fillRect(x - half_w, y - half_h, 2 * half_w, 2 * half_h)
         ctx.strokeRect(x - half_w, y - half_h, 2 * half_w, 2 * half_h)
-        if readable:
+        if readable:  # a long op name or number is squeezed into its box rather than spilling over the next
             ctx.fillStyle = theme.text
-            ctx.fillText(graph.labels[i], x, y - half_h * 0.45)
+            ctx.fillText(graph.labels[i], x, y - half_h * 0.45, text_width)
             data, gradient = numbers[i] if numbers else (graph.tensors[i].data, graph.tensors[i].grad)
-            ctx.fillText(node_text(data, gradient), x, y + half_h * 0.45)
+            ctx.fillText(node_text(data, gradient), x, y + half_h * 0.45, text_width)
         if i in order:
             ctx.fillStyle = theme.text
             ctx.fillText(str(order[i] + 1), x - half_w - 8 * scale, y - half_h)

@@ -405,7 +405,10 @@ def test_the_graph_view_draws_every_node_with_its_value_and_gradient():
     loss = graph.tensors[-1]
     assert any(text.startswith(f"{loss.item():.3g}".replace("-", "\u2212")) for text in printed)
     assert "\u2207 1" in " ".join(printed)  # the loss's own gradient seeds the pass
-    assert len(page.canvases["graph"].context.named("strokeRect")) == len(graph.tensors)
+    boxes = page.canvases["graph"].context.named("strokeRect")
+    assert len(boxes) == len(graph.tensors)
+    widest = max(args[3] for args in page.canvases["graph"].context.named("fillText"))
+    assert widest < min(box[2] for box in boxes)  # every line is held inside its box, e.g. "bce_with_logits 0.6931"
 
 
 def test_next_phase_walks_a_real_step_and_lights_nodes_in_the_engines_order():

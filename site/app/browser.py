@@ -431,15 +431,22 @@ def bind(act, change, pointer, open_link, open_file):
                     lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
                                                                     bool(event.shiftKey)))
     graph = js.document.getElementById("graph")
+    dragged_to = [None]  # where the press or the last drag was: touch has no movementX in every browser
+
+    def on_press(event):
+        dragged_to[0] = (event.offsetX, event.offsetY)
 
     def on_drag(event):
-        if event.buttons & 1:
-            pointer("graph", "drag", event.offsetX, event.offsetY, False, (event.movementX, event.movementY))
+        if event.buttons & 1 and dragged_to[0] is not None:
+            x, y = event.offsetX, event.offsetY
+            pointer("graph", "drag", x, y, False, (x - dragged_to[0][0], y - dragged_to[0][1]))
+            dragged_to[0] = (x, y)
 
     def on_wheel(event):
         event.preventDefault()  # zoom the graph, not the page
         pointer("graph", "wheel", event.offsetX, event.offsetY, False, event.deltaY)
 
+    _listen(graph, "pointerdown", on_press)
     _listen(graph, "pointermove", on_drag)
     _listen(graph, "dblclick", lambda event: pointer("graph", "dblclick", event.offsetX, event.offsetY))
     proxy = create_proxy(on_wheel)

@@ -6,6 +6,11 @@ transform (a scale and an offset) is applied here, so one layout serves any canv
 """
 import numpy as np
 
+from .graph_layout import fit_scale
+
+# Below this zoom a node's text would be too small to read, so boxes are drawn without it.
+READABLE_SCALE = 0.55
+
 
 def summary(values):
     """A number, or a tensor's norm, short enough for a node box.
@@ -28,6 +33,20 @@ def node_text(data, gradient):
 def screen_transform(layout, width, height, scale):
     """(scale, dx, dy) that centres the layout on a width x height canvas at `scale`."""
     return scale, (width - layout.width * scale) / 2, (height - layout.height * scale) / 2
+
+
+def fitted_transform(layout, width, height, zoom=1.0):
+    """(scale, dx, dy) of the view a graph opens at, times `zoom`: the whole graph, centred, when it fits
+    at a readable size; else the smallest readable size with the graph's inputs at the left edge.
+
+    Why: on a phone even a small network's graph fits only as blank boxes; a learner should read the
+    numbers at once and drag along the graph, and can still zoom out to see all of it.
+    """
+    scale = fit_scale(layout, width, height)
+    if scale >= READABLE_SCALE:
+        return screen_transform(layout, width, height, scale * zoom)
+    scale, _, dy = screen_transform(layout, width, height, READABLE_SCALE * zoom)
+    return scale, 0.0, dy
 
 
 def paint_graph(ctx, path, layout, graph, theme, width, height, transform, lit=(), numbers=None, outlined=()):
@@ -58,7 +77,7 @@ def paint_graph(ctx, path, layout, graph, theme, width, height, transform, lit=(
     ctx.strokeStyle = theme.outline
     ctx.textAlign = "center"
     ctx.textBaseline = "middle"
-    readable, text_width = scale >= 0.55, 2 * half_w - 6 * scale
+    readable, text_width = scale >= READABLE_SCALE, 2 * half_w - 6 * scale
     ctx.font = f"{max(8, round(11 * scale))}px system-ui, sans-serif"
     for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())):
         ctx.fillStyle = lit_fill if i in order else plain_fill

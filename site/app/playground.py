@@ -17,9 +17,9 @@ from .animation_view import paint_links
 from .curve_view import paint_loss_curve
 from .diagnostics import Monitor, check_gradients, layer_name
 from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_rows
-from .graph_layout import fit_scale, graph_of, layout_graph
+from .graph_layout import graph_of, layout_graph
 from .graph_layout import node_at as graph_node_at
-from .graph_view import paint_graph, screen_transform
+from .graph_view import fitted_transform, paint_graph
 from .growing_rows import GrowingRows
 from .inspector import neuron_rows, node_rows, parameter_rows
 from .layout import layout_network, neuron_at
@@ -97,7 +97,7 @@ class Playground:
         self.graph_gradients = ()    # the graph's gradients as drawn (training overwrites the parameters' own)
         self.walkthrough_point = None  # the example the walkthrough's neurons show, on the plane
         self.moment = 0.0            # the timestamp of the last frame painted: what pointer events are shown at
-        self.graph_zoom, self.graph_pan = 1.0, (0.0, 0.0)  # on top of fitting the whole graph to the canvas
+        self.graph_zoom, self.graph_pan = 1.0, (0.0, 0.0)  # on top of the fitted view (`fitted_transform`)
         self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
         self.walkthrough_image = page.pixels()  # the walkthrough's still picture, drawn when it changes
         self.theme = DARK if page.prefers_dark() else LIGHT
@@ -944,8 +944,8 @@ class Playground:
 
     def graph_transform(self):
         """(scale, dx, dy) from graph to screen: the fitted view, zoomed and panned by the user."""
-        layout, width, height = self.graph_layout, self.graph_canvas.width, self.graph_canvas.height
-        scale, dx, dy = screen_transform(layout, width, height, fit_scale(layout, width, height) * self.graph_zoom)
+        scale, dx, dy = fitted_transform(self.graph_layout, self.graph_canvas.width, self.graph_canvas.height,
+                                         self.graph_zoom)
         return scale, dx + self.graph_pan[0], dy + self.graph_pan[1]
 
     def move_graph(self, kind, x, y, amount):

@@ -1,9 +1,10 @@
 """The playground as a user drives it: buttons, controls, the link, hovering and clicking the canvases."""
 import numpy as np
 import pytest
-from fake_page import FakePage
+from fake_page import FakeCanvas, FakePage
 
 from app import heatmap
+from app.graph_view import READABLE_SCALE
 from app.network_view import edge_curve
 from app.palette import LIGHT
 from app.playground import MAX_EDGES_DRAWN, Playground
@@ -454,6 +455,28 @@ def test_the_graph_zooms_about_the_pointer_pans_by_drag_and_refits():
     assert np.allclose(playground.graph_transform()[1:], (new_dx + 30, new_dy - 10))
     playground.pointer("graph", "dblclick", 0, 0)
     assert np.allclose(playground.graph_transform(), (scale, dx, dy))
+
+
+def test_on_a_phone_the_graph_opens_readable_from_its_inputs_and_drags_along():
+    page = FakePage()
+    page.canvases["graph"] = FakeCanvas(340, 300)  # a phone's width
+    playground = Playground(page, "")
+    playground.paint(0.0)
+    layout, context = playground.graph_layout, page.canvases["graph"].context
+    scale, dx, dy = playground.graph_transform()
+    assert scale == READABLE_SCALE and dx == 0.0  # the whole graph would fit only far smaller
+    left = (layout.x - layout.node_width / 2) * scale + dx
+    right = (layout.x + layout.node_width / 2) * scale + dx
+    assert left.min() >= 0 and right.max() > 340  # the inputs in view, the loss a drag away
+    assert any(text.startswith("input") for text, *_ in context.named("fillText"))  # numbers, not blank boxes
+    playground.pointer("graph", "drag", 0, 0, amount=(-300.0, 0.0))
+    playground.paint(16.0)
+    assert np.isclose(playground.graph_transform()[1], -300.0)
+    playground.pointer("graph", "wheel", 170, 150, amount=2000)  # zooming out shows all of it
+    scale, dx, _ = playground.graph_transform()
+    assert scale < READABLE_SCALE
+    assert 0 <= (layout.x - layout.node_width / 2).min() * scale + dx
+    assert (layout.x + layout.node_width / 2).max() * scale + dx <= 340
 
 
 def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it():

@@ -234,11 +234,16 @@ def node_at(layout, x, y):
     return layout.keys[hits[0]] if len(hits) else None
 
 
+# A small graph (a micrograd expression) is drawn up to this much larger than true size, so that it fills
+# the panel with numbers one can read from a step back, instead of sitting small in the middle of it.
+MAX_FIT_SCALE = 1.5
+
+
 def fit_scale(layout, width, height):
-    """The zoom at which the whole layout fits a width x height canvas, never above 1 (true size).
+    """The zoom at which the whole layout fits a width x height canvas, at most MAX_FIT_SCALE.
 
     >>> from engine import Tensor
     >>> fit_scale(layout_graph(graph_of(Tensor(2.0, requires_grad=True) * 3)), 1000, 1000)
-    1.0
+    1.5
     """
-    return min(1.0, width / layout.width, height / layout.height)
+    return min(MAX_FIT_SCALE, width / layout.width, height / layout.height)

@@ -440,6 +440,8 @@ def test_code_that_sets_a_graph_is_drawn_as_it_is():
     assert any(label.startswith("tanh") for label in labels) and any(label.startswith("x") for label in labels)
     x = next(t for t in playground.graph.tensors if t.name == "x")
     assert x.grad is not None  # the code ran backward, and the view shows its gradients
+    scale, dx, _ = playground.graph_transform()
+    assert scale > 1 and dx < 900 * 0.2  # a small graph is drawn larger than true size, across the panel
 
 
 def test_the_graph_zooms_about_the_pointer_pans_by_drag_and_refits():

@@ -6,7 +6,6 @@ import time
 from . import browser, digits_lab
 from .frames import FrameLoop
 from .playground import Playground
-from .summary import describe
 
 SUMMARY_EVERY_MS = 1000  # screen readers hear the summary at most this often
 
@@ -29,9 +28,7 @@ async def start():
             playground.frame(timestamp_ms)
             if timestamp_ms - last_summary[0] >= SUMMARY_EVERY_MS:
                 last_summary[0] = timestamp_ms
-                point = playground.inspected_input(timestamp_ms)
-                output = playground.neurons_at(point)[0][-1] if point is not None else None
-                browser.set_text("network-summary", describe(playground.state, playground.run, point, output))
+                browser.set_text("network-summary", playground.summary(timestamp_ms))
         except Exception as error:
             browser.fail(f"The playground stopped: {type(error).__name__}: {error}")
             raise

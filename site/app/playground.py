@@ -35,7 +35,7 @@ from .run import INPUT_RANGE, CodeError, Run
 from .sandbox import run_user_code
 from .trace_session import MAX_TRACE_STEPS, Replay, start_trace
 from .state import ACTIVATIONS, SETTINGS, State, decode, encode, hidden_activations, with_change
-from .summary import caption, label_of, network_shape
+from .summary import caption, describe, label_of, network_shape
 from .walkthrough import Walkthrough
 
 # Changing these starts a new run; the others apply to the running one from its next step.
@@ -654,6 +654,16 @@ class Playground:
         points = self.run.X_train
         return points[key % len(points)] if len(points) else None
 
+    def drawn_input(self, timestamp_ms):
+        """The point whose activations the Network view shows: the walkthrough's example while it runs."""
+        return self.walkthrough_point if self.walkthrough is not None else self.inspected_input(timestamp_ms)
+
+    def summary(self, timestamp_ms):
+        """The network in plain sentences (for screen readers too), about the input the Network view shows."""
+        point = self.drawn_input(timestamp_ms)
+        output = self.neurons_at(point)[0][-1] if point is not None else None
+        return describe(self.state, self.run, point, output)
+
     def neuron_shades(self, outputs):
         """Layer outputs scaled into [-1, 1] for colour: each feature by the largest magnitude it reaches
         on the plane, hidden units as they are (clipped), the output as `Run.output_shade` does. NaN stays
@@ -680,11 +690,10 @@ class Playground:
         self.paint_heatmap(grid_outputs)
         if self.points_stale or resized:
             self.paint_points()
+        point = self.drawn_input(timestamp_ms)
         if self.walkthrough is not None:
-            point = self.walkthrough_point
             self.paint_walkthrough(timestamp_ms)
         else:
-            point = self.inspected_input(timestamp_ms)
             self.paint_network(grid_outputs, point)
         self.show_inspector()
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,

@@ -284,6 +284,20 @@ def test_while_training_the_graph_and_diagnostics_repaint_twice_a_second_never_i
     assert all(29 <= b - a <= 31 for a, b in zip(timeline_frames, timeline_frames[1:]))
 
 
+def test_the_summary_speaks_of_the_input_the_network_shows_during_the_walkthrough_too():
+    playground, page = opened()
+    later = 4500.0  # the training point drawn when nothing is hovered changes every 1.5 s
+    point = playground.inspected_input(later)
+    assert f"At the input ({point[0]:.2f}, {point[1]:.2f})" in playground.summary(later)
+    playground.act("next-phase")
+    playground.paint(later)
+    shown = playground.walkthrough_point  # the first example of the step being walked
+    assert not np.allclose(shown, point)
+    expected = playground.neurons_at(shown)[0][-1][0]
+    assert (f"At the input ({shown[0]:.2f}, {shown[1]:.2f}) it gives class 1 a probability of {expected:.2f}."
+            in playground.summary(later))
+
+
 def test_check_gradients_compares_the_engine_with_finite_differences():
     playground, page = opened()
     playground.act("check-gradients")

@@ -92,6 +92,37 @@ def page(chromium):
     context.close()
 
 
+class Phone:
+    """The page on a 390 px touch screen: `page`, the uncaught `errors` so far, and a finger."""
+
+    def __init__(self, context, page):
+        self.page, self.errors = page, []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self._touch = context.new_cdp_session(page)
+
+    def drag(self, points):
+        """Put a finger down at the first (x, y) of `points` in page pixels, move it through the rest, lift it:
+        real touch input, so the browser makes touch pointer events of it and honours touch-action."""
+        (x, y), *rest = points
+        self._touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for x, y in rest:
+            self._touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        self._touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+@pytest.fixture
+def phone(chromium, site_url):
+    """The page opened on a phone and ready, paused so that nothing moves under the finger."""
+    context = chromium.new_context(viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
+    phone = Phone(context, context.new_page())
+    phone.page.set_default_timeout(60_000)
+    phone.page.goto(site_url)
+    phone.page.wait_for_function("document.body.dataset.state === 'ready'")
+    phone.page.get_by_role("button", name="Pause").click()
+    yield phone
+    context.close()
+
+
 @pytest.fixture
 def page_errors(page):
     """Every console error and uncaught exception on the page, as text."""

@@ -136,29 +136,16 @@ def test_dragging_turns_the_model_view(open_site, page_errors):
     assert page_errors == []
 
 
-def test_a_finger_draws_on_the_pad_too(chromium, site_url):
-    context = chromium.new_context(viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(60_000)
-    page.goto(site_url)
-    page.wait_for_function("document.body.dataset.state === 'ready'")
-    page.get_by_role("button", name="Pause").click()
+def test_a_finger_draws_on_the_pad_too(phone):
+    page = phone.page
     pad = page.locator("#digit-pad")
     pad.scroll_into_view_if_needed()
     scrolled = page.evaluate("scrollY")
     box = pad.bounding_box()
-    touch = context.new_cdp_session(page)  # real touch input: the browser makes touch pointer events of it
     x = box["x"] + box["width"] / 2
-    points = [(x, box["y"] + box["height"] * (0.15 + 0.7 * i / 10)) for i in range(11)]
-    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
-    for px, py in points[1:]:
-        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": px, "y": py}]})
-    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    phone.drag([(x, box["y"] + box["height"] * (0.15 + 0.7 * i / 10)) for i in range(11)])
     strokes, shown = settled_input(page, 1)
     assert shown.tolist() == optdigits.counts(strokes).tolist() and shown[:, 3:5].min() > 0
     assert page.evaluate("scrollY") == scrolled  # the finger drew; it did not scroll the page
     assert "your drawing as 1" in page.text_content("#digit-prediction")
-    assert errors == []
-    context.close()
+    assert phone.errors == []

@@ -120,32 +120,20 @@ def test_on_a_phone_the_panels_stack_and_nothing_overflows(chromium, site_url, a
     context.close()
 
 
-def test_on_a_phone_the_graph_opens_readable_and_a_finger_swipes_along_it(chromium, site_url):
-    context = chromium.new_context(viewport={"width": 390, "height": 800}, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_default_timeout(60_000)
-    page.goto(site_url)
-    page.wait_for_function("document.body.dataset.state === 'ready'")
-    page.get_by_role("button", name="Pause").click()
+def test_on_a_phone_the_graph_opens_readable_and_a_finger_swipes_along_it(phone):
+    page = phone.page
     view = "window.gradcanvas.playground.graph_transform().toJs()"
     scale, dx, _ = page.evaluate(view)
     assert scale == pytest.approx(0.55) and dx == 0  # readable, from the inputs, where the whole would be tiny
     graph = page.get_by_label("Computation graph", exact=True)
     graph.scroll_into_view_if_needed()
     scrolled, box = page.evaluate("scrollY"), graph.bounding_box()
-    touch = context.new_cdp_session(page)  # real touch input: the browser makes touch pointer events of it
     y = box["y"] + box["height"] / 2
-    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": 300, "y": y}]})
-    for x in range(290, 140, -10):
-        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
-    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    phone.drag([(x, y) for x in range(300, 140, -10)])
     page.wait_for_timeout(300)
     assert page.evaluate(view)[1] == pytest.approx(-150, abs=12)  # the graph followed the finger
     assert page.evaluate("scrollY") == scrolled  # and the page did not scroll sideways or down
-    assert errors == []
-    context.close()
+    assert phone.errors == []
 
 
 def inspector_rows(page):

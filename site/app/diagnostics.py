@@ -478,9 +478,11 @@ class Monitor:
 
     def _vanishing(self, rms):
         rows = _rows(rms[:-1] < VANISHING_RATIO * rms[-1])
+        smallest = rms[list(rows)].min()
+        how = (f"up to {rms[-1] / smallest:.2g} times smaller than the output layer's" if smallest > 0 else
+               "of exactly zero, where the output layer's are not")
         return Alert("vanishing", rows,
-                     f"Vanishing gradients: the weights of {_named(rows, self.layers)} get gradients up to "
-                     f"{rms[-1] / rms[list(rows)].min():.2g} times smaller than the output layer's, so they "
+                     f"Vanishing gradients: the weights of {_named(rows, self.layers)} get gradients {how}, so they "
                      "barely learn.",
                      "Use ReLU (or Leaky ReLU) instead of sigmoid or tanh, or use fewer layers.")
 

@@ -220,6 +220,14 @@ def test_eight_sigmoid_layers_raise_vanishing_gradients_in_the_first_layers():
     assert "hidden layers 1," in alert.message and "ReLU" in alert.fix
 
 
+def test_a_gradient_of_exactly_zero_is_named_so_not_infinitely_smaller():
+    run = run_of("#dataset=custom&custom=0,0,1")  # one point at the origin: the first layer's inputs are 0
+    epoch, alert, monitor = first_alert(run, "vanishing", 1)
+    assert monitor.latest.weight_gradient[0].max() == 0.0 and 0 in alert.layers
+    assert "gradients of exactly zero, where the output layer's are not" in alert.message
+    assert "inf" not in alert.message
+
+
 def test_a_learning_rate_of_ten_on_linear_regression_pauses_as_diverged():
     epoch, alert, monitor = first_alert(run_of(LR_TOO_HIGH), "diverged", 3)
     assert epoch == 1 and monitor.diverged == alert

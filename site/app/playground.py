@@ -49,6 +49,8 @@ SECONDS_PER_INPUT = 1.5      # how long each training point stays the drawn inpu
 LAYER_DELAYS_MS = (100, 300, 1000, 3000)  # the Animation speed control's choices, per layer
 HOLD_SLOTS = 2.0             # animating every step, each phase holds this many layer delays once its motion ends
 EXAMPLE = 0                  # the step-through shows the neurons of the batch's first example
+NO_POINTS = ("There are no points to train on yet: click the Output plane to add one (shift-click adds the other "
+             "class, or −1 in regression), or paste CSV under “Your own points”.")
 INSPECTOR_HEADER = ("Quantity", "Value")
 PHASE_INTRO = ("Every node of the current computation with its value and its gradient (∇). Next phase (or the "
                "N key) pauses training and walks one real step in the Network and here: forward, loss, output "
@@ -140,7 +142,8 @@ class Playground:
         self.restart()
         if run_now and code:
             self.run_code(code)
-        self.say(message)
+        if message:  # else the new run's own word stands (use_run)
+            self.say(message)
         self.show_state(notes)
         if "trace" in self.extras:
             url = self.extras["trace"]
@@ -439,7 +442,7 @@ class Playground:
         self.points_stale = True
         self.selected_edge = None
         self.use_grid()
-        self.say("")
+        self.say("" if len(run.inputs_train) else NO_POINTS)
 
     def use_grid(self):
         """The plane's grid for the size of the network that trains, the controls' or the code's (see
@@ -448,7 +451,11 @@ class Playground:
         self.grid = heatmap.plane_grid(self.resolution)
 
     def train_one_epoch(self):
-        """Train the rest of the epoch (all of it, unless the walkthrough took its first mini-batches)."""
+        """Train the rest of the epoch (all of it, unless the walkthrough took its first mini-batches). With
+        no points there is nothing to pass over: the epoch counter waits, and the page says what to do."""
+        if not len(self.run.inputs_train):
+            self.say(NO_POINTS)
+            return
         self.run.train_epoch(first_batch=self.batches_done)
         self.batches_done = 0
         self.monitor.observe(self.run.first_bad_batch)
@@ -843,7 +850,7 @@ class Playground:
             self.record_replayed_step()
             return
         if not len(run.inputs_train):
-            self.say("There are no training points to take a step on: add points to the plane first.")
+            self.say(NO_POINTS)
             return
         if self.batches_done * size >= len(run.inputs_train):  # the batch size grew mid-epoch
             self.train_one_epoch()
@@ -1025,6 +1032,8 @@ class Playground:
 
     def describe_gradient_check(self):
         """Compare the engine's gradients with finite differences on the current network, in words."""
+        if not len(self.run.inputs_train):
+            return "There is no loss to check gradients on without points. " + NO_POINTS
         check = check_gradients(self.run)
         verdict = "they agree" if check.largest < 1e-5 else "they DISAGREE: a gradient is wrong"
         return (f"Largest relative error between the engine's gradients and central differences: "

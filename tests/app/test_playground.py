@@ -298,6 +298,23 @@ def test_the_summary_speaks_of_the_input_the_network_shows_during_the_walkthroug
             in playground.summary(later))
 
 
+def test_with_no_points_the_page_says_how_to_add_them_and_the_epoch_waits_until_there_are():
+    playground, page = opened("#dataset=custom")
+    assert "click the Output plane to add one" in page.texts["message"]
+    for t in range(1, 4):
+        playground.frame(t * 16.0)
+    playground.act("step")
+    playground.act("check-gradients")
+    assert page.texts["epoch"] == "0" and playground.run.epoch == 0
+    assert "no loss to check gradients on" in page.texts["gradient-check"]
+    playground.act("next-phase")
+    assert "click the Output plane" in page.texts["message"]
+    playground.act("toggle")  # Play again: the first point starts training by itself
+    playground.pointer("output", "click", 150, 150)
+    playground.frame(64.0)
+    assert page.texts["message"] == "" and playground.run.epoch == 1
+
+
 def test_check_gradients_compares_the_engine_with_finite_differences():
     playground, page = opened()
     playground.act("check-gradients")

@@ -49,6 +49,12 @@ SECONDS_PER_INPUT = 1.5      # how long each training point stays the drawn inpu
 LAYER_DELAYS_MS = (100, 300, 1000, 3000)  # the Animation speed control's choices, per layer
 HOLD_SLOTS = 2.0             # animating every step, each phase holds this many layer delays once its motion ends
 EXAMPLE = 0                  # the step-through shows the neurons of the batch's first example
+# What the Output plane's colours mean, for each kind of output a run gives.
+LEGEND_NOTES = {
+    "binary": "Orange is class 0, blue class 1; the paler, the less sure the network is.",
+    "classes": "Each colour is the class the network favours there, paler where it is less sure.",
+    "regression": "The predicted value: orange below 0, blue above, full colour from −1 and 1 out.",
+}
 NO_POINTS = ("There are no points to train on yet: click the Output plane to add one (shift-click adds the other "
              "class, or −1 in regression), or paste CSV under “Your own points”.")
 INSPECTOR_HEADER = ("Quantity", "Value")
@@ -443,6 +449,9 @@ class Playground:
         self.selected_edge = None
         self.use_grid()
         self.say("" if len(run.inputs_train) else NO_POINTS)
+        kind = "regression" if run.regression else "classes" if run.classes > 1 else "binary"
+        self.page.set_data("output-legend", "kind", kind)
+        self.page.set_text("legend-note", LEGEND_NOTES[kind])
 
     def use_grid(self):
         """The plane's grid for the size of the network that trains, the controls' or the code's (see

@@ -213,8 +213,10 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
 
     ctx.fillStyle = theme.muted_text
     ctx.font = "12px system-ui, sans-serif"
-    for caption, centres in zip(captions, layout.centres):
-        ctx.fillText(caption, centres[0, 0], 14)
+    columns = [float(centres[0, 0]) for centres in layout.centres]
+    caption_width = min(np.diff(columns)) - 6 if len(columns) > 1 else layout.width  # many layers: squeeze, never touch
+    for caption, x in zip(captions, columns):
+        ctx.fillText(caption, x, 14, caption_width)
     ctx.textAlign = "right"
     for label, (x, y) in zip(input_labels, layout.centres[0]):
         ctx.fillText(label, x - radius - 6, y)

@@ -98,6 +98,20 @@ def test_painting_strokes_one_path_per_group_in_the_sign_colour_and_fills_neuron
     assert {"Input", "Hidden 1", "Output", "x1", "x2"} <= set(printed)
 
 
+def test_layer_captions_of_a_deep_network_on_a_narrow_canvas_never_run_into_each_other():
+    sizes = [2, 8, 8, 8, 8, 8, 8, 1]
+    layout = layout_network(sizes, 480, 400)
+    weights = [np.ones((n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])]
+    ctx = RecordingContext()
+    captions = ["Features", *[f"Hidden {i}" for i in range(1, 7)], "Output"]
+    paint_network(ctx, lambda d: ("Path2D", d), layout, weights, [None] * 8, [np.zeros(n) for n in sizes], LIGHT,
+                  captions)
+    drawn = [args for args in ctx.named("fillText") if args[0] in captions]
+    assert [args[0] for args in drawn] == captions
+    for (_, left, _, width), (_, right, _, _) in zip(drawn, drawn[1:]):
+        assert left + width / 2 < right - width / 2  # centred captions, each held to less than a column
+
+
 def test_palette_ends_are_colour_blind_safe_and_zero_is_neutral():
     for theme in (LIGHT, DARK):
         negative, zero, positive = theme.rgb(np.array([-1.0, 0.0, 1.0])).tolist()

@@ -223,15 +223,15 @@ def test_three_classes_colour_the_plane_by_class():
     colours = {tuple(c) for c in image[::10, ::10, :3].reshape(-1, 3).tolist()}
     assert len(colours) > 3  # three class colours, each shaded by confidence
     assert page.controls["dataset"] == "blobs3"
-    assert page.data["output-legend", "kind"] == "classes"  # a key of three colours, not a -1 to 1 scale
+    assert page.data["output-panel", "kind"] == "classes"  # a key of three colours, not a -1 to 1 scale
     assert "the class the network favours" in page.texts["legend-note"]
 
 
 def test_the_legend_says_what_the_planes_colours_mean_for_the_problem():
     playground, page = opened()
-    assert page.data["output-legend", "kind"] == "binary" and "Orange is class 0" in page.texts["legend-note"]
+    assert page.data["output-panel", "kind"] == "binary" and "Orange is class 0" in page.texts["legend-note"]
     playground.change("problem", "regression")
-    assert page.data["output-legend", "kind"] == "regression" and "predicted value" in page.texts["legend-note"]
+    assert page.data["output-panel", "kind"] == "regression" and "predicted value" in page.texts["legend-note"]
 
 
 def test_reduced_motion_holds_the_drawn_input_still():

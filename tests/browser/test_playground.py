@@ -95,6 +95,18 @@ def test_a_click_on_the_output_adds_a_point_of_your_own(open_site, page_errors):
     assert page_errors == []
 
 
+def test_the_output_legend_and_numbers_fit_the_problem(open_site, page_errors):
+    page = open_site("#problem=regression&dataset=plane")
+    scale, key = page.locator("#output-panel .legend .scale"), page.locator("#output-panel .class-key")
+    assert scale.is_visible() and not key.is_visible()
+    assert page.get_by_text("Training loss", exact=True).is_visible() and not page.get_by_text("Training accuracy", exact=True).is_visible()
+    page.get_by_label("Problem type").select_option("classification")
+    page.get_by_label("Three classes").check()
+    page.wait_for_function("document.querySelector('#output-panel').dataset.kind === 'classes'")
+    assert key.is_visible() and not scale.is_visible() and page.get_by_text("Training accuracy", exact=True).is_visible()
+    assert page_errors == []
+
+
 def test_a_diverging_run_stops_with_a_message(open_site, page_errors):
     page = open_site("#problem=regression&dataset=plane&lr=10&activation=linear&hidden=")
     page.wait_for_function("document.querySelector('#message').textContent.includes('diverged')")

@@ -149,6 +149,16 @@ def activation_edges(activation):
     return np.linspace(low, high, HISTOGRAM_BINS + 1)
 
 
+def times(ratio):
+    """A ratio as a learner reads it at a glance: two significant figures, written out in full.
+
+    >>> times(31234.5), times(1.2e6), times(3.456), times(12.0)
+    ('31,000', '1,200,000', '3.5', '12')
+    """
+    rounded = float(f"{ratio:.2g}")
+    return f"{rounded:,.0f}" if rounded >= 10 else f"{rounded:g}"
+
+
 def layer_name(row, layers):
     """How the page names a layer row: "hidden layer 2", or "the output layer" for the last."""
     return "the output layer" if row == layers - 1 else f"hidden layer {row + 1}"
@@ -479,7 +489,7 @@ class Monitor:
     def _vanishing(self, rms):
         rows = _rows(rms[:-1] < VANISHING_RATIO * rms[-1])
         smallest = rms[list(rows)].min()
-        how = (f"up to {rms[-1] / smallest:.2g} times smaller than the output layer's" if smallest > 0 else
+        how = (f"up to {times(rms[-1] / smallest)} times smaller than the output layer's" if smallest > 0 else
                "of exactly zero, where the output layer's are not")
         return Alert("vanishing", rows,
                      f"Vanishing gradients: the weights of {_named(rows, self.layers)} get gradients {how}, so they "
@@ -490,7 +500,7 @@ class Monitor:
         rows = _rows(growing)
         return Alert("exploding", rows,
                      f"Exploding gradients: the gradient of {_named(rows, self.layers)} grew "
-                     f"{growth[list(rows)].max():.3g} times in {EXPLODING_EPOCHS} epochs.",
+                     f"{times(growth[list(rows)].max())} times in {EXPLODING_EPOCHS} epochs.",
                      "Lower the learning rate; with many layers, fewer layers or tanh instead of ReLU also help.")
 
     def _dead(self, dead):

@@ -218,6 +218,8 @@ def test_eight_sigmoid_layers_raise_vanishing_gradients_in_the_first_layers():
     epoch, alert, _ = first_alert(run_of(SIGMOID_VANISHING), "vanishing", 3)
     assert epoch == 1 and alert.layers[0] == 0 and 8 not in alert.layers
     assert "hidden layers 1," in alert.message and "ReLU" in alert.fix
+    ratio = alert.message.split("up to ")[1].split(" times")[0]
+    assert ratio.replace(",", "").isdigit() and int(ratio.replace(",", "")) >= 1000  # "30,000", never "3e+04"
 
 
 def test_a_gradient_of_exactly_zero_is_named_so_not_infinitely_smaller():

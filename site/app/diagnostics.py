@@ -509,7 +509,8 @@ class Monitor:
         return Alert("dead", rows,
                      f"Dead units: {shares} of the ReLU units in {_named(rows, self.layers)} output 0 on every "
                      "training point, so no gradient reaches them and they never recover.",
-                     "Press Reset to start from fresh weights, lower the learning rate, or use Leaky ReLU.")
+                     "Start from fresh weights (Reset; or, where your code sets them, change it and press Run), "
+                     "lower the learning rate, or use Leaky ReLU.")
 
     def _saturated(self, saturated):
         rows = _rows(saturated > SATURATED_SHARE)

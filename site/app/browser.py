@@ -362,13 +362,15 @@ def _listen(target, event, handler):
     target.addEventListener(event, proxy)
 
 
-def bind(act, change, pointer, open_link, open_file):
+def bind(act, change, pointer, key, open_link, open_file):
     """Send the page's events to Python as plain values, through one listener per kind of event.
 
     act(action, layer) for buttons marked `data-action` (and "next-phase" for the N key, aria-keyshortcuts
     on its button); change(name, value) for controls marked
     `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
     (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
+    key(canvas, name, shift) for a key pressed on the Output canvas while it has focus (it returns True when
+    it used the key, which then does not scroll the page; losing focus is the pointer leaving);
     open_link(fragment) when the user follows a link within the page (a preset); open_file(name, data) for
     a file chosen in an `input[data-file]` or dropped anywhere on the page. A slider marked `data-live`
     reports every move, not only where it is let go.
@@ -430,6 +432,14 @@ def bind(act, change, pointer, open_link, open_file):
             _listen(element, event_name,
                     lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
                                                                     bool(event.shiftKey)))
+    plane = js.document.getElementById("output")
+
+    def on_plane_key(event):
+        if not (event.ctrlKey or event.metaKey or event.altKey) and key("output", event.key, bool(event.shiftKey)):
+            event.preventDefault()
+
+    _listen(plane, "keydown", on_plane_key)
+    _listen(plane, "blur", lambda event: pointer("output", "leave", 0, 0))
     graph = js.document.getElementById("graph")
     dragged_to = [None]  # where the press or the last drag was: touch has no movementX in every browser
 

@@ -12,7 +12,8 @@ SUMMARY_EVERY_MS = 1000  # screen readers hear the summary at most this often
 
 async def start():
     playground = Playground(browser, browser.fragment())
-    browser.bind(playground.act, playground.change, playground.pointer, playground.open_link, playground.open_file)
+    browser.bind(playground.act, playground.change, playground.pointer, playground.key, playground.open_link,
+                 playground.open_file)
     browser.expose("playground", playground)
     playground.paint(0.0)
     try:

@@ -46,6 +46,8 @@ SAVED_CODE, SAVED_SETTINGS = "gradcanvas:code", "gradcanvas:settings"  # localSt
 MAX_EDGES_DRAWN = 600        # past this, only the strongest edges are drawn (and the page says so)
 DIAGNOSTICS_EVERY_MS = 500   # the diagnostics and graph panels repaint at most this often while training
 SECONDS_PER_INPUT = 1.5      # how long each training point stays the drawn input when none is hovered
+PLANE_STEP = 0.5             # an arrow key moves the inspected point this far on the plane (with Shift, 4x)
+ARROWS = {"ArrowLeft": (-1.0, 0.0), "ArrowRight": (1.0, 0.0), "ArrowUp": (0.0, 1.0), "ArrowDown": (0.0, -1.0)}
 LAYER_DELAYS_MS = (100, 300, 1000, 3000)  # the Animation speed control's choices, per layer
 HOLD_SLOTS = 2.0             # animating every step, each phase holds this many layer delays once its motion ends
 EXAMPLE = 0                  # the step-through shows the neurons of the batch's first example
@@ -346,6 +348,27 @@ class Playground:
             self.hovered_point = point if kind == "move" else None
             if kind == "click":
                 self.add_point(point, shift)
+
+    def key(self, canvas, name, shift=False):
+        """A key pressed on a focused canvas; True when it was used. On the Output plane the keyboard points
+        as the mouse does: the arrows move the inspected point (from the input drawn now), Enter adds a
+        point there as a click would (Shift: the other class), Escape lets go."""
+        if canvas != "output":
+            return False
+        if name in ARROWS:
+            start = self.hovered_point if self.hovered_point is not None else self.drawn_input(self.moment)
+            start = (0.0, 0.0) if start is None else start
+            step = PLANE_STEP * (4 if shift else 1)
+            x, y = np.clip(np.add(start, np.multiply(ARROWS[name], step)), -heatmap.EXTENT, heatmap.EXTENT)
+            self.hovered_point = (float(x), float(y))
+        elif name == "Enter" and self.hovered_point is not None:
+            self.add_point(self.hovered_point, shift)
+        elif name == "Escape" and self.hovered_point is not None:
+            self.hovered_point = None
+        else:
+            return False
+        self.needs_paint = True
+        return True
 
     def point_at(self, part, kind):
         """The pointer is over `part` of a view (or nothing): hovering shows it in the inspector and lights

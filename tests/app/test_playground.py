@@ -521,6 +521,25 @@ def test_on_a_phone_the_graph_opens_readable_from_its_inputs_and_drags_along():
     assert (layout.x + layout.node_width / 2).max() * scale + dx <= 340
 
 
+def test_the_keyboard_points_at_the_plane_as_the_mouse_does():
+    playground, page = opened()
+    playground.act("toggle")
+    start = playground.drawn_input(0.0)
+    assert playground.key("output", "ArrowRight") and playground.key("output", "ArrowUp", shift=True)
+    assert np.allclose(playground.hovered_point, (start[0] + 0.5, start[1] + 2.0))  # Shift: four steps
+    playground.paint(0.0)
+    values = playground.neurons_at(playground.hovered_point)[0]
+    assert np.allclose(playground.drawn_input(0.0), playground.hovered_point)  # the network shows that point
+    assert f"{values[-1][0]:.2f}" in playground.summary(0.0)
+    for _ in range(40):
+        playground.key("output", "ArrowLeft")
+    assert playground.hovered_point[0] == -6.0  # held on the plane
+    assert playground.key("output", "Enter", shift=True)  # a point of the other class, where the input is
+    assert playground.state.dataset == "custom" and playground.state.custom[-1] == (-6.0, round(start[1] + 2.0, 3), 0)
+    assert playground.key("output", "Escape") and playground.hovered_point is None
+    assert not playground.key("output", "a") and not playground.key("network", "ArrowLeft")  # left to the page
+
+
 def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it():
     playground, page = opened()
     assert playground.resolution == 100

@@ -107,6 +107,24 @@ def test_the_output_legend_and_numbers_fit_the_problem(open_site, page_errors):
     assert page_errors == []
 
 
+def test_the_keyboard_moves_the_inspected_input_on_the_output_plane(open_site, page_errors):
+    page = open_site()
+    page.get_by_role("button", name="Pause").click()
+    plane = page.get_by_label("Output", exact=True)
+    plane.focus()
+    scrolled = page.evaluate("scrollY")
+    point = "window.gradcanvas.playground.hovered_point?.toJs() ?? null"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    first = page.evaluate(point)
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(point) == pytest.approx([first[0], first[1] - 0.5])
+    assert page.evaluate("scrollY") == scrolled  # the arrows moved the input, not the page
+    page.keyboard.press("Tab")  # leaving the plane lets go of the point
+    assert page.evaluate(point) is None
+    assert page_errors == []
+
+
 def test_a_diverging_run_stops_with_a_message(open_site, page_errors):
     page = open_site("#problem=regression&dataset=plane&lr=10&activation=linear&hidden=")
     page.wait_for_function("document.querySelector('#message').textContent.includes('diverged')")

@@ -369,8 +369,8 @@ def bind(act, change, pointer, key, open_link, open_file):
     on its button); change(name, value) for controls marked
     `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
     (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
-    key(canvas, name, shift) for a key pressed on the Output canvas while it has focus (it returns True when
-    it used the key, which then does not scroll the page; losing focus is the pointer leaving);
+    key(canvas, name, shift) for a key pressed on the Network or Output canvas while it has focus (it returns
+    True when it used the key, which then does not scroll the page; losing focus is the pointer leaving);
     open_link(fragment) when the user follows a link within the page (a preset); open_file(name, data) for
     a file chosen in an `input[data-file]` or dropped anywhere on the page. A slider marked `data-live`
     reports every move, not only where it is let go.
@@ -432,14 +432,14 @@ def bind(act, change, pointer, key, open_link, open_file):
             _listen(element, event_name,
                     lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
                                                                     bool(event.shiftKey)))
-    plane = js.document.getElementById("output")
+    for canvas in ("network", "output"):
+        def on_key_here(event, canvas=canvas):
+            if not (event.ctrlKey or event.metaKey or event.altKey) and key(canvas, event.key, bool(event.shiftKey)):
+                event.preventDefault()
 
-    def on_plane_key(event):
-        if not (event.ctrlKey or event.metaKey or event.altKey) and key("output", event.key, bool(event.shiftKey)):
-            event.preventDefault()
-
-    _listen(plane, "keydown", on_plane_key)
-    _listen(plane, "blur", lambda event: pointer("output", "leave", 0, 0))
+        element = js.document.getElementById(canvas)
+        _listen(element, "keydown", on_key_here)
+        _listen(element, "blur", lambda event, canvas=canvas: pointer(canvas, "leave", 0, 0))
     graph = js.document.getElementById("graph")
     dragged_to = [None]  # where the press or the last drag was: touch has no movementX in every browser
 

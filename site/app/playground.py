@@ -350,11 +350,18 @@ class Playground:
                 self.add_point(point, shift)
 
     def key(self, canvas, name, shift=False):
-        """A key pressed on a focused canvas; True when it was used. On the Output plane the keyboard points
-        as the mouse does: the arrows move the inspected point (from the input drawn now), Enter adds a
-        point there as a click would (Shift: the other class), Escape lets go."""
-        if canvas != "output":
-            return False
+        """A key pressed on a focused canvas; True when it was used. The keyboard points as the mouse does:
+        on the Output plane at an input, on the Network at a neuron (see `key_on_plane`, `key_on_network`)."""
+        if canvas == "output":
+            used = self.key_on_plane(name, shift)
+        else:
+            used = canvas == "network" and self.key_on_network(name)
+        self.needs_paint |= used
+        return used
+
+    def key_on_plane(self, name, shift):
+        """The arrows move the inspected point (from the input drawn now), Enter adds a point there as a
+        click would (Shift: the other class), Escape lets go."""
         if name in ARROWS:
             start = self.hovered_point if self.hovered_point is not None else self.drawn_input(self.moment)
             start = (0.0, 0.0) if start is None else start
@@ -367,7 +374,29 @@ class Playground:
             self.hovered_point = None
         else:
             return False
-        self.needs_paint = True
+        return True
+
+    def key_on_network(self, name):
+        """The arrows step from neuron to neuron, up and down a layer and across layers, each shown as a click
+        shows it (the inspector reads its numbers) and as hovering does (its output over the plane); the
+        first press picks the first input. Escape lets go."""
+        if self.layout is None:
+            return False
+        if name in ARROWS:
+            sizes = [len(column) for column in self.layout.centres]
+            across, up = (int(d) for d in ARROWS[name])
+            if self.hovered_neuron is None:
+                layer, index = 0, 0
+            else:
+                layer = min(max(self.hovered_neuron[0] + across, 0), len(sizes) - 1)
+                index = min(max(self.hovered_neuron[1] - up, 0), sizes[layer] - 1)
+            self.hovered_neuron = (layer, index)
+            self.point_at(("neuron", layer, index), "click")
+        elif name == "Escape" and self.hovered_neuron is not None:
+            self.hovered_neuron = None
+            self.point_at(None, "click")
+        else:
+            return False
         return True
 
     def point_at(self, part, kind):

@@ -540,6 +540,24 @@ def test_the_keyboard_points_at_the_plane_as_the_mouse_does():
     assert not playground.key("output", "a") and not playground.key("network", "ArrowLeft")  # left to the page
 
 
+def test_the_keyboard_steps_through_the_networks_neurons_into_the_inspector():
+    playground, page = opened()
+    assert playground.key("network", "ArrowDown")  # the first press picks the first input
+    assert playground.hovered_neuron == (0, 0)
+    for name in ("ArrowRight", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowRight"):
+        playground.key("network", name)
+    assert playground.hovered_neuron == (2, 1)  # down to hidden 1's last neuron (3), across to hidden 2's last
+    playground.paint(0.0)
+    assert page.texts["inspector"].startswith("Hidden layer 2, neuron 2")
+    assert "hidden layer 2, neuron 2" in page.texts["output-caption"]  # its output over the plane, as on hover
+    for _ in range(5):
+        playground.key("network", "ArrowRight")
+    assert playground.hovered_neuron == (3, 0)  # held to the output layer
+    assert playground.key("network", "Escape") and playground.hovered_neuron is None
+    playground.paint(16.0)
+    assert page.texts["inspector"] == "" and not playground.key("network", "Enter")
+
+
 def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it():
     playground, page = opened()
     assert playground.resolution == 100

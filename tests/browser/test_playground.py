@@ -107,7 +107,7 @@ def test_the_output_legend_and_numbers_fit_the_problem(open_site, page_errors):
     assert page_errors == []
 
 
-def test_the_keyboard_moves_the_inspected_input_on_the_output_plane(open_site, page_errors):
+def test_the_keyboard_points_at_the_output_plane_and_steps_through_the_network(open_site, page_errors):
     page = open_site()
     page.get_by_role("button", name="Pause").click()
     plane = page.get_by_label("Output", exact=True)
@@ -122,6 +122,13 @@ def test_the_keyboard_moves_the_inspected_input_on_the_output_plane(open_site, p
     assert page.evaluate("scrollY") == scrolled  # the arrows moved the input, not the page
     page.keyboard.press("Tab")  # leaving the plane lets go of the point
     assert page.evaluate(point) is None
+    page.get_by_label("Network", exact=True).focus()
+    scrolled = page.evaluate("scrollY")
+    for name in ("ArrowDown", "ArrowRight", "ArrowDown"):
+        page.keyboard.press(name)
+    page.wait_for_function("document.querySelector('#inspector').textContent.startsWith('Hidden layer 1, neuron 2')")
+    assert page.locator("#inspector-numbers tr").count() > 1  # its numbers, read out by the inspector
+    assert page.evaluate("scrollY") == scrolled
     assert page_errors == []
 
 

@@ -369,8 +369,9 @@ def bind(act, change, pointer, key, open_link, open_file):
     on its button); change(name, value) for controls marked
     `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
     (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
-    key(canvas, name, shift) for a key pressed on the Network or Output canvas while it has focus (it returns
-    True when it used the key, which then does not scroll the page; losing focus is the pointer leaving);
+    key(canvas, name, shift) for a key pressed on the Network, Output or graph canvas while it has focus (it
+    returns True when it used the key, which then does not scroll the page; losing focus is the pointer
+    leaving);
     open_link(fragment) when the user follows a link within the page (a preset); open_file(name, data) for
     a file chosen in an `input[data-file]` or dropped anywhere on the page. A slider marked `data-live`
     reports every move, not only where it is let go.
@@ -432,7 +433,7 @@ def bind(act, change, pointer, key, open_link, open_file):
             _listen(element, event_name,
                     lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
                                                                     bool(event.shiftKey)))
-    for canvas in ("network", "output"):
+    for canvas in ("network", "output", "graph"):
         def on_key_here(event, canvas=canvas):
             if not (event.ctrlKey or event.metaKey or event.altKey) and key(canvas, event.key, bool(event.shiftKey)):
                 event.preventDefault()

@@ -234,6 +234,32 @@ def node_at(layout, x, y):
     return layout.keys[hits[0]] if len(hits) else None
 
 
+def neighbour(layout, i, across, up):
+    """The node an arrow key leads to from node `i`: `across` (+1 right, -1 left) the nearest node in the
+    next column that way, at the nearest height; `up` (+1 up, -1 down) the next node in its own column;
+    `i` itself at the graph's edge.
+
+    >>> from engine import Tensor
+    >>> x, w = Tensor(2.0, requires_grad=True, name="x"), Tensor(3.0, requires_grad=True, name="w")
+    >>> layout = layout_graph(graph_of((x * w).tanh()))
+    >>> x_at, w_at, mul_at = (layout.keys.index(k) for k in layout.keys[:3])
+    >>> neighbour(layout, x_at, 0, -1) == w_at, neighbour(layout, w_at, +1, 0) == mul_at, neighbour(layout, x_at, -1, 0)
+    (True, True, 0)
+    """
+    half = layout.node_width / 2
+    if across:
+        ahead = np.flatnonzero((layout.x - layout.x[i]) * across >= half)
+        if not len(ahead):
+            return i
+        next_x = layout.x[ahead[np.argmin(np.abs(layout.x[ahead] - layout.x[i]))]]
+        candidates = ahead[np.abs(layout.x[ahead] - next_x) < half]
+    else:
+        candidates = np.flatnonzero((np.abs(layout.x - layout.x[i]) < half) & ((layout.y[i] - layout.y) * up > 0))
+        if not len(candidates):
+            return i
+    return int(candidates[np.argmin(np.abs(layout.y[candidates] - layout.y[i]))])
+
+
 # A small graph (a micrograd expression) is drawn up to this much larger than true size, so that it fills
 # the panel with numbers one can read from a step back, instead of sitting small in the middle of it.
 MAX_FIT_SCALE = 1.5

@@ -17,7 +17,7 @@ from .animation_view import paint_links
 from .curve_view import paint_loss_curve
 from .diagnostics import Monitor, check_gradients, layer_name
 from .diagnostics_view import HEADER, paint_histograms, paint_timeline, table_rows
-from .graph_layout import graph_of, layout_graph
+from .graph_layout import graph_of, layout_graph, neighbour
 from .graph_layout import node_at as graph_node_at
 from .graph_view import fitted_transform, paint_graph
 from .growing_rows import GrowingRows
@@ -354,8 +354,10 @@ class Playground:
         on the Output plane at an input, on the Network at a neuron (see `key_on_plane`, `key_on_network`)."""
         if canvas == "output":
             used = self.key_on_plane(name, shift)
+        elif canvas == "network":
+            used = self.key_on_network(name)
         else:
-            used = canvas == "network" and self.key_on_network(name)
+            used = canvas == "graph" and self.key_on_graph(name)
         self.needs_paint |= used
         return used
 
@@ -397,6 +399,30 @@ class Playground:
             self.point_at(None, "click")
         else:
             return False
+        return True
+
+    def key_on_graph(self, name):
+        """The arrows step from node to node (see `graph_layout.neighbour`), each shown in the inspector as
+        a click shows it, the view panning to keep it in sight; the first press picks the first input.
+        Escape lets go."""
+        layout, part = self.graph_layout, self.selected_part
+        if layout is None or not layout.keys:
+            return False
+        at = layout.keys.index(part[1]) if part and part[0] == "node" and part[1] in layout.keys else None
+        if name == "Escape" and at is not None:
+            self.point_at(None, "click")
+            return True
+        if name not in ARROWS:
+            return False
+        at = int(np.lexsort((layout.y, layout.x))[0]) if at is None else neighbour(layout, at, *ARROWS[name])
+        self.point_at(("node", layout.keys[at]), "click")
+        scale, dx, dy = self.graph_transform()
+        x, y = layout.x[at] * scale + dx, layout.y[at] * scale + dy
+        width, height = self.graph_canvas.width, self.graph_canvas.height
+        half_w, half_h = layout.node_width * scale / 2, layout.node_height * scale / 2
+        if not half_w <= x <= width - half_w or not half_h <= y <= height - half_h:
+            self.graph_pan = (self.graph_pan[0] + width / 2 - x, self.graph_pan[1] + height / 2 - y)  # centre it
+        self.graph_drawn_at = None
         return True
 
     def point_at(self, part, kind):

@@ -558,6 +558,26 @@ def test_the_keyboard_steps_through_the_networks_neurons_into_the_inspector():
     assert page.texts["inspector"] == "" and not playground.key("network", "Enter")
 
 
+def test_the_keyboard_steps_through_the_graph_into_the_inspector_and_the_view_follows():
+    page = FakePage()
+    page.canvases["graph"] = FakeCanvas(340, 300)  # a phone: the graph is wider than the panel
+    playground = Playground(page, "")
+    playground.act("toggle")
+    playground.paint(0.0)
+    layout = playground.graph_layout
+    assert playground.key("graph", "ArrowRight")  # the first press picks the first input
+    assert playground.selected_part == ("node", layout.keys[0])
+    for _ in range(len(layout.keys)):
+        playground.key("graph", "ArrowRight")
+    node = layout.keys.index(playground.selected_part[1])
+    assert layout.x[node] == layout.x.max()  # walked to the loss, at the right end
+    playground.paint(16.0)
+    scale, dx, _ = playground.graph_transform()
+    assert 0 <= layout.x[node] * scale + dx <= 340  # the view followed it
+    assert page.texts["inspector"].startswith("Graph node bce_with_logits")
+    assert playground.key("graph", "Escape") and playground.selected_part is None
+
+
 def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it():
     playground, page = opened()
     assert playground.resolution == 100

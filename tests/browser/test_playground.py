@@ -107,7 +107,7 @@ def test_the_output_legend_and_numbers_fit_the_problem(open_site, page_errors):
     assert page_errors == []
 
 
-def test_the_keyboard_points_at_the_output_plane_and_steps_through_the_network(open_site, page_errors):
+def test_the_keyboard_points_at_the_plane_and_steps_through_the_network_and_the_graph(open_site, page_errors):
     page = open_site()
     page.get_by_role("button", name="Pause").click()
     plane = page.get_by_label("Output", exact=True)
@@ -129,6 +129,13 @@ def test_the_keyboard_points_at_the_output_plane_and_steps_through_the_network(o
     page.wait_for_function("document.querySelector('#inspector').textContent.startsWith('Hidden layer 1, neuron 2')")
     assert page.locator("#inspector-numbers tr").count() > 1  # its numbers, read out by the inspector
     assert page.evaluate("scrollY") == scrolled
+    graph = page.get_by_label("Computation graph", exact=True)
+    graph.focus()
+    top = graph.bounding_box()["y"]
+    for name in ("ArrowRight", "ArrowRight"):  # the first input, then the node it feeds
+        page.keyboard.press(name)
+    page.wait_for_function("document.querySelector('#inspector').textContent.startsWith('Graph node linear')")
+    assert graph.bounding_box()["y"] == pytest.approx(top, abs=2)  # the graph stayed where it was on screen
     assert page_errors == []
 
 

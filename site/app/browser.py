@@ -428,17 +428,15 @@ def bind(act, change, pointer, key, open_link, open_file):
     _listen(js.document, "drop", on_drop)
     _listen(js.window, "hashchange", lambda event: open_link(fragment()))
     for canvas in ("network", "output", "graph"):
-        element = js.document.getElementById(canvas)
-        for event_name, kind in (("pointermove", "move"), ("pointerleave", "leave"), ("click", "click")):
-            _listen(element, event_name,
-                    lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
-                                                                    bool(event.shiftKey)))
-    for canvas in ("network", "output", "graph"):
         def on_key_here(event, canvas=canvas):
             if not (event.ctrlKey or event.metaKey or event.altKey) and key(canvas, event.key, bool(event.shiftKey)):
                 event.preventDefault()
 
         element = js.document.getElementById(canvas)
+        for event_name, kind in (("pointermove", "move"), ("pointerleave", "leave"), ("click", "click")):
+            _listen(element, event_name,
+                    lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
+                                                                    bool(event.shiftKey)))
         _listen(element, "keydown", on_key_here)
         _listen(element, "blur", lambda event, canvas=canvas: pointer(canvas, "leave", 0, 0))
     graph = js.document.getElementById("graph")

@@ -214,7 +214,7 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
     ctx.fillStyle = theme.muted_text
     ctx.font = "12px system-ui, sans-serif"
     columns = [float(centres[0, 0]) for centres in layout.centres]
-    caption_width = min(np.diff(columns)) - 6 if len(columns) > 1 else layout.width  # many layers: squeeze, never touch
+    caption_width = min(np.diff(columns)) - 6  # many layers: squeeze, never touch (a layout has two or more)
     for caption, x in zip(captions, columns):
         ctx.fillText(caption, x, 14, caption_width)
     ctx.textAlign = "right"

@@ -528,7 +528,7 @@ class Playground:
         self.use_grid()
         self.say("" if len(run.inputs_train) else NO_POINTS)
         kind = "regression" if run.regression else "classes" if run.classes > 1 else "binary"
-        self.page.set_data("output-panel", "kind", kind)  # the legend's key, and no accuracy for a regression
+        self.page.set_data("output-panel", "kind", kind)  # the stylesheet shows the legend's key for it
         self.page.set_text("legend-note", LEGEND_NOTES[kind])
 
     def use_grid(self):

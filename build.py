@@ -243,7 +243,7 @@ def convert_digits():
     import numpy as np
 
     sys.path[:0] = [str(ROOT), str(SITE)]
-    from app import digits_data
+    from app.digits import data as digits_data
     from engine.data import split
 
     digits = load_digits()
@@ -262,7 +262,7 @@ def convert_digits():
 def train_digits():
     """Trains the CNN lab's network with its recipe and writes site/data/digits-cnn.npz with the recipe."""
     sys.path[:0] = [str(ROOT), str(SITE)]
-    from app import digits_model
+    from app.digits import model as digits_model
 
     path = SITE / digits_model.WEIGHTS_FILE
     meta = digits_model.train_and_save(path, SITE / "data" / "digits.npz", log=print)

@@ -36,7 +36,7 @@ GRAPH_NODES = 500
 GRAPH_CODE = '''
 import statistics, time
 from engine import Tensor
-from app.graph_layout import graph_of, layout_graph
+from app.graph.layout import graph_of, layout_graph
 
 leaves = [Tensor(0.1 * (i % 7), requires_grad=True, name=f"x{i}") for i in range(50)]
 level = [(leaves[i % 50] * leaves[(7 * i + 3) % 50]).tanh() for i in range(PRODUCTS)]

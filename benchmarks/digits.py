@@ -33,7 +33,10 @@ from benchmarks.playground import MEDIAN_OF_CALLS, served_browser, wait_until  #
 from benchmarks.site import print_table  # noqa: E402
 
 sys.path.insert(0, str(build.SITE))
-from app import cnn_inspect, digits_data, digits_model, optdigits  # noqa: E402
+from app.digits import cnn_inspect  # noqa: E402
+from app.digits import data as digits_data
+from app.digits import model as digits_model
+from app.digits import optdigits
 from engine import weights  # noqa: E402
 
 TARGET_MS = 50

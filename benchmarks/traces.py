@@ -4,7 +4,7 @@
 
 The trace: TF Playground's largest network (spiral, 2 inputs, six hidden layers of 8, tanh, 1 output,
 batch 10) trained in CPython for 1,000 steps, recorded as the page records its own runs
-(`app.trace_session.start_trace` on an `app.run.Run`, so its meta carries the link and a replay rebuilds
+(`app.traces.replay.start_trace` on an `app.playground.run.Run`, so its meta carries the link and a replay rebuilds
 the same dataset), written by `engine.trace.dumps`.
 
 In one page, on that network's link: first the page trains live (the baseline: the median of the app's
@@ -169,9 +169,9 @@ def make_trace(steps=TRACE_STEPS):
     """(link, steps per epoch, JSON text) of `steps` training steps of the 6x8 network, recorded as the page
     records its own run."""
     sys.path.insert(0, str(build.ROOT / "site"))
-    from app.run import Run
-    from app.state import State, encode, with_change
-    from app.trace_session import start_trace
+    from app.playground.run import Run
+    from app.playground.state import State, encode, with_change
+    from app.traces.replay import start_trace
     from engine import trace as traces
 
     state, notes = with_change(State(), **NETWORKS[TF_PLAYGROUND_LARGEST][0])

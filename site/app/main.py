@@ -3,9 +3,10 @@ the CNN lab below it, marks the page ready, and from then on trains one epoch pe
 """
 import time
 
-from . import browser, digits_lab
-from .frames import FrameLoop
-from .playground import Playground
+from app import browser
+from app.digits import lab as digits_lab
+from app.shared.frames import FrameLoop
+from app.playground.controller import Playground
 
 SUMMARY_EVERY_MS = 1000  # screen readers hear the summary at most this often
 

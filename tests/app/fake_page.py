@@ -4,7 +4,7 @@ The playground talks to the page only through these calls, so tests can click, t
 screen as a user would, in CPython.
 """
 import numpy as np
-from canvas_recorder import RecordingContext
+from tests.app.canvas_recorder import RecordingContext
 
 
 class FakeCanvas:

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from page_reading import wait_for_state
+from tests.browser.page_reading import wait_for_state
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -5,7 +5,7 @@ download is blocked.
 
 import re
 
-from page_reading import READ_CANVAS, wait_for_state
+from tests.browser.page_reading import READ_CANVAS, wait_for_state
 
 # Records every value body's data-state and data-stage take, from the first one on: a MutationObserver's
 # oldValue lists each value that was replaced, and the current value closes the list.

@@ -6,7 +6,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from media_files import PNG_SIGNATURE, read_gif, read_png, webm_doc_type
+from tests.browser.media_files import PNG_SIGNATURE, read_gif, read_png, webm_doc_type
 
 GAP, LINE = 12, 18  # CSS pixels around the pictured canvases, and per caption line (site/capture.js)
 

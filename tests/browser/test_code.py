@@ -1,5 +1,5 @@
 """The code editor in Chromium: type, Run, share, reload, and the guards around a stranger's code."""
-from page_reading import READ_CANVAS, wait_for_state
+from tests.browser.page_reading import READ_CANVAS, wait_for_state
 
 MODEL = 'from engine import nn\nmodel = nn.MLP(2, [6, 3], 1, activation="relu")\nprint("ok")'
 

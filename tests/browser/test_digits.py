@@ -4,12 +4,14 @@ import json
 import math
 
 import numpy as np
-from page_reading import READ_CANVAS
+from tests.browser.page_reading import READ_CANVAS
 
-from app import cnn_inspect, digits_data, optdigits
+from app.digits import cnn_inspect
+from app.digits import data as digits_data
+from app.digits import optdigits
 from engine import weights
 
-from digits_files import WEIGHTS
+from tests.app.digits.files import WEIGHTS
 
 # A "2" in fractions of the pad: an arc over the top, down to the bottom left, a base to the right.
 TWO = ([(0.3 + 0.2 * (1 - math.cos(a)), 0.3 - 0.18 * math.sin(a)) for a in (i * math.pi * 1.1 / 20 for i in range(21))]

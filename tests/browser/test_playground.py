@@ -2,12 +2,12 @@
 from urllib.parse import unquote
 
 import pytest
-from page_reading import READ_CANVAS
+from tests.browser.page_reading import READ_CANVAS
 
-from app.layout import layout_network
-from app.replay import network_step, record_step
-from app.run import Run
-from app.state import State
+from app.playground.network_layout import layout_network
+from app.playground.stepthrough.recorded_step import network_step, record_step
+from app.playground.run import Run
+from app.playground.state import State
 
 LEARNING_RATES = ["0.00001", "0.0001", "0.001", "0.003", "0.01", "0.03", "0.1", "0.3", "1", "3", "10"]
 LABELLED = ["Learning rate", "Activation", "Regularization", "Regularization rate", "Problem type",

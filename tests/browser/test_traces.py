@@ -2,7 +2,7 @@
 import json
 
 import numpy as np
-from page_reading import READ_CANVAS
+from tests.browser.page_reading import READ_CANVAS
 
 from engine import trace as traces
 from engine import weights

@@ -6,7 +6,7 @@ from engine import Tensor, nn, optim
 from engine.gradcheck import check_gradients
 from engine.nn import functional as F
 
-from torch_oracle import close, compare, torch
+from tests.engine.torch_oracle import close, compare, torch
 
 TF = torch.nn.functional
 

@@ -9,7 +9,7 @@ import pytest
 from engine import Tensor
 from engine.nn import functional as F
 
-from torch_oracle import close, compare, rng, torch
+from tests.engine.torch_oracle import close, compare, rng, torch
 
 TF = torch.nn.functional
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_trace import BAD, broken, document, small_trace
+from tests.engine.test_trace import BAD, broken, document, small_trace
 
 from engine import nn, optim, trace
 from engine.nn import functional as F

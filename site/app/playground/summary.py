@@ -1,0 +1,89 @@
+"""Words for what the canvases show: the text alternative a screen reader announces, and the caption
+written under a saved picture or clip."""
+import math
+
+from app.playground.state import SETTINGS, hidden_activations
+
+DATASET_NAMES = {"circle": "Circle", "xor": "Exclusive or", "gauss": "Gaussian", "spiral": "Spiral",
+                 "moons": "Moons", "blobs3": "Three classes", "plane": "Plane", "multigauss": "Gaussians",
+                 "custom": "Your points"}  # as the page's Dataset choices say them
+ACTIVATION_NAMES = {"tanh": "tanh", "relu": "ReLU", "sigmoid": "sigmoid", "linear": "linear",
+                    "leaky_relu": "leaky ReLU"}
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam",
+                   "code": "your code's optimizer"}
+_WRITERS = {setting.name: setting.kind.write for setting in SETTINGS}
+
+
+def label_of(feature):
+    """A feature's name as the network view prints it.
+
+    >>> label_of("x1^2"), label_of("sin(x2)")
+    ('x₁²', 'sin(x₂)')
+    """
+    return feature.replace("x1", "x\u2081").replace("x2", "x\u2082").replace("^2", "\u00b2")
+
+
+def network_shape(run):
+    """Neurons per layer of the network that trains (the controls' or the code's), as "2-4-2-1"."""
+    return "-".join(str(n) for n in run.layer_sizes())
+
+
+def describe(state, run, point=None, output=None):
+    """Plain sentences: what trains on what, how far it got, and, for the input whose activations are
+    drawn, what the network answers there.
+
+    `output` is `Run.output_values` at `point` (one row): a probability, class probabilities or a value.
+    """
+    dataset = "your own points" if state.dataset == "custom" else f"the {state.dataset} dataset"
+    text = f"A {network_shape(run)} {state.activation} network is learning {dataset}. Epoch {run.epoch}."
+    if run.history:
+        train, test, train_accuracy, test_accuracy = run.history[-1]
+        text += f" Training loss {train:.3f}, test loss {test:.3f}."
+        if not run.regression:
+            text += f" Accuracy {100 * train_accuracy:.0f}% on training data, {100 * test_accuracy:.0f}% on test data."
+    if point is not None and output is not None:
+        where = f"At the input ({point[0]:.2f}, {point[1]:.2f})"
+        if run.regression:
+            text += f" {where} it predicts {output[0]:.2f}."
+        elif run.classes > 1:
+            text += f" {where} it gives classes 0, 1, 2 the probabilities " + ", ".join(f"{p:.2f}" for p in output) + "."
+        else:
+            text += f" {where} it gives class 1 a probability of {output[0]:.2f}."
+    return text
+
+
+def caption(state, run, numbers, code_model=False):
+    """The two lines under a saved picture: the settings that made it, then how far training got.
+
+    `numbers` are the training and test loss and accuracy the page shows (NaN where there is nothing to
+    measure); `code_model` says the network comes from the user's code, not from the layer controls.
+    """
+    activations = list(dict.fromkeys(ACTIVATION_NAMES[name] for name in hidden_activations(state)))
+    if code_model:
+        network = f"{network_shape(run)} network from your code"
+    elif activations:
+        network = f"{network_shape(run)} network, {', '.join(activations)}"
+    else:
+        network = f"{network_shape(run)} network (no hidden layer)"
+    settings = [DATASET_NAMES[state.dataset], network, "inputs " + ", ".join(map(label_of, state.features))]
+    optimizer = OPTIMIZER_NAMES[run.optimizer_name]
+    if run.optimizer_name != "code":
+        optimizer += f", learning rate {_WRITERS['lr'](state.lr)}"
+    settings += [optimizer, f"batch {state.batch_size}"]
+    if state.regularization != "none" and state.reg_rate:
+        settings.append(f"{state.regularization.upper()} {_WRITERS['reg_rate'](state.reg_rate)}")
+    train, test, train_accuracy, test_accuracy = numbers
+    progress = [f"training loss {_number(train)}"]
+    if not math.isnan(test):
+        progress.append(f"test loss {_number(test)}")
+    if not run.regression and not math.isnan(train_accuracy):
+        accuracy = f"accuracy {100 * train_accuracy:.1f}% training"
+        if not math.isnan(test_accuracy):
+            accuracy += f", {100 * test_accuracy:.1f}% test"
+        progress.append(accuracy)
+    return [" · ".join(settings), f"Epoch {run.epoch}: " + " · ".join(progress)]
+
+
+def _number(value):
+    """A loss as the page shows it: three decimals, or a dash when there is none."""
+    return "–" if math.isnan(value) else f"{value:.3f}"

@@ -1,6 +1,0 @@
-"""Where the CNN lab's committed files are, for the tests that read them."""
-from pathlib import Path
-
-SITE = Path(__file__).resolve().parents[2] / "site"
-DIGITS = SITE / "data" / "digits.npz"
-WEIGHTS = SITE / "data" / "digits-cnn.npz"

@@ -21,7 +21,7 @@ LEVELS = 256  # colours in the lookup table, from orange through white to blue
 
 
 def tanh(x):
-    """2 / (1 + e^(-2x)) - 1: in Pyodide one np.exp costs a fifth of np.tanh (see engine.tensor.tanh_array)."""
+    """2 / (1 + e^(-2x)) - 1: in Pyodide one np.exp costs a fifth of np.tanh (see engine.kernels.tanh_array)."""
     e = np.exp(-2.0 * x)
     e += 1.0
     np.divide(2.0, e, out=e)

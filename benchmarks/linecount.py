@@ -14,9 +14,11 @@ _LAYOUT = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tok
 
 
 def core_files(root=ROOT):
-    """The files of the engine core: the tensor, nn (layers and functional), the optimizers, the package."""
+    """The files of the engine core: the tensor and the speed kernels its ops call, nn (layers and
+    functional), the optimizers, the package."""
     engine = Path(root) / "engine"
-    return [engine / "tensor.py", *sorted((engine / "nn").glob("*.py")), engine / "optim.py", engine / "__init__.py"]
+    return [engine / "tensor.py", engine / "kernels.py", *sorted((engine / "nn").glob("*.py")), engine / "optim.py",
+            engine / "__init__.py"]
 
 
 def code_lines(source):

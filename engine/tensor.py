@@ -5,9 +5,10 @@ Every operation's backward rule sits right beside its forward, micrograd style. 
 """
 import numbers
 from contextlib import contextmanager
-from functools import lru_cache
 
 import numpy as np
+
+from .kernels import sigmoid_array, tanh_array
 
 _grad_enabled = True
 
@@ -28,42 +29,6 @@ def no_grad():
         yield
     finally:
         _grad_enabled = previous
-
-
-# Below this many elements np.tanh is cheaper than the four numpy calls of `tanh_array`'s formula.
-TANH_BY_FORMULA_FROM = 4096
-
-
-def tanh_array(x):
-    """np.tanh of an array, through one exp on large arrays: 2 / (1 + e^(-2x)) - 1.
-
-    Why: Pyodide's numpy (WebAssembly, no SIMD) spends about 27 ns an element in np.tanh but 5 in np.exp,
-    and a tanh network's pass over the 100 x 100 display grid is mostly tanh; the formula is three times
-    faster there. It is within 4e-16 of np.tanh (an ulp of 1.0), and exact in the tails: e^(-2x)
-    overflowing to inf for x < -354 gives -1, its limit. Small arrays (mini-batches) keep np.tanh, since
-    there numpy's cost per call outweighs its cost per element.
-
-    >>> x = np.linspace(-400.0, 400.0, 5001)
-    >>> bool(np.abs(tanh_array(x) - np.tanh(x)).max() < 4e-16), tanh_array(np.array([-np.inf, np.inf])).tolist()
-    (True, [-1.0, 1.0])
-    """
-    if x.size < TANH_BY_FORMULA_FROM:
-        return np.tanh(x)
-    with np.errstate(over="ignore"):
-        out = np.exp(-2.0 * x)
-    out += 1.0
-    np.divide(2.0, out, out=out)
-    out -= 1.0
-    return out
-
-
-def sigmoid_array(x):
-    """1 / (1 + e^(-x)) of an array, computed as (tanh(x / 2) + 1) / 2: that form never overflows.
-
-    >>> sigmoid_array(np.array([-800.0, 0.0, 800.0])).tolist()
-    [0.0, 0.5, 1.0]
-    """
-    return 0.5 * (tanh_array(0.5 * x) + 1.0)
 
 
 def as_tensor(value):
@@ -110,26 +75,6 @@ def elementwise(op, combine, a, b, backward):
     except ValueError:
         raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
     return record(op, data, (a, b), backward)
-
-
-@lru_cache(maxsize=64)
-def _ones(n):
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
-
-
-def column_sums(rows):
-    """`rows.sum(axis=0)` of a 2-D array, as the product of a vector of ones with it.
-
-    Why: a bias gradient sums a batch's rows, and numpy's reduction down the first axis of a row-major
-    array walks it with a stride; the product with ones is one contiguous pass, 2 to 8 times faster for
-    the batches a training step sees, in CPython and in Pyodide alike.
-
-    >>> column_sums(np.arange(6.0).reshape(3, 2)).tolist()
-    [6.0, 9.0]
-    """
-    return _ones(len(rows)).dot(rows)
 
 
 def sum_to_shape(grad, shape):

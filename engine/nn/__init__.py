@@ -8,8 +8,6 @@ import numpy as np
 from ..tensor import Tensor, as_tensor
 from . import functional as F
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu")
-
 
 class RemovableHandle:
     """Returned by `register_forward_hook`; `remove()` unhooks it, as in PyTorch."""
@@ -235,16 +233,21 @@ class Identity(Module):
         return x
 
 
+# The activations by name, in the order the page lists them: the one table MLP, the page's settings and
+# its diagnostics read. Each name is also the op label its Tensor method records ("linear" records none).
+_ACTIVATION_MODULES = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid, "linear": Identity, "leaky_relu": LeakyReLU}
+ACTIVATIONS = tuple(_ACTIVATION_MODULES)
+
+
 def activation_by_name(name):
     """The activation module called `name`, one of ACTIVATIONS.
 
-    >>> activation_by_name("relu")
-    ReLU()
+    >>> activation_by_name("relu"), ACTIVATIONS
+    (ReLU(), ('tanh', 'relu', 'sigmoid', 'linear', 'leaky_relu'))
     """
-    modules = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": Identity, "leaky_relu": LeakyReLU}
-    if name not in modules:
+    if name not in _ACTIVATION_MODULES:
         raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return modules[name]()
+    return _ACTIVATION_MODULES[name]()
 
 
 class Sequential(Module):

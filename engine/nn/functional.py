@@ -3,37 +3,11 @@
 Each is one fused node with its own backward: a training step then walks a few large nodes instead of
 many tiny ones, which is where a Python engine loses its time on small networks.
 """
-import sys
-
 import numpy as np
 
-from ..tensor import Tensor, as_tensor, column_sums, record, sigmoid_array
+from ..kernels import column_sums, sigmoid_array, times_transposed
+from ..tensor import Tensor, as_tensor, record
 from .conv import conv2d, max_pool2d  # noqa: F401 (public here, as in torch; the window ops share conv.py)
-
-
-# Inner dimension from which einsum's kernel beats matmul's where numpy has no BLAS, as in Pyodide: there,
-# for a layer of 100 inputs, x @ w.T takes about 1.8 times as long as the einsum (measured in Chromium).
-# Where numpy has BLAS (CPython), matmul always wins.
-EINSUM_FROM_INPUTS = 32 if sys.platform == "emscripten" else None
-
-
-# Rows from which the product is laid out column by column (see `_times_transposed`).
-COLUMNS_FROM_ROWS = 1024
-
-
-def _times_transposed(x, w):
-    """x @ w.T for x of shape (..., n) and w of shape (m, n), by whichever numpy routine is faster here.
-
-    Many rows (the 100 x 100 display grid) get the product as (w @ x.T).T, the same numbers laid out in
-    Fortran order: each output unit's values then lie contiguous, so adding the bias and the activation
-    run along 10,000 values at a time, where in C order numpy's broadcast loop restarts every n_out
-    values. In Pyodide a (10000, 4) bias add took 297 us in C order and 22 us in Fortran order.
-    """
-    if EINSUM_FROM_INPUTS is not None and w.shape[1] >= EINSUM_FROM_INPUTS:
-        return np.einsum("...j,kj->...k", x, w)
-    if x.ndim == 2 and len(x) >= COLUMNS_FROM_ROWS:
-        return (w @ x.T).T
-    return x @ w.T
 
 
 def linear(x, weight, bias=None):
@@ -47,7 +21,7 @@ def linear(x, weight, bias=None):
     if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(f"linear: input shape {x.shape} does not fit weight shape {weight.shape}; "
                          "the weight is (n_out, n_in) and the input's last dimension must be n_in")
-    out = _times_transposed(x.data, weight.data)
+    out = times_transposed(x.data, weight.data)
     parents = (x, weight)
     if bias is not None:
         bias = as_tensor(bias)
@@ -86,11 +60,12 @@ def mse_loss(pred, target):
     _same_shape("mse_loss", pred, target)
     diff = pred.data - target.data
     scale = 2.0 / max(diff.size, 1)
-    # ndarray.sum is a C call where mean goes through Python; this runs 25 times a frame.
+
     def backward(g):
         grad = (g * scale) * diff
         return grad, -grad if target.requires_grad else None
 
+    # ndarray.sum is a C call where mean goes through Python; this runs 25 times a frame.
     return record("mse_loss", (diff * diff).sum() * (0.5 * scale), (pred, target), backward)
 
 
@@ -141,10 +116,18 @@ def binary_cross_entropy_with_logits(logits, target):
 
 
 def l1_penalty(params):
-    """Sum of absolute values of all `params`: added to a loss, it pushes weights to exactly zero."""
+    """Sum of absolute values of all `params`: added to a loss, it pushes weights to exactly zero.
+
+    >>> l1_penalty([Tensor([1.0, -2.0]), Tensor(-3.0)]).item()
+    6.0
+    """
     return sum((as_tensor(p).abs().sum() for p in params), Tensor(0.0))
 
 
 def l2_penalty(params):
-    """Half the sum of squares of all `params`, so its gradient is the weight itself (weight decay)."""
+    """Half the sum of squares of all `params`, so its gradient is the weight itself (weight decay).
+
+    >>> l2_penalty([Tensor([1.0, -2.0]), Tensor(-3.0)]).item()
+    7.0
+    """
     return sum(((as_tensor(p) ** 2).sum() for p in params), Tensor(0.0)) * 0.5

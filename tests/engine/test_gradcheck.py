@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine import Tensor, nn
-from engine.gradcheck import check_gradients, gradient_errors, numerical_gradient
+from engine.gradcheck import check_gradients, gradient_errors, numerical_gradient, set_aside_grads
 from engine.nn import functional as F
 
 rng = np.random.default_rng(1)
@@ -130,3 +130,23 @@ def test_the_checker_catches_a_wrong_backward_rule(monkeypatch):
     with pytest.raises(AssertionError):
         gradcheck(lambda x: x.tanh(), (3,))
     assert check_gradients(lambda xs: xs[0].tanh().sum(), [x]) > 0.1
+
+
+def test_a_low_floor_catches_a_wrong_gradient_too_small_for_the_default_one():
+    x = Tensor(rng.standard_normal(4) + 3.0, requires_grad=True)
+
+    def wrong_and_small(xs):  # backward sees one factor of x * x, in gradients near 1e-6, far below a floor of 1
+        return (xs[0] * xs[0].detach()).sum() * 1e-6
+
+    assert check_gradients(wrong_and_small, [x]) < 1e-5
+    assert check_gradients(wrong_and_small, [x], floor=1e-12) > 0.1
+
+
+def test_set_aside_grads_puts_them_back_even_when_the_block_fails():
+    w = Tensor([1.0], requires_grad=True)
+    w.grad = np.array([5.0])
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        with set_aside_grads([w]):
+            assert w.grad is None
+            Tensor(1.0).backward()
+    np.testing.assert_array_equal(w.grad, [5.0])

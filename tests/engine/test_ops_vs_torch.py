@@ -4,9 +4,8 @@
 upstream gradient back through it, and checks the value and every input's gradient.
 """
 import numpy as np
-import pytest
 
-from engine import Tensor
+from engine import Tensor, kernels
 from engine.nn import functional as F
 
 from tests.engine.torch_oracle import close, compare, rng, torch
@@ -182,7 +181,7 @@ def test_linear_with_as_many_inputs_as_einsum_takes(monkeypatch):
     """In Pyodide, from EINSUM_FROM_INPUTS inputs on, the forward product goes through einsum (faster there,
     without BLAS): the same values and gradients as PyTorch's. CPython takes that path here only when told."""
     wide = 32
-    monkeypatch.setattr(F, "EINSUM_FROM_INPUTS", wide)
+    monkeypatch.setattr(kernels, "EINSUM_FROM_INPUTS", wide)
     compare(F.linear, (5, wide), (4, wide), (4,), torch_fn=TF.linear)
     compare(F.linear, (2, 5, 100), (7, 100), (7,), torch_fn=TF.linear)
     compare(F.linear, (100,), (3, 100), torch_fn=TF.linear)

@@ -43,7 +43,7 @@ def test_each_recorded_step_holds_what_the_engine_computed_in_its_order():
 
     loaded = trace.loads(trace.dumps(recorder.trace()))
     assert loaded.count == 6 and loaded.structure.sizes == [2, 4, 3, 1]
-    assert loaded.structure.activations == ["ReLU", "Sigmoid"]
+    assert [layer["type"] for layer in loaded.structure.layers] == ["Linear", "ReLU", "Linear", "Sigmoid", "Linear"]
     for step, (loss, outputs, order, grads, change) in zip(loaded.steps, expected):
         assert step.loss == pytest.approx(loss, rel=1e-7)
         assert list(step.gradients) == order == list(loaded.gradient_order)

@@ -7,8 +7,8 @@ accuracy, activations, the decision boundary) is computed here by the engine; no
 import numpy as np
 
 from engine import data, nn, no_grad, optim
+from engine.kernels import sigmoid_array, tanh_array
 from engine.nn import functional as F
-from engine.tensor import sigmoid_array, tanh_array
 
 from app.playground.state import hidden_activations, layer_sizes, output_size
 

@@ -1,31 +1,10 @@
-"""Training traces: what a network did at every step, in one JSON file the page can replay.
+"""The trace format: what a trace holds (`Trace`, its `Step`s, its network's `Structure`) and its JSON file,
+written by `dumps` and read by `loads`, which checks every field against the others and names the one
+that is wrong. docs/trace-format.md describes the file; docs/trace.schema.json is its JSON Schema.
 
-A trace holds the network's structure (its layers, in the weights file's words), a small probe batch,
-the parameters before the first step and, for every step, the loss, each layer's output on the probe,
-every parameter's gradient with the order they were computed in, and the change the optimizer made.
-Numbers travel as base64 blocks of little-endian float32 with their shape, one block per quantity for
-all steps at once, so a 1,000-step trace of a 6x8 network stays near 5 MB and loads in one pass.
-docs/trace-format.md describes the file field by field; docs/trace.schema.json is its JSON Schema.
-
-Engine models are recorded by `TraceRecorder` (the page, notebooks); PyTorch models by
-tools/torch_trace.py. `loads` checks everything and names the field that is wrong.
-
->>> from engine import nn, optim
->>> from engine.nn import functional as F
->>> X = np.random.default_rng(0).normal(size=(16, 2))
->>> y = (X[:, :1] > 0).astype(float)
->>> model = nn.MLP(2, [3], 1)
->>> recorder = TraceRecorder(model, probe=X[:4])
->>> optimizer = optim.SGD(model.parameters(), lr=0.5)
->>> for _ in range(10):
-...     step = recorder.record_step(F.binary_cross_entropy_with_logits(model(X), y), optimizer)
->>> trace = loads(dumps(recorder.trace()))
->>> len(trace.steps), trace.structure.sizes, trace.steps[0].activations[0].shape
-(10, [2, 3, 1], (4, 3))
->>> list(trace.steps[0].gradients)
-['2.bias', '2.weight', '0.bias', '0.weight']
->>> bool(trace.loss[-1] < trace.loss[0])
-True
+Numbers travel as blocks, base64 of little-endian float32 with their shape (`encode`), one block per
+quantity for all steps at once, so a 1,000-step trace of a 6x8 network stays near 5 MB and loads in one
+pass.
 """
 import base64
 import binascii
@@ -36,8 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from . import nn, weights
-from .tensor import Tensor, no_grad
+from .. import weights
+from ..tensor import Tensor, no_grad
 
 FORMAT, VERSION = "gradcanvas-trace", 1
 
@@ -62,12 +41,6 @@ class Structure:
         """Units of every Linear layer, inputs first: [2, 8, 8, 1] for a 2-8-8-1 network."""
         linears = [layer for layer in self.layers if layer["type"] == "Linear"]
         return [linears[0]["n_in"], *(layer["n_out"] for layer in linears)] if linears else []
-
-    @property
-    def activations(self):
-        """The types of the layers without weights, in order: ["Tanh", "Tanh"] for a 2-8-8-1 tanh MLP
-        (a CNN's pooling and Flatten are listed too)."""
-        return [layer["type"] for layer in self.layers if layer["type"] not in ("Linear", "Conv2d")]
 
     def has_parameters(self, index):
         return any(name.startswith(f"{index}.") for name in self.parameters)
@@ -181,88 +154,27 @@ class _Steps(Sequence):
                     {name: t.updates[name][i] for name in t.updates})
 
 
-# ---- writing a trace of an engine model -----------------------------------------------------------
-class TraceRecorder:
-    """Records an engine `nn.Sequential` as it trains: call `record_step(loss, optimizer)` where a
-    training loop would call `optimizer.zero_grad(); loss.backward(); optimizer.step()`.
-
-    The probe batch is passed through the model before each update (forward hooks read every layer's
-    output), and gradients are read by `backward`'s observer the moment the engine completes them.
-    """
-
-    def __init__(self, model, probe, targets=None, meta=None):
-        self.layers = weights.describe(model)   # refuses, by name, a layer a trace cannot hold
-        self.model, self.probe, self.targets = model, np.asarray(probe, dtype=np.float64), targets
-        self.names = {param: name for name, param in model.named_parameters()}
-        self.initial = model.state_dict()
-        self.meta = {"producer": "gradcanvas engine", **(meta or {})}
-        self.steps = []
-
-    def record_step(self, loss, optimizer, observer=None):
-        """Take one optimizer step that minimises `loss` (a scalar Tensor of `model`), recording it.
-        `observer`, if given, watches the same backward pass (see `Tensor.backward`). Returns the `Step`."""
-        activations = self.probe_outputs()
-        gradients = {}
-
-        def observe(node):  # a leaf's gradient is complete when the observer reaches it
-            if node in self.names:
-                gradients[self.names[node]] = np.array(node.grad)
-            if observer is not None:
-                observer(node)
-
-        before = {name: param.data.copy() for param, name in self.names.items()}
-        optimizer.zero_grad()
-        loss.backward(observer=observe)
-        optimizer.step()
-        update = {name: param.data - before[name] for param, name in self.names.items()}
-        self.steps.append(Step(loss.item(), activations, gradients, update))
-        return self.steps[-1]
-
-    def probe_outputs(self):
-        """Every layer's output on the probe, as the model computes it now."""
-        outputs = []
-        handles = [layer.register_forward_hook(lambda _m, _i, out: outputs.append(np.array(out.data)))
-                   for layer in self.model]
-        try:
-            with no_grad():
-                self.model(self.probe)
-        finally:
-            for handle in handles:
-                handle.remove()
-        return tuple(outputs)
-
-    def trace(self):
-        """Everything recorded so far, as a `Trace`."""
-        return Trace.from_steps(self.layers, self.probe, self.initial, self.steps, self.targets, self.meta)
-
-
-def record_training(model, probe, optimizer, loss_fn, batches, targets=None, meta=None):
-    """Train `model` on `batches` (pairs of inputs and labels), one step each, and return the Trace.
-
-    >>> from engine import optim
-    >>> from engine.nn import functional as F
-    >>> model = nn.MLP(2, [4], 1)
-    >>> X, y = np.ones((8, 2)), np.zeros((8, 1))
-    >>> trace = record_training(model, X[:2], optim.SGD(model.parameters(), lr=0.1), F.mse_loss, [(X, y)] * 5)
-    >>> trace.count, trace.gradients["0.weight"].shape
-    (5, (5, 4, 2))
-    """
-    recorder = TraceRecorder(model, probe, targets, meta)
-    for inputs, labels in batches:
-        recorder.record_step(loss_fn(model(inputs), labels), optimizer)
-    return recorder.trace()
-
-
 # ---- the JSON file --------------------------------------------------------------------------------
 def encode(array):
-    """A block: `{"shape": [...], "data": base64 of the little-endian float32 values}`."""
+    """A block: `{"shape": [...], "data": base64 of the little-endian float32 values}`.
+
+    >>> encode(np.array([[1.0, 2.0]]))
+    {'shape': [1, 2], 'data': 'AACAPwAAAEA='}
+    """
     array = np.ascontiguousarray(array, dtype="<f4")
     return {"shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
 def dumps(trace):
     """The trace as JSON text. Layers without parameters store no outputs (null): each is a function of
-    the layer before it, recomputed by `loads`, which keeps the file about half the size."""
+    the layer before it, recomputed by `loads`, which keeps the file about half the size.
+
+    >>> layers = [{"type": "Linear", "n_in": 2, "n_out": 1, "bias": True}]
+    >>> untrained = Trace.from_steps(layers, np.zeros((1, 2)), {"0.weight": np.ones((1, 2)), "0.bias": [0.0]}, [])
+    >>> text = dumps(untrained)
+    >>> text[:40], loads(text).initial["0.weight"].tolist()
+    ('{"format":"gradcanvas-trace","version":1', [[1.0, 1.0]])
+    """
     structure = trace.structure
     return json.dumps({
         "format": FORMAT, "version": VERSION, "meta": trace.meta,
@@ -283,12 +195,22 @@ def dumps(trace):
 
 
 def loads(text):
-    """The Trace in `text` (JSON, str or bytes); anything wrong raises ValueError naming the field."""
+    """The Trace in `text` (JSON, str or bytes); anything wrong raises ValueError naming the field.
+
+    >>> loads(b"not json")
+    Traceback (most recent call last):
+    ValueError: not a trace: the file is not JSON (Expecting value: line 1 column 1 (char 0))
+    """
     return from_document(_parse(text))
 
 
 def validate(trace):
-    """Raise ValueError naming the field if `trace` (JSON text, or the parsed object) is not a valid trace."""
+    """Raise ValueError naming the field if `trace` (JSON text, or the parsed object) is not a valid trace.
+
+    >>> validate({"format": "a-spreadsheet"})
+    Traceback (most recent call last):
+    ValueError: format: expected 'gradcanvas-trace', found 'a-spreadsheet'; is this a gradcanvas trace?
+    """
     from_document(_parse(trace) if isinstance(trace, (str, bytes, bytearray)) else trace)
 
 

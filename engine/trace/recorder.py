@@ -1,0 +1,77 @@
+"""Writes a trace of an engine model as it trains (the page's runs, notebooks): what it writes is `format.py`'s."""
+import numpy as np
+
+from .. import weights
+from ..tensor import no_grad
+from .format import Step, Trace
+
+
+class TraceRecorder:
+    """Records an engine `nn.Sequential` as it trains: call `record_step(loss, optimizer)` where a
+    training loop would call `optimizer.zero_grad(); loss.backward(); optimizer.step()`.
+
+    The probe batch is passed through the model before each update (forward hooks read every layer's
+    output), and gradients are read by `backward`'s observer the moment the engine completes them.
+    """
+
+    def __init__(self, model, probe, targets=None, meta=None):
+        self.layers = weights.describe(model)   # refuses, by name, a layer a trace cannot hold
+        self.model, self.probe, self.targets = model, np.asarray(probe, dtype=np.float64), targets
+        self.names = {param: name for name, param in model.named_parameters()}
+        self.initial = model.state_dict()
+        self.meta = {"producer": "gradcanvas engine", **(meta or {})}
+        self.steps = []
+
+    def record_step(self, loss, optimizer, observer=None):
+        """Take one optimizer step that minimises `loss` (a scalar Tensor of `model`), recording it.
+        `observer`, if given, watches the same backward pass (see `Tensor.backward`). Returns the `Step`."""
+        activations = self.probe_outputs()
+        gradients = {}
+
+        def observe(node):  # a leaf's gradient is complete when the observer reaches it
+            if node in self.names:
+                gradients[self.names[node]] = np.array(node.grad)
+            if observer is not None:
+                observer(node)
+
+        before = {name: param.data.copy() for param, name in self.names.items()}
+        optimizer.zero_grad()
+        loss.backward(observer=observe)
+        optimizer.step()
+        update = {name: param.data - before[name] for param, name in self.names.items()}
+        self.steps.append(Step(loss.item(), activations, gradients, update))
+        return self.steps[-1]
+
+    def probe_outputs(self):
+        """Every layer's output on the probe, as the model computes it now."""
+        outputs = []
+        handles = [layer.register_forward_hook(lambda _m, _i, out: outputs.append(np.array(out.data)))
+                   for layer in self.model]
+        try:
+            with no_grad():
+                self.model(self.probe)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return tuple(outputs)
+
+    def trace(self):
+        """Everything recorded so far, as a `Trace`."""
+        return Trace.from_steps(self.layers, self.probe, self.initial, self.steps, self.targets, self.meta)
+
+
+def record_training(model, probe, optimizer, loss_fn, batches, targets=None, meta=None):
+    """Train `model` on `batches` (pairs of inputs and labels), one step each, and return the Trace.
+
+    >>> from engine import nn, optim
+    >>> from engine.nn import functional as F
+    >>> model = nn.MLP(2, [4], 1)
+    >>> X, y = np.ones((8, 2)), np.zeros((8, 1))
+    >>> trace = record_training(model, X[:2], optim.SGD(model.parameters(), lr=0.1), F.mse_loss, [(X, y)] * 5)
+    >>> trace.count, trace.gradients["0.weight"].shape
+    (5, (5, 4, 2))
+    """
+    recorder = TraceRecorder(model, probe, targets, meta)
+    for inputs, labels in batches:
+        recorder.record_step(loss_fn(model(inputs), labels), optimizer)
+    return recorder.trace()

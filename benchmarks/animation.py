@@ -59,7 +59,7 @@ REPAINT_MS = """
   const times = [];
   for (const started = performance.now(); performance.now() - started < milliseconds;) {
     const before = performance.now();
-    playground.paint_graph_view();
+    playground.graph.paint(performance.now());
     times.push(performance.now() - before);
   }
   times.sort((a, b) => a - b);
@@ -95,7 +95,7 @@ def measure(site, quick):
             page.wait_for_timeout(3000)  # seven layers at 0.3 s, and one more for the last to arrive
             results["particles"] = frame_median(page, frames, seconds)
             results["particles_shown"] = page.evaluate(
-                "window.gradcanvas.playground.walkthrough.pool.visible().sum().item()")
+                "window.gradcanvas.playground.stepthrough.walkthrough.pool.visible().sum().item()")
             results["edges"] = 2 * 8 + 5 * 8 * 8 + 8
             page.get_by_label("Animate every step").check()
             page.get_by_role("button", name="Play").click()

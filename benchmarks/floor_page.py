@@ -37,7 +37,7 @@ frame_floor.browser_loop([int(n) for n in query["sizes"].split(",")], int(query[
 NETWORK_SHAPE = """(() => {
   const canvas = document.getElementById("network"), playground = window.gradcanvas.playground;
   const sizes = Array.from(playground.run.layer_sizes().toJs());
-  return [sizes, playground.resolution, canvas.clientWidth, canvas.clientHeight];
+  return [sizes, playground.pictures.resolution, canvas.clientWidth, canvas.clientHeight];
 })()"""
 
 

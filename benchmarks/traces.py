@@ -65,8 +65,8 @@ PLAY_TO_END = """
 async () => {
   const playground = window.gradcanvas.playground;
   const frameTimes = window.gradcanvas.frameTimes;
-  const count = playground.replay.trace.count;
-  if (playground.replay.position !== 0 || playground.playing) throw new Error("the replay is not paused at step 0");
+  const count = playground.traces.replay.trace.count;
+  if (playground.traces.replay.position !== 0 || playground.playing) throw new Error("the replay is not paused at step 0");
   playground.act("toggle");
   frameTimes.length = 0;
   const started = performance.now();
@@ -76,7 +76,7 @@ async () => {
     times.push(...frameTimes.splice(0));  // the app keeps only its last 1,000
   } while (playground.playing && document.body.dataset.state !== "error");
   const seconds = (performance.now() - started) / 1000;
-  return { times: times.slice(0, count), seconds, position: playground.replay.position, count };
+  return { times: times.slice(0, count), seconds, position: playground.traces.replay.position, count };
 }
 """
 
@@ -94,7 +94,7 @@ async (steps) => {
     playground.change("trace_step", String(step));
     const changed = performance.now() - started;
     await new Promise(requestAnimationFrame);
-    const shown = playground.replay.position;
+    const shown = playground.traces.replay.position;
     if (shown !== step) throw new Error(`asked for step ${step}, shown ${shown}`);
     seeks.push([changed, performance.now() - started, frameTimes[0]]);
   }
@@ -110,7 +110,7 @@ async (steps) => {
 REPLAY_PARTS = """
 (steps) => {
   const playground = window.gradcanvas.playground;
-  const first = String(playground.replay.trace.count - steps);
+  const first = String(playground.traces.replay.trace.count - steps);
   const median = (times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
   const timed = (call) => {
     playground.change("trace_step", first);

@@ -1,14 +1,18 @@
 """The one door to the browser: the only module of the app that imports `js` or `pyodide`.
 
 It owns proxies (and destroys them), the canvas backing store, the boot/progress hooks of boot.js
-(`window.gradcanvas`) and timers. Everything else in the app takes plain Python and numpy values, so it
-runs and is tested in CPython.
+(`window.gradcanvas`) and timers. It offers generic operations (set a text, build an element's children
+from plain data, set an attribute, listen for events) and knows no feature: each feature builds its widgets
+through them. Everything else in the app takes plain Python and numpy values, so it runs and is tested in
+CPython. What it offers is typed in app/page.py (`Page`), which tests/app/test_page_door.py holds it to.
 """
 import asyncio
 
 import js
 import pyodide_js
 from pyodide.ffi import create_once_callable, create_proxy, to_js
+
+from app.page import ELEMENT_EVENTS, PAGE_EVENTS
 
 _boot = js.window.gradcanvas
 
@@ -77,7 +81,7 @@ def prefers_reduced_motion():
     return bool(_REDUCED_MOTION.matches)
 
 
-def fragment():
+def read_fragment():
     """The URL fragment, without its '#'."""
     return js.location.hash[1:]
 
@@ -122,7 +126,7 @@ def create_editor(text, on_run, on_change):
     parent = js.document.getElementById("code-editor")
     factory = getattr(js.window, "gradcanvasEditor", None)
     if factory is None:
-        area = _element("textarea", aria_label="Code", spellcheck="false", rows="14")
+        area = _make(("textarea", {"aria-label": "Code", "spellcheck": "false", "rows": "14"}, ""))
         area.value = text
         parent.append(area)
         _listen(area, "input", lambda event: on_change(area.value))
@@ -152,10 +156,12 @@ class _TextareaEditor:
 
 
 def editor_text():
+    """The code in the editor."""
     return _editor.getText()
 
 
 def set_editor_text(text):
+    """Replace the code in the editor."""
     _editor.setText(text)
 
 
@@ -198,14 +204,6 @@ def add_clip_frame(caption):
 def finish_clip():
     """End the clip under way and download it; returns how many frames it holds."""
     return int(_capture().finishClip())
-
-
-def show_clip(kind):
-    """Show which clip is recording ("video", "gif" or None): its button pressed, the other one disabled."""
-    for action, button_kind in (("record", "video"), ("save-gif", "gif")):
-        button = js.document.querySelector(f'[data-action="{action}"]')
-        button.setAttribute("aria-pressed", "true" if kind == button_kind else "false")
-        button.disabled = kind is not None and kind != button_kind
 
 
 def set_fragment(text):
@@ -254,80 +252,68 @@ def set_control(name, text):
             element.checked = element.value == text
         elif element.value != text:
             element.value = text
-    if name == "problem":  # the stylesheet shows only the datasets of the current problem type
-        js.document.body.dataset.problem = text
     for output in js.document.querySelectorAll(f'[data-shows="{name}"]'):
         output.textContent = text + (output.getAttribute("data-suffix") or "")
 
 
-def show_notes(notes):
-    """List plain-text notes (a link that could not be read in full, a point that was skipped)."""
-    show_list("notes", notes)
-    js.document.getElementById("notes").hidden = not notes
-
-
 def show_list(element_id, items):
     """Replace a list's items with `items` (plain text)."""
-    box = js.document.getElementById(element_id)
-    box.replaceChildren()
-    for text in items:
-        box.append(_element("li", text))
+    build(element_id, [("li", {}, str(text)) for text in items])
 
 
 def show_table(element_id, header, rows):
     """Replace a table's contents: a header row, then `rows` of plain text."""
-    table = js.document.getElementById(element_id)
-    table.replaceChildren()
-    head = _element("tr")
-    for title in header:
-        head.append(_element("th", title, scope="col"))
-    table.append(head)
-    for row in rows:
-        line = _element("tr")
-        for value in row:
-            line.append(_element("td", value))
-        table.append(line)
+    build(element_id, [("tr", {}, [("th", {"scope": "col"}, str(title)) for title in header]),
+                       *[("tr", {}, [("td", {}, str(value)) for value in row]) for row in rows]])
 
 
-def _element(tag, text="", **attributes):
+def build(element_id, children):
+    """Replace an element's children with elements made from plain data: each is (tag, attributes, content),
+    content being its text (never parsed as HTML) or a list of children; an attribute's value is text, or
+    True/False for a boolean attribute such as "selected" (present/absent)."""
+    parent = js.document.getElementById(element_id)
+    parent.replaceChildren()
+    for child in children:
+        parent.append(_make(child))
+
+
+def _make(data):
+    tag, attributes, content = data
     element = js.document.createElement(tag)
-    element.textContent = text
     for name, value in attributes.items():
-        element.setAttribute(name.replace("_", "-"), str(value))
+        _set_attribute(element, name, value)
+    if isinstance(content, str):
+        element.textContent = content
+    else:
+        for child in content:
+            element.append(_make(child))
     return element
 
 
-def show_layers(sizes, activations, choices):
-    """Rebuild the hidden-layer editor: per layer, -/+ neuron buttons, the count and an activation menu."""
-    box = js.document.getElementById("layer-controls")
-    box.replaceChildren()
-    for layer, (size, activation) in enumerate(zip(sizes, activations)):
-        row = _element("div", **{"class": "layer-row"})
-        row.append(_element("span", f"Hidden {layer + 1}", **{"class": "layer-name"}))
-        row.append(_element("button", "\u2212", type="button", data_action="remove-neuron", data_layer=layer,
-                            aria_label=f"Remove a neuron from hidden layer {layer + 1}"))
-        row.append(_element("span", f"{size} neuron{'s' if size != 1 else ''}", **{"class": "layer-size"}))
-        row.append(_element("button", "+", type="button", data_action="add-neuron", data_layer=layer,
-                            aria_label=f"Add a neuron to hidden layer {layer + 1}"))
-        menu = _element("select", data_setting="layer_activation", data_layer=layer,
-                        aria_label=f"Hidden layer {layer + 1} function")
-        for choice in choices:
-            option = _element("option", choice, value=choice)
-            option.selected = choice == activation
-            menu.append(option)
-        row.append(menu)
-        box.append(row)
+def _set_attribute(element, name, value):
+    if value is True:
+        element.setAttribute(name, "")
+    elif value is False or value is None:
+        element.removeAttribute(name)
+    else:
+        element.setAttribute(name, value)
 
 
-def edit_weight(label, value):
-    """Open the weight editor on one edge, with its current value selected for typing."""
-    set_text("weight-label", label)
-    editor = js.document.getElementById("weight-editor")
-    editor.hidden = False
-    field = js.document.getElementById("weight")
-    field.value = f"{value:.4g}"
+def set_attribute(selector, name, value):
+    """Set attribute `name` on every element matching the CSS `selector` ("#trace-replay", "body",
+    '[data-action="record"]'): text, or True/False for a boolean attribute such as "hidden" or "disabled"."""
+    for element in js.document.querySelectorAll(selector):
+        _set_attribute(element, name, value)
+
+
+def focus(element_id, select=False):
+    """Give a control the keyboard focus and, with `select`, select its text so typing replaces it."""
+    field = js.document.getElementById(element_id)
     field.focus()
-    field.select()
+    if select:
+        field.select()
+
+
 
 
 def fetch_text(url, on_text, on_error):
@@ -342,168 +328,181 @@ def fetch_text(url, on_text, on_error):
     asyncio.ensure_future(fetch())
 
 
-def show_replay(count, position):
-    """Show the trace timeline (0..count, at `position`) and the way back to live training, or hide both
-    when `count` is None."""
-    js.document.getElementById("trace-replay").hidden = count is None
-    js.document.querySelector('[data-action="leave-replay"]').hidden = count is None
-    if count is not None:
-        timeline = js.document.getElementById("trace_step")
-        timeline.max, timeline.value = count, position
-        js.document.getElementById("trace-position").textContent = f"{position} / {count}"
-
-
+# ---- events: one way in ---------------------------------------------------------------------------------
 _listeners = []  # proxies of the page's event listeners: they live as long as the page
 
 
-def _listen(target, event, handler):
+def _listen(target, event, handler, **options):
     proxy = create_proxy(handler)
     _listeners.append(proxy)
-    target.addEventListener(event, proxy)
+    if options:
+        target.addEventListener(event, proxy, to_js(options, dict_converter=js.Object.fromEntries))
+    else:
+        target.addEventListener(event, proxy)
 
 
-def bind(act, change, pointer, key, open_link, open_file):
-    """Send the page's events to Python as plain values, through one listener per kind of event.
+def listen(target, kinds, handler):
+    """Call `handler(kind, *values)` with plain values when one of `kinds` happens: on the element with id
+    `target` (app.page.ELEMENT_EVENTS), or anywhere on the page when `target` is None (app.page.PAGE_EVENTS,
+    delegated from the controls marked `data-action`, `data-setting` and `data-file`). Each kind listens
+    through one browser listener per element, whose proxy lives as long as the page."""
+    events, installers = (PAGE_EVENTS, _PAGE_LISTENERS) if target is None else (ELEMENT_EVENTS, _ELEMENT_LISTENERS)
+    element = js.document if target is None else js.document.getElementById(target)
+    if element is None:
+        raise ValueError(f"listen: the page has no element with id {target!r}; check the id in site/index.html")
+    for kind in kinds:
+        if kind not in events:
+            where = "anywhere on the page" if target is None else f"on #{target}"
+            raise ValueError(f"listen: no event {kind!r} {where}; expected one of {', '.join(events)}")
+        installers[kind](element, lambda *values, kind=kind: handler(kind, *values))
 
-    act(action, layer) for buttons marked `data-action` (and "next-phase" for the N key, aria-keyshortcuts
-    on its button); change(name, value) for controls marked
-    `data-setting` (a group of checkboxes sends its checked values comma-separated, a layer's menu sends
-    (layer, value)); pointer(canvas, kind, x, y, shift) for the Network and Output canvases, in CSS pixels;
-    key(canvas, name, shift) for a key pressed on the Network, Output or graph canvas while it has focus (it
-    returns True when it used the key, which then does not scroll the page; losing focus is the pointer
-    leaving);
-    open_link(fragment) when the user follows a link within the page (a preset); open_file(name, data) for
-    a file chosen in an `input[data-file]` or dropped anywhere on the page. A slider marked `data-live`
-    reports every move, not only where it is let go.
-    """
-    def on_click(event):
-        button = event.target.closest("[data-action]")
-        if button and not button.disabled:
-            layer = button.getAttribute("data-layer")
-            act(button.dataset.action, int(layer) if layer else None)
 
-    def on_change(event):
-        control = event.target.closest("[data-setting]")
-        if not control:
-            return
-        name = control.dataset.setting
-        if name == "layer_activation":
-            change(name, (int(control.dataset.layer), control.value))
-        elif control.type == "checkbox" and control.value not in ("", "on"):
-            group = js.document.querySelectorAll(f'[data-setting="{name}"]:checked')
-            change(name, ",".join(box.value for box in group))
-        elif control.type == "checkbox":
-            change(name, "true" if control.checked else "false")
-        else:
-            change(name, control.value)
+def _at(event):
+    return event.offsetX, event.offsetY, bool(event.shiftKey)
 
-    def on_live_input(event):
-        if event.target.closest("[data-live]"):
-            on_change(event)
 
-    def on_file_chosen(event):
-        chooser = event.target.closest("input[data-file]")
-        if chooser:
-            _open_first(chooser.files, open_file)
-            chooser.value = ""  # choosing the same file again is a new choice
+def _pointer(event_name):
+    """Reports (x, y, shift) for one pointer or mouse event."""
+    return lambda element, report: _listen(element, event_name, lambda event: report(*_at(event)))
 
-    def on_drop(event):
-        event.preventDefault()  # the browser would otherwise open the file in place of the page
-        _open_first(event.dataTransfer.files if event.dataTransfer else None, open_file)
 
-    def on_key(event):  # N is Next phase, unless the user is typing
-        if event.key not in ("n", "N") or event.ctrlKey or event.metaKey or event.altKey or event.repeat:
-            return
-        if event.target.closest("input, textarea, select, [contenteditable]"):
-            return
-        event.preventDefault()
-        act("next-phase", None)
+def _on_press(element, report):
+    def on_down(event):
+        try:
+            element.setPointerCapture(event.pointerId)
+        except Exception:  # a pointer the browser no longer knows: report the press anyway, without capture
+            pass
+        report(*_at(event))
 
-    _listen(js.document, "click", on_click)
-    _listen(js.document, "change", on_change)
-    _listen(js.document, "keydown", on_key)
-    _listen(js.document, "input", on_live_input)
-    _listen(js.document, "change", on_file_chosen)
-    _listen(js.document, "dragover", lambda event: event.preventDefault())
-    _listen(js.document, "drop", on_drop)
-    _listen(js.window, "hashchange", lambda event: open_link(fragment()))
-    for canvas in ("network", "output", "graph"):
-        def on_key_here(event, canvas=canvas):
-            if not (event.ctrlKey or event.metaKey or event.altKey) and key(canvas, event.key, bool(event.shiftKey)):
-                event.preventDefault()
+    _listen(element, "pointerdown", on_down)
 
-        element = js.document.getElementById(canvas)
-        for event_name, kind in (("pointermove", "move"), ("pointerleave", "leave"), ("click", "click")):
-            _listen(element, event_name,
-                    lambda event, canvas=canvas, kind=kind: pointer(canvas, kind, event.offsetX, event.offsetY,
-                                                                    bool(event.shiftKey)))
-        _listen(element, "keydown", on_key_here)
-        _listen(element, "blur", lambda event, canvas=canvas: pointer(canvas, "leave", 0, 0))
-    graph = js.document.getElementById("graph")
+
+def _on_drag(element, report):
     dragged_to = [None]  # where the press or the last drag was: touch has no movementX in every browser
 
     def on_press(event):
         dragged_to[0] = (event.offsetX, event.offsetY)
 
-    def on_drag(event):
+    def on_move(event):
         if event.buttons & 1 and dragged_to[0] is not None:
             x, y = event.offsetX, event.offsetY
-            pointer("graph", "drag", x, y, False, (x - dragged_to[0][0], y - dragged_to[0][1]))
+            report(x, y, x - dragged_to[0][0], y - dragged_to[0][1])
             dragged_to[0] = (x, y)
 
+    _listen(element, "pointerdown", on_press)
+    _listen(element, "pointermove", on_move)
+
+
+def _on_wheel(element, report):
     def on_wheel(event):
-        event.preventDefault()  # zoom the graph, not the page
-        pointer("graph", "wheel", event.offsetX, event.offsetY, False, event.deltaY)
+        event.preventDefault()  # the element uses the wheel (the graph zooms), not the page
+        report(event.offsetX, event.offsetY, event.deltaY)
 
-    _listen(graph, "pointerdown", on_press)
-    _listen(graph, "pointermove", on_drag)
-    _listen(graph, "dblclick", lambda event: pointer("graph", "dblclick", event.offsetX, event.offsetY))
-    proxy = create_proxy(on_wheel)
-    _listeners.append(proxy)
-    graph.addEventListener("wheel", proxy, to_js({"passive": False}, dict_converter=js.Object.fromEntries))
+    _listen(element, "wheel", on_wheel, passive=False)
 
 
-def on_click(element_id, handler):
-    """Call `handler()` when the element (a button) is clicked."""
-    _listen(js.document.getElementById(element_id), "click", lambda event: handler())
+def _on_key(element, report):
+    def on_key(event):
+        if not (event.ctrlKey or event.metaKey or event.altKey) and report(event.key, bool(event.shiftKey)):
+            event.preventDefault()  # the handler used the key: an arrow does not also scroll the page
+
+    _listen(element, "keydown", on_key)
 
 
-def on_change(element_id, handler):
-    """Call `handler(value)` when a control changes: its value, or "true"/"false" for a checkbox."""
-    element = js.document.getElementById(element_id)
-    _listen(element, "change",
-            lambda event: handler(("true" if element.checked else "false") if element.type == "checkbox" else element.value))
+def _value(control):
+    """A control's value as a setting: "true"/"false" for a checkbox."""
+    if control.type == "checkbox":
+        return "true" if control.checked else "false"
+    return control.value
 
 
-def on_pointer(element_id, handler):
-    """Call `handler(kind, x, y)` in CSS pixels of the element for "down", "move", "up", "cancel", "leave"
-    and "dblclick", from mouse, pen and touch alike (pointer events). A press captures the pointer, so a
-    stroke or a drag that leaves the element still ends where it should."""
-    element = js.document.getElementById(element_id)
-
-    def on_down(event):
-        try:
-            element.setPointerCapture(event.pointerId)
-        except Exception:  # a pointer the browser no longer knows: draw anyway, without capture
-            pass
-        handler("down", event.offsetX, event.offsetY)
-
-    _listen(element, "pointerdown", on_down)
-    for event_name, kind in (("pointermove", "move"), ("pointerup", "up"), ("pointercancel", "cancel"),
-                             ("pointerleave", "leave"), ("dblclick", "dblclick")):
-        _listen(element, event_name, lambda event, kind=kind: handler(kind, event.offsetX, event.offsetY))
+def _take_file(chooser, report):
+    _open_first(chooser.files, report)
+    chooser.value = ""  # choosing the same file again is a new choice
 
 
-def on_file(element_id, handler):
-    """Call `handler(name, data)` with the bytes of a file chosen in a file input; choosing the same file
-    again calls it again."""
-    element = js.document.getElementById(element_id)
+_ELEMENT_LISTENERS = {
+    "down": _on_press,
+    **{kind: _pointer(event) for kind, event in (("move", "pointermove"), ("up", "pointerup"),
+                                                  ("cancel", "pointercancel"), ("leave", "pointerleave"),
+                                                  ("click", "click"), ("dblclick", "dblclick"))},
+    "drag": _on_drag,
+    "wheel": _on_wheel,
+    "key": _on_key,
+    "blur": lambda element, report: _listen(element, "blur", lambda event: report()),
+    "change": lambda element, report: _listen(element, "change", lambda event: report(_value(element))),
+    "file": lambda element, report: _listen(element, "change", lambda event: _take_file(element, report)),
+}
 
+
+def _layer(element):
+    layer = element.getAttribute("data-layer")
+    return int(layer) if layer else None
+
+
+def _on_action(document, report):
+    def on_click(event):
+        button = event.target.closest("[data-action]")
+        if button and not button.disabled:
+            report(button.dataset.action, _layer(button))
+
+    def on_key(event):  # a button's aria-keyshortcuts letter (N: Next phase), unless the user is typing
+        if len(event.key) != 1 or event.ctrlKey or event.metaKey or event.altKey or event.repeat:
+            return
+        if event.target.closest("input, textarea, select, [contenteditable]"):
+            return
+        for button in document.querySelectorAll("[data-action][aria-keyshortcuts]"):
+            if event.key.upper() in button.getAttribute("aria-keyshortcuts").upper().split():
+                event.preventDefault()
+                report(button.dataset.action, _layer(button))
+                return
+
+    _listen(document, "click", on_click)
+    _listen(document, "keydown", on_key)
+
+
+def _on_setting(document, report):
     def on_change(event):
-        _open_first(element.files, handler)
-        element.value = ""
+        control = event.target.closest("[data-setting]")
+        if not control:
+            return
+        name = control.dataset.setting
+        if control.type == "checkbox" and control.value not in ("", "on"):
+            value = ",".join(box.value for box in document.querySelectorAll(f'[data-setting="{name}"]:checked'))
+        else:
+            value = _value(control)
+        layer = _layer(control)
+        report(name, value if layer is None else (layer, value))
 
-    _listen(element, "change", on_change)
+    def on_live_input(event):
+        if event.target.closest("[data-live]"):
+            on_change(event)
+
+    _listen(document, "change", on_change)
+    _listen(document, "input", on_live_input)
+
+
+def _on_page_file(document, report):
+    def on_chosen(event):
+        chooser = event.target.closest("input[data-file]")
+        if chooser:
+            _take_file(chooser, report)
+
+    def on_drop(event):
+        event.preventDefault()  # the browser would otherwise open the file in place of the page
+        _open_first(event.dataTransfer.files if event.dataTransfer else None, report)
+
+    _listen(document, "change", on_chosen)
+    _listen(document, "dragover", lambda event: event.preventDefault())
+    _listen(document, "drop", on_drop)
+
+
+_PAGE_LISTENERS = {
+    "action": _on_action,
+    "setting": _on_setting,
+    "file": _on_page_file,
+    "link": lambda document, report: _listen(js.window, "hashchange", lambda event: report(read_fragment())),
+}
 
 
 def _open_first(files, handler):
@@ -535,7 +534,7 @@ def download(filename, data, mime=None):
     mime = mime or ("application/json" if text else "application/octet-stream")
     blob = js.Blob.new(js.Array.of(part), to_js({"type": mime}, dict_converter=js.Object.fromEntries))
     url = js.URL.createObjectURL(blob)
-    link = _element("a", href=url, download=filename)
+    link = _make(("a", {"href": url, "download": filename}, ""))
     js.document.body.append(link)
     link.click()
     link.remove()
@@ -544,7 +543,7 @@ def download(filename, data, mime=None):
 
 def set_data(element_id, name, value):
     """Set an element's `data-<name>` attribute: values the page publishes for tests and tools."""
-    js.document.getElementById(element_id).setAttribute(f"data-{name}", value)
+    _set_attribute(js.document.getElementById(element_id), f"data-{name}", value)
 
 
 def set_value(element_id, value):
@@ -554,18 +553,17 @@ def set_value(element_id, value):
 
 def show_options(element_id, options, selected):
     """Replace a menu's options with (value, text) pairs and choose `selected`."""
-    menu = js.document.getElementById(element_id)
-    menu.replaceChildren()
-    for value, text in options:
-        menu.append(_element("option", text, value=value))
-    menu.value = selected
+    build(element_id, [("option", {"value": value}, text) for value, text in options])
+    js.document.getElementById(element_id).value = selected
 
 
 def canvas(element_id):
+    """The canvas element `element_id`, to draw on in CSS pixels."""
     return Canvas(element_id)
 
 
 def pixels():
+    """A new off-screen image for numpy pixels."""
     return Pixels()
 
 

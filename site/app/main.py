@@ -7,14 +7,15 @@ from app import browser
 from app.digits import lab as digits_lab
 from app.shared.frames import FrameLoop
 from app.playground.controller import Playground
+from app.playground import events as playground_events
 
 SUMMARY_EVERY_MS = 1000  # screen readers hear the summary at most this often
 
 
 async def start():
-    playground = Playground(browser, browser.fragment())
-    browser.bind(playground.act, playground.change, playground.pointer, playground.key, playground.open_link,
-                 playground.open_file)
+    playground = Playground(browser, browser.read_fragment())
+    playground_events.bind(browser, playground.act, playground.change, playground.pointer, playground.key,
+                           playground.open_link, playground.open_file)
     browser.expose("playground", playground)
     playground.paint(0.0)
     try:

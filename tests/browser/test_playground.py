@@ -113,7 +113,7 @@ def test_the_keyboard_points_at_the_plane_and_steps_through_the_network_and_the_
     plane = page.get_by_label("Output", exact=True)
     plane.focus()
     scrolled = page.evaluate("scrollY")
-    point = "window.gradcanvas.playground.hovered_point?.toJs() ?? null"
+    point = "window.gradcanvas.playground.canvas_input.hovered_point?.toJs() ?? null"
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     first = page.evaluate(point)
@@ -166,7 +166,7 @@ def test_on_a_phone_the_panels_stack_and_nothing_overflows(chromium, site_url, a
 
 def test_on_a_phone_the_graph_opens_readable_and_a_finger_swipes_along_it(phone):
     page = phone.page
-    view = "window.gradcanvas.playground.graph_transform().toJs()"
+    view = "window.gradcanvas.playground.graph.transform().toJs()"
     scale, dx, _ = page.evaluate(view)
     assert scale == pytest.approx(0.55) and dx == 0  # readable, from the inputs, where the whole would be tiny
     graph = page.get_by_label("Computation graph", exact=True)

@@ -2,7 +2,7 @@
 
 A `Monitor` watches one `Run`. After each `run.train_epoch()`, `monitor.observe()` measures every Linear
 layer (gradient statistics, how far the weights moved, histograms, dead and saturated units), raises
-`Alert`s in plain words, and appends an `EpochStats` to the `timeline`. `check_gradients(run)` compares the
+`Alert`s in plain words, and appends an `EpochStats` to the `timeline`. `gradient_check.check_gradients(run)` compares the
 engine's gradients on the live network with finite differences.
 
 The gradient is that of the data loss over all the training points, from one extra backward pass at the
@@ -35,8 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from engine import nn, no_grad, topological_order
-from engine.gradcheck import numerical_gradient
+from engine import nn, topological_order
+from engine.gradcheck import set_aside_grads
 
 # ---- what is measured ---------------------------------------------------------------------------------
 STATISTICS = ("mean", "std", "min", "max", "norm")  # the columns of the gradient statistics
@@ -74,17 +74,8 @@ DIVERGED_UPDATE_RATIO = 1.0  # size (update ratio > 1) somewhere in each of 5 ep
 DIVERGED_UPDATE_EPOCHS = 5   # first epochs often do that once or twice on runs that then train well); or a
 #                              NaN or infinity in the loss, a weight or bias, a gradient or a layer's output.
 
-# ---- "Check gradients" ------------------------------------------------------------------------------------
-GRADCHECK_POINTS = 8     # training points in the checked batch: enough to exercise every unit, quick
-GRADCHECK_EPS = 1e-6
-GRADCHECK_FLOOR = 1e-6   # relative errors divide by at least this (times the loss when above 1): central
-#                          differences carry ~1e-10 of rounding noise per unit of loss
-GRADCHECK_RIGHT = 1e-3   # right gradients score 1e-9 to 1e-4 (the tiny ones of deep sigmoid stacks); a wrong
-#                          rule scores about 0.1 to 1
-
-_ACTIVATION_NAMES = {nn.Tanh: "tanh", nn.Sigmoid: "sigmoid", nn.ReLU: "relu", nn.LeakyReLU: "leaky_relu",
-                     nn.Identity: "linear"}
-_ACTIVATION_OPS = ("tanh", "sigmoid", "relu", "leaky_relu")  # the engine's op labels of those modules
+_ACTIVATION_NAMES = {type(nn.activation_by_name(name)): name for name in nn.ACTIVATIONS}  # module class -> name
+_ACTIVATION_OPS = tuple(name for name in nn.ACTIVATIONS if name != "linear")  # their op labels (Identity records none)
 _LOSS_OPS = ("mse_loss", "cross_entropy", "bce_with_logits", "softmax")  # Run.data_loss's ops on the logits
 
 
@@ -407,16 +398,10 @@ class Monitor:
         one `run.measure()` kept at the end of the epoch (see `Run.keep_train_pass`). Each parameter's
         `.grad` is put back as it was, so the optimizer's next step cannot tell this pass happened."""
         loss, outputs = self.run.take_train_pass()
-        saved = [p.grad for p in self.parameters]
-        try:
-            for p in self.parameters:
-                p.grad = None
+        with set_aside_grads(self.parameters):
             loss.backward()
             gradients = np.concatenate([np.zeros(p.data.size) if p.grad is None else p.grad.ravel()
                                         for p in self.parameters])
-        finally:
-            for p, grad in zip(self.parameters, saved):
-                p.grad = grad
         return loss, outputs, gradients
 
     def _follow_history(self):
@@ -526,54 +511,3 @@ class Monitor:
                      f"({self._best_test:.3g}, at epoch {self._best_test_epoch}) for {self._high_test_epochs} epochs "
                      "while the training loss kept falling: the network is memorising its training points.",
                      "Add regularization (L2), use a smaller network, train on more of the data, or stop here.")
-
-
-class GradientCheck(NamedTuple):
-    """The outcome of `check_gradients`: the `largest` relative error, and one error per parameter as
-    (layer row, "weight" or "bias", error)."""
-
-    largest: float
-    errors: tuple
-
-    @property
-    def right(self):
-        """True when every gradient agrees with finite differences (largest error below GRADCHECK_RIGHT)."""
-        return self.largest < GRADCHECK_RIGHT
-
-
-def check_gradients(run, points=GRADCHECK_POINTS, eps=GRADCHECK_EPS):
-    """Compare the engine's gradients of the data loss on the first `points` training points with central
-    differences (`engine.gradcheck.numerical_gradient`), for every weight and bias of the current network.
-
-    The error of one entry is |backward - numerical| / max(|backward| + |numerical|, floor), with floor =
-    GRADCHECK_FLOOR x max(1, |loss|): relative even for the small gradients networks have, yet not dividing
-    rounding noise by noise where both are ~0 (see GRADCHECK_RIGHT for what scores mean). Costs two forward
-    passes per parameter entry, about a second for 10,000 weights in CPython; the weights, their gradients
-    and the run's next step are left exactly as they were.
-    """
-    if not len(run.inputs_train):
-        raise ValueError("check_gradients: the run has no training points to compute a loss on; add some points")
-    model, inputs, labels = run.model, run.inputs_train[:points], run.y_train[:points]
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    parameters = [(row, kind, getattr(layer, kind)) for row, layer in enumerate(linears) for kind in ("weight", "bias")]
-    tensors = [tensor for _, _, tensor in parameters]
-
-    def loss(_):
-        return run.data_loss(model(inputs), labels)
-
-    saved = [t.grad for t in tensors]
-    try:
-        for t in tensors:
-            t.grad = None
-        value = loss(tensors)
-        value.backward()
-        analytic = [np.zeros_like(t.data) if t.grad is None else t.grad.copy() for t in tensors]
-    finally:
-        for t, grad in zip(tensors, saved):
-            t.grad = grad
-    with no_grad():
-        numerical = numerical_gradient(loss, tensors, eps)
-    floor = GRADCHECK_FLOOR * max(1.0, abs(value.item()))
-    errors = tuple((row, kind, float((np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)).max()))
-                   for (row, kind, _), a, n in zip(parameters, analytic, numerical))
-    return GradientCheck(max(error for _, _, error in errors), errors)

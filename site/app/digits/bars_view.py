@@ -1,9 +1,8 @@
 """Paints the prediction: one bar per digit, its height the probability; the predicted digit in the accent
-colour, the digit whose saliency is shown underlined.
+colour (the palette's blue), the digit whose saliency is shown underlined.
 """
 import numpy as np
 
-PREDICTED = "rgb(8,102,170)"   # the palette's blue
 LABEL_HEIGHT = 18
 
 
@@ -31,7 +30,7 @@ def paint_bars(ctx, probabilities, target, width, height, theme):
         bar = (bottom - top) * float(probability)
         ctx.fillStyle = theme.outline
         ctx.fillRect(x + column * 0.15, bottom - 1, column * 0.7, 1)
-        ctx.fillStyle = PREDICTED if digit == predicted else theme.muted_text
+        ctx.fillStyle = theme.css(1.0) if digit == predicted else theme.muted_text
         ctx.fillRect(x + column * 0.15, bottom - bar, column * 0.7, bar)
         ctx.textBaseline = "bottom"
         ctx.fillStyle = theme.text if digit == predicted else theme.muted_text

@@ -33,6 +33,12 @@ TRAIN_BUDGET_S = 0.012       # training time per animation frame, so drawing and
 TRAINING_REPAINT_MS = 300    # how often the views follow the weights while they train
 CLICK_SLOP = 4               # pixels a press may move on the model view and still count as a click
 
+# The lab's part of the page, each element named `digit-<name>` in site/index.html.
+CANVASES = ("pad", "slabs", "maps", "map", "bars")  # these answer the pointer
+POINTER_KINDS = ("down", "move", "up", "cancel", "leave", "dblclick")  # a press captures the pointer
+ACTIONS = ("clear", "undo", "test-digit", "animate", "train", "save")  # buttons
+CONTROLS = ("target", "layer", "overlay")  # menus and a checkbox
+
 
 class DigitsLab:
     """Owns the model, the drawing, the views and a training run; the page calls `pointer`, `act`,
@@ -405,13 +411,14 @@ async def start(page):
             loop.play()
         return handle
 
-    for canvas in ("pad", "slabs", "maps", "map", "bars"):
-        page.on_pointer(f"digit-{canvas}", waking(lambda kind, x, y, canvas=canvas: lab.pointer(canvas, kind, x, y)))
-    for action in ("clear", "undo", "test-digit", "animate", "train", "save"):
-        page.on_click(f"digit-{action}", waking(lambda action=action: lab.act(action)))
-    for name in ("target", "layer", "overlay"):
-        page.on_change(f"digit-{name}", waking(lambda value, name=name: lab.change(name, value)))
-    page.on_file("digit-load", waking(lab.load_weights))
+    for canvas in CANVASES:
+        page.listen(f"digit-{canvas}", POINTER_KINDS,
+                    waking(lambda kind, x, y, shift, canvas=canvas: lab.pointer(canvas, kind, x, y)))
+    for action in ACTIONS:
+        page.listen(f"digit-{action}", ("click",), waking(lambda kind, x, y, shift, action=action: lab.act(action)))
+    for name in CONTROLS:
+        page.listen(f"digit-{name}", ("change",), waking(lambda kind, value, name=name: lab.change(name, value)))
+    page.listen("digit-load", ("file",), waking(lambda kind, name, data: lab.load_weights(name, data)))
     lab.update()
     lab.paint_training()
     loop.play()

@@ -39,7 +39,7 @@ def paint_slabs(ctx, path, camera, slabs, names, atlas_source, places, state, se
     _paint_names(ctx, camera, slabs, names, selected, theme)
     if slabs and slabs[-1].pixels[0] == 1:
         _paint_score_labels(ctx, camera, slabs[-1], predicted, theme)
-    _paint_pulse(ctx, camera, slabs, state)
+    _paint_pulse(ctx, camera, slabs, state, theme)
 
 
 def _polygon_path(points):
@@ -74,8 +74,8 @@ def _paint_score_labels(ctx, camera, slab, predicted, theme):
         ctx.fillText(str(digit), x, y)
 
 
-def _paint_pulse(ctx, camera, slabs, state):
-    """A dot between two slabs: orange going forward (values), blue coming back (gradients)."""
+def _paint_pulse(ctx, camera, slabs, state, theme):
+    """A dot between two slabs: the palette's orange going forward (values), its blue coming back (gradients)."""
     if state.phase == "done" or len(slabs) < 2:
         return
     step = 1 if state.phase == "forward" else -1
@@ -84,7 +84,7 @@ def _paint_pulse(ctx, camera, slabs, state):
         return
     x = slabs[start].x + (slabs[end].x - slabs[start].x) * state.progress
     (sx, sy), = camera.project(np.array([[x, 0.0, 0.0]]))[0]
-    ctx.fillStyle = "rgb(232,125,13)" if step == 1 else "rgb(8,102,170)"
+    ctx.fillStyle = theme.css(-1.0 if step == 1 else 1.0)
     ctx.beginPath()
     ctx.arc(sx, sy, 6, 0, 2 * np.pi)
     ctx.fill()

@@ -1,11 +1,10 @@
 """Paints the live training curves: loss per mini-batch (thin) and per epoch on both sets, and accuracy
-per epoch on both sets; training solid, held-out dashed, as the playground's loss curve.
+per epoch on both sets (in the palette's blue); training solid, held-out dashed, as the playground's loss
+curve.
 """
 import numpy as np
 
-
-ACCURACY_COLOUR = "rgb(8,102,170)"  # the palette's blue
-GAP = 12                            # between the two plots
+GAP = 12  # between the two plots
 
 
 def accuracy_floor(history):
@@ -46,7 +45,7 @@ def paint_training(ctx, polyline, progress, history, epochs, width, height, them
     for column, dash in ((1, []), (2, [4, 3])):
         _line(ctx, polyline, history[:, 0], history[:, column], epochs, loss_range, loss_box, theme.text, dash, 1.75)
     for column, dash in ((3, []), (4, [4, 3])):
-        _line(ctx, polyline, history[:, 0], history[:, column], epochs, (floor, 1.0), accuracy_box, ACCURACY_COLOUR,
+        _line(ctx, polyline, history[:, 0], history[:, column], epochs, (floor, 1.0), accuracy_box, theme.css(1.0),
               dash, 1.75)
     ctx.setLineDash([])
 

@@ -1,16 +1,20 @@
-"""What the inspector says about a clicked neuron, edge or graph node: the engine's numbers as the current
-phase of the step-through knows them, in rows of (quantity, number).
+"""The inspector: what it says about the neuron, edge or graph node pointed at, the engine's numbers as the
+current phase of the step-through knows them, in rows of (quantity, number).
 
 A gradient appears once the backward pass has computed it (phase 4) and an update once the optimizer has
 taken its step (phase 5); before that the row says when it will. Outside the step-through there is no
-recorded step, so only values and weights show. Plain Python: the numbers arrive as arrays.
+recorded step, so only values and weights show. The rows are made by plain functions from arrays;
+`Inspector` reads the numbers of the part pointed at and shows them.
 """
 import numpy as np
 
-from app.playground.stepthrough.recorded_step import PHASES
+from app.graph.panel import biases
+from app.playground.stepthrough.recorded_step import PHASES, forward_reading
+from app.playground.stepthrough.walkthrough import EXAMPLE
 
 GRADIENTS, UPDATE = PHASES.index("gradients"), PHASES.index("update")
 NOT_STEPPING = "press Next phase (or N) to take a recorded step"
+HEADER = ("Quantity", "Value")
 
 
 def number(value, digits=4):
@@ -97,3 +101,79 @@ def node_rows(data, gradient, phase, reached, change=None):
     if change is not None:
         rows.append(("last update", tensor_text(change) if phase >= UPDATE else _later(phase, UPDATE, "taken")))
     return rows
+
+
+def phase_words(walk):
+    """Where the walkthrough `walk` is, to follow a title: " (phase 2 of 5, loss)", or "" outside it."""
+    return f" (phase {walk.index + 1} of {len(PHASES)}, {walk.phase.name.replace('_', ' ')})" if walk else ""
+
+
+def capitalised(name):
+    return f"{name[0].upper()}{name[1:]}"
+
+
+class Inspector:
+    """The inspector's title and table on `page`. It names neurons and edges as the Network view does
+    (`pictures`), reads graph nodes from the graph panel (`graph`), and the numbers from `run()` and
+    `walkthrough()` as they are now; outside the walkthrough a neuron is read at `inspected_input()`, the
+    input the Network view shows."""
+
+    def __init__(self, page, pictures, graph, run, walkthrough, inspected_input):
+        self.page, self.pictures, self.graph = page, pictures, graph
+        self.run, self.walkthrough, self.inspected_input = run, walkthrough, inspected_input
+        self.rows = None  # the rows shown: the table is built again only when they change
+
+    def show(self, part):
+        """Show `part` ("neuron", layer, index), ("edge", layer, to, from), ("node", key) or None, with the
+        engine's numbers as the walkthrough's phase knows them (or the network's as it stands, outside it)."""
+        title, rows = "", []
+        if part is not None and part[0] == "neuron" and self.pictures.layout is not None:
+            title, rows = self.inspect_neuron(*part[1:])
+        elif part is not None and part[0] == "edge":
+            title, rows = self.inspect_edge(part[1:])
+        elif part is not None and part[0] == "node" and self.graph.index_of(part[1]) is not None:
+            title, rows = self.inspect_node(self.graph.index_of(part[1]))
+        self.page.set_text("inspector", title)
+        if rows != self.rows:
+            self.rows = rows
+            self.page.show_table("inspector-numbers", HEADER if rows else (), rows)
+
+    def inspect_neuron(self, layer, index):
+        name = self.pictures.neuron_name(layer, index)
+        last = layer == len(self.pictures.layout.centres) - 1
+        walk, run = self.walkthrough(), self.run()
+        if walk is not None:
+            story = walk.story
+            pre = None if layer == 0 else story.pre_activations[layer][EXAMPLE, index]
+            gradient = None if story.gradients[layer] is None else story.gradients[layer][EXAMPLE, index]
+            bias = None if layer == 0 or story.biases[layer - 1] is None else \
+                tuple(None if part is None else part[index] for part in story.biases[layer - 1])
+            rows = neuron_rows(story.values[layer][EXAMPLE, index], pre, gradient, bias, walk.index,
+                               walk.values[-1][index] if last else None)
+            return f"{capitalised(name)}, for the batch's first example{phase_words(walk)}", rows
+        point = self.inspected_input()
+        if point is None:
+            return name, []
+        values, pre_activations = forward_reading(run.model, run.layer_outputs(np.asarray(point)[None])[0])
+        layer_bias = None if layer == 0 else biases(run)[layer - 1]
+        bias = None if layer_bias is None else (layer_bias.data[index], None, None)
+        rows = neuron_rows(values[layer][0, index], None if layer == 0 else pre_activations[layer][0, index], None,
+                           bias, None, run.output_values(values[-1])[0][index] if last else None)
+        return f"{capitalised(name)} at the input ({point[0]:.2f}, {point[1]:.2f})".replace("-", "\u2212"), rows
+
+    def inspect_edge(self, edge):
+        layer, to_neuron, from_neuron = edge
+        walk = self.walkthrough()
+        if walk is None:
+            weight = self.run().weights[layer].data[to_neuron, from_neuron]
+            return self.pictures.describe_edge(edge), parameter_rows("weight", (weight, None, None), None, "w")
+        triple = tuple(None if part is None else part[to_neuron, from_neuron] for part in walk.story.weights[layer])
+        name = self.pictures.neuron_name
+        title = f"Weight from {name(layer, from_neuron)} to {name(layer + 1, to_neuron)}{phase_words(walk)}"
+        return title, parameter_rows("weight", triple, walk.index, "w")
+
+    def inspect_node(self, index):
+        data, gradient, reached, change = self.graph.node_numbers(index)
+        walk = self.graph.shown_walkthrough()
+        title = f"Graph node {self.graph.nodes.labels[index]}{phase_words(walk)}"
+        return title, node_rows(data, gradient, walk.index if walk else None, reached, change)

@@ -89,15 +89,6 @@ def class_image(probabilities, theme, discretize=False, strength=1.0):
     return with_alpha(np.rint(rgb).astype(np.uint8))
 
 
-def thumbnail_atlas(images):
-    """Lay square images side by side in one strip, so one `putImageData` serves every thumbnail.
-
-    >>> thumbnail_atlas([np.zeros((2, 2, 4), np.uint8)] * 3).shape
-    (2, 6, 4)
-    """
-    return np.concatenate(list(images), axis=1) if len(images) else np.zeros((1, 1, 4), np.uint8)
-
-
 def downsample(grid_values, resolution=RESOLUTION, size=THUMBNAIL):
     """Every n-th point of a flattened resolution^2 grid, as a size x size image of values; columns
     (one per neuron) stay as a last axis."""

@@ -1,9 +1,11 @@
-"""Your own data: points pasted as CSV, one `x1,x2,label` a line.
+"""Your own data: points pasted as CSV, one `x1,x2,label` a line, or a dataset's points taken as your own.
 
 A bad line is reported by its number and skipped; the rest still loads, so one typo never costs the
 learner the other ninety-nine points.
 """
 import math
+
+import numpy as np
 
 from app.playground.state import MAX_POINTS, PLANE
 
@@ -42,3 +44,11 @@ def parse_csv(text, regression=False):
     if not points and not notes:
         notes.append("no points found: paste one x1,x2,label per line")
     return points[:MAX_POINTS], notes
+
+
+def own_points(run):
+    """The run's points, training and test, as your own points are kept: (x1, x2, label), rounded."""
+    X = np.concatenate([run.X_train, run.X_test])
+    y = np.concatenate([run.y_train, run.y_test])
+    return [(round(a, 3), round(b, 3), float(label) if run.regression else int(label))
+            for (a, b), label in zip(X.tolist(), y.tolist())]

@@ -5,19 +5,24 @@ The fields of `State` are the table: each field carries its plain-words label an
 takes, so encoding, decoding, validation and the UI's choice lists all read one table and cannot drift
 apart. Nothing decoded is trusted: a bad value falls back (to its default when read from a link, to the
 current value when set from a control) with a note in plain text saying what was wrong and what was used
-instead. Standard library only, because this module runs in CPython tests and in Pyodide alike.
+instead. Apart from the two name lists it takes from the engine, standard library only, because this
+module runs in CPython tests and in Pyodide alike.
 """
-import math
-import numbers
 from dataclasses import dataclass, field, fields, replace
 from typing import NamedTuple
 from urllib.parse import quote, unquote
+
+from app.playground.setting_kinds import (Invalid, Kind, LayerSizes, NameList, OneOf, OneOfNumbers, OptionalNumber,
+                                          PointList, Selection, Switch, WholeNumber, capped, decimal, shown, whole)
+from engine.data import FEATURES
+from engine.nn import ACTIVATIONS
 
 VERSION = 1
 MAX_FRAGMENT_BYTES = 64 * 1024
 EXTRA_KEYS = ("preset", "code", "trace")  # link keys that presets, the code editor and traces own; passed as text
 
-# The choice lists, written once; the table below and the UI's controls both read them.
+# The choice lists, written once (ACTIVATIONS and FEATURES in the engine, which builds them); the table
+# below and the UI's controls both read them.
 DATASETS = {
     "classification": ("circle", "xor", "gauss", "spiral", "moons", "blobs3", "custom"),
     "regression": ("plane", "multigauss", "custom"),
@@ -26,348 +31,16 @@ PROBLEMS = tuple(DATASETS)
 ALL_DATASETS = tuple(dict.fromkeys(name for names in DATASETS.values() for name in names))
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)  # TF Playground's
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)          # TF Playground's
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu")
 REGULARIZATIONS = ("none", "l1", "l2")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 LOSSES = ("auto", "mse", "cross_entropy")
-FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)")  # as engine.data.FEATURES
 MAX_LAYERS = 10
 MAX_NEURONS = 100
 MAX_WEIGHTS = 11_000  # "about 10,000": 2-100-100-1 (10,300) fits, even with all 7 features and 3 outputs
 MAX_POINTS = 1_000
 PLANE = 6.0  # datasets and the heatmaps span [-6, 6] on both axes; a custom point must lie on them
 CLASS_LABELS = (0, 1, 2)
-
-_NAMED_PROBLEMS = 3  # a list of bad entries names this many, then counts the rest, so notes stay readable
-_SHOWN_CHARS = 40
 _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
-
-
-class Invalid(ValueError):
-    """A value a setting cannot take. Its message completes the sentence "<label> '<value>' ..."."""
-
-
-def _shown(value):
-    """A value as a note quotes it: at most about 40 characters, unprintable characters replaced.
-
-    >>> _shown("x" * 50)
-    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'"
-    >>> _shown((4, 2))
-    "'4,2'"
-    """
-    if isinstance(value, (list, tuple)) and all(isinstance(item, (str, int, float)) for item in value):
-        value = ",".join(map(str, value))
-    text = value if isinstance(value, str) else repr(value)
-    text = "".join(char if char.isprintable() else "\ufffd" for char in text[:_SHOWN_CHARS + 1])
-    return "'" + (text[:_SHOWN_CHARS] + "…" if len(text) > _SHOWN_CHARS else text) + "'"
-
-
-def _capped(problems, rest):
-    """The first few problems, and one more line counting the others."""
-    if len(problems) <= _NAMED_PROBLEMS:
-        return problems
-    return problems[:_NAMED_PROBLEMS] + [f"and {len(problems) - _NAMED_PROBLEMS:,} more {rest}"]
-
-
-def _real(value):
-    """A finite float from link text or from a Python number (bools are not numbers here)."""
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise Invalid("is not a number") from None
-    elif not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise Invalid("is not a number")
-    if not math.isfinite(value):
-        raise Invalid("is not a finite number")
-    return float(value)
-
-
-def _whole(value):
-    """An int from link text ("50", "50.0", "5e1") or from a Python integer. Text goes through float,
-    which is exact for every whole number a setting allows (all are below 2**53)."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str) and _real(value).is_integer():
-        return int(_real(value))
-    raise Invalid("is not a whole number")
-
-
-def _plain(number):
-    """A list member as people write it: 0.00001 rather than 1e-05, 3 rather than 3.0."""
-    return f"{number:f}".rstrip("0").rstrip(".")
-
-
-def _decimal(number):
-    """A custom point's coordinate, to the 3 decimals it is stored with."""
-    text = f"{number:.3f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-class _Kind:
-    """How one setting's value is read from link text, written back, and checked when set in Python.
-
-    `read(text)` and `convert(value)` return (value in its stored form, notes on parts dropped) or
-    raise Invalid; `coerce` takes either, so a control may pass its string value as it is.
-    """
-
-    def coerce(self, value):
-        return self.read(value) if isinstance(value, str) else self.convert(value)
-
-    def describe(self, value):
-        return self.write(value) or "none"
-
-
-@dataclass(frozen=True)
-class OneOf(_Kind):
-    """One name from a list."""
-
-    options: tuple
-
-    def read(self, text):
-        if text in self.options:
-            return text, []
-        return self.convert(text)
-
-    def convert(self, value):
-        raise Invalid(f"is not one of {', '.join(self.options)}")
-
-    def write(self, value):
-        return value
-
-
-@dataclass(frozen=True)
-class OneOfNumbers(_Kind):
-    """One number from a fixed list; "0.030" and "3e-2" both read as 0.03."""
-
-    options: tuple
-
-    def read(self, text):
-        return self.convert(text)
-
-    def convert(self, value):
-        try:
-            number = _real(value)
-        except Invalid:
-            number = math.nan
-        for option in self.options:
-            if math.isclose(number, option, rel_tol=1e-9):
-                return option, []
-        raise Invalid(f"is not one of {', '.join(map(_plain, self.options))}")
-
-    def write(self, value):
-        return _plain(value)
-
-
-@dataclass(frozen=True)
-class WholeNumber(_Kind):
-    """A whole number from `low` to `high` in steps of `step`."""
-
-    low: int
-    high: int
-    step: int = 1
-
-    def read(self, text):
-        return self.convert(text)
-
-    def convert(self, value):
-        try:
-            number = _whole(value)
-        except Invalid:
-            number = None
-        if number is None or not self.low <= number <= self.high or (number - self.low) % self.step:
-            if self.step == 1:
-                raise Invalid(f"is not a whole number from {self.low:,} to {self.high:,}")
-            allowed = ", ".join(map(str, range(self.low, self.high + 1, self.step)))
-            raise Invalid(f"is not one of {allowed}")
-        return number, []
-
-    def write(self, value):
-        return str(value)
-
-
-@dataclass(frozen=True)
-class Switch(_Kind):
-    """On or off: true/false or 1/0 in a link."""
-
-    def read(self, text):
-        words = {"true": True, "1": True, "false": False, "0": False}
-        if text.strip().lower() in words:
-            return words[text.strip().lower()], []
-        raise Invalid("is not one of true, false, 1, 0")
-
-    def convert(self, value):
-        if isinstance(value, bool):
-            return value, []
-        raise Invalid("is not true or false")
-
-    def write(self, value):
-        return "true" if value else "false"
-
-
-@dataclass(frozen=True)
-class OptionalNumber(_Kind):
-    """Off (empty) or a number above `above` and at most `at_most`."""
-
-    above: float
-    at_most: float
-
-    def read(self, text):
-        return self.convert(None if text.strip().lower() in ("", "none", "off") else text)
-
-    def convert(self, value):
-        if value is None:
-            return None, []
-        try:
-            number = _real(value)
-        except Invalid:
-            number = math.nan
-        if not self.above < number <= self.at_most:
-            raise Invalid(f"is not a number above {_plain(self.above)} and at most {_plain(self.at_most)}, "
-                          "or empty for off")
-        return number, []
-
-    def write(self, value):
-        return "" if value is None else repr(float(value))
-
-    def describe(self, value):
-        return "off" if value is None else self.write(value)
-
-
-@dataclass(frozen=True)
-class LayerSizes(_Kind):
-    """Neurons per hidden layer, like "4,2"; empty means no hidden layer."""
-
-    max_layers: int
-    max_neurons: int
-
-    def read(self, text):
-        if not text.strip():
-            return (), []
-        try:
-            sizes = [_whole(part) for part in text.split(",")]
-        except Invalid:
-            raise Invalid("is not a list of layer sizes like 4,2") from None
-        return self.convert(sizes)
-
-    def convert(self, value):
-        if not isinstance(value, (list, tuple)) or not all(
-                isinstance(size, numbers.Integral) and not isinstance(size, bool) for size in value):
-            raise Invalid("is not a list of layer sizes like 4,2")
-        if len(value) > self.max_layers:
-            raise Invalid(f"lists {len(value)} layers, more than the {self.max_layers} allowed")
-        for size in value:
-            if not 1 <= size <= self.max_neurons:
-                raise Invalid(f"has a layer of {size} neurons; a layer has 1 to {self.max_neurons}")
-        return tuple(int(size) for size in value), []
-
-    def write(self, value):
-        return ",".join(map(str, value))
-
-    def describe(self, value):
-        return self.write(value) or "no hidden layers"
-
-
-@dataclass(frozen=True)
-class NameList(_Kind):
-    """Names from `options` in order, like "tanh,relu"; empty is allowed and means `empty`."""
-
-    options: tuple
-    empty: str
-
-    def read(self, text):
-        return self.convert([name.strip() for name in text.split(",")] if text.strip() else [])
-
-    def convert(self, value):
-        if not isinstance(value, (list, tuple)):
-            raise Invalid(f"is not a list of names from {', '.join(self.options)}")
-        for name in value:
-            if name not in self.options:
-                raise Invalid(f"names {_shown(name)}, which is not one of {', '.join(self.options)}")
-        return tuple(value), []
-
-    def write(self, value):
-        return ",".join(value)
-
-    def describe(self, value):
-        return self.write(value) or self.empty
-
-
-@dataclass(frozen=True)
-class Selection(_Kind):
-    """At least one name from `options`, each once, like "x1,x2"; unknown names are dropped."""
-
-    options: tuple
-
-    def read(self, text):
-        return self.convert([name.strip() for name in text.split(",") if name.strip()])
-
-    def convert(self, value):
-        if not isinstance(value, (list, tuple)):
-            raise Invalid(f"is not a list of names from {', '.join(self.options)}")
-        chosen, dropped = [], []
-        for name in value:
-            if name not in self.options:
-                dropped.append(f"{_shown(name)} is not one of {', '.join(self.options)}; dropped")
-            elif name in chosen:
-                dropped.append(f"{_shown(name)} is listed twice; dropped the second")
-            else:
-                chosen.append(name)
-        if not chosen:
-            raise Invalid(f"has none of {', '.join(self.options)}")
-        return tuple(chosen), _capped(dropped, "unknown names dropped")
-
-    def write(self, value):
-        return ",".join(value)
-
-
-@dataclass(frozen=True)
-class PointList(_Kind):
-    """The user's own points, "x,y,label;x,y,label", each number rounded to 3 decimals. A malformed point
-    is dropped with a note naming its position; the others are kept."""
-
-    max_points: int
-    plane: float
-
-    def read(self, text):
-        entries = [(position, entry, entry.split(","))
-                   for position, entry in enumerate(text.split(";"), 1) if entry.strip()]
-        return self._gather(entries)
-
-    def convert(self, value):
-        if not isinstance(value, (list, tuple)):
-            raise Invalid("is not a list of points (x, y, label)")
-        return self._gather([(position, entry, entry if isinstance(entry, (list, tuple)) else None)
-                             for position, entry in enumerate(value, 1)])
-
-    def _gather(self, entries):
-        points, problems = [], []
-        for position, shown, numbers_given in entries:
-            try:
-                points.append(self._point(numbers_given))
-            except Invalid as problem:
-                problems.append(f"point {position} {_shown(shown)} {problem}; dropped")
-        problems = _capped(problems, "malformed points dropped")
-        if len(points) > self.max_points:
-            problems.append(f"{len(points):,} points given, more than the {self.max_points:,} allowed; "
-                            f"kept the first {self.max_points:,}")
-            points = points[:self.max_points]
-        return tuple(points), problems
-
-    def _point(self, numbers_given):
-        if numbers_given is None or len(numbers_given) != 3:
-            raise Invalid("is not x,y,label")
-        try:
-            x, y, label = (round(_real(number), 3) + 0.0 for number in numbers_given)  # + 0.0: no -0.0
-        except Invalid:
-            raise Invalid("is not x,y,label") from None
-        if abs(x) > self.plane or abs(y) > self.plane:
-            raise Invalid(f"lies off the plane; x and y go from {-self.plane:g} to {self.plane:g}")
-        return x, y, label
-
-    def write(self, value):
-        return ";".join(",".join(map(_decimal, point)) for point in value)
-
 
 def _setting(label, default, kind):
     return field(default=default, metadata={"label": label, "kind": kind})
@@ -414,10 +87,10 @@ class Setting:
     name: str
     label: str
     default: object
-    kind: _Kind
+    kind: Kind
 
     def note(self, value, problem, fallback, verb="using"):
-        return f"{self.label} {_shown(value)} {problem}; {verb} {self.kind.describe(fallback)}"
+        return f"{self.label} {shown(value)} {problem}; {verb} {self.kind.describe(fallback)}"
 
 
 SETTINGS = tuple(Setting(f.name, f.metadata["label"], f.default, f.metadata["kind"]) for f in fields(State))
@@ -478,10 +151,10 @@ def _points_fit_classes(state):
         if point[2] in CLASS_LABELS:
             kept.append(point)
         else:
-            problems.append(f"your points: point {_shown(','.join(map(_decimal, point)))} has label "
-                            f"{_decimal(point[2])}, which is not a class ({', '.join(map(str, CLASS_LABELS))}); "
+            problems.append(f"your points: point {shown(','.join(map(decimal, point)))} has label "
+                            f"{decimal(point[2])}, which is not a class ({', '.join(map(str, CLASS_LABELS))}); "
                             "dropped")
-    return replace(state, custom=tuple(kept)), _capped(problems, "points with labels that are not classes dropped")
+    return replace(state, custom=tuple(kept)), capped(problems, "points with labels that are not classes dropped")
 
 
 def _loss_fits_problem(state):
@@ -498,7 +171,7 @@ def _network_fits_budget(state):
     hidden = _BY_NAME["hidden"]
     shape = "-".join(map(str, layer_sizes(state)))
     return replace(state, hidden=hidden.default), [
-        f"hidden layers {_shown(hidden.kind.write(state.hidden))} make a {shape} network with {weights:,} "
+        f"hidden layers {shown(hidden.kind.write(state.hidden))} make a {shape} network with {weights:,} "
         f"weights, more than the {MAX_WEIGHTS:,} allowed; using {hidden.kind.describe(hidden.default)}"]
 
 
@@ -506,7 +179,7 @@ def _layer_activations_fit_layers(state):
     if not state.layer_activations or len(state.layer_activations) == len(state.hidden):
         return state, []
     return replace(state, layer_activations=()), [
-        f"layer activations {_shown(','.join(state.layer_activations))} list {len(state.layer_activations)} "
+        f"layer activations {shown(','.join(state.layer_activations))} list {len(state.layer_activations)} "
         f"for {len(state.hidden)} hidden layers; using the main activation in every layer"]
 
 
@@ -527,7 +200,7 @@ def _repaired(state):
             continue
         notes += [f"{setting.label}: {note}" for note in dropped]
         if not dropped and values[setting.name] != value:  # e.g. a list where the state keeps a tuple
-            notes.append(f"{setting.label} {_shown(value)} should be stored as "
+            notes.append(f"{setting.label} {shown(value)} should be stored as "
                          f"{setting.kind.write(values[setting.name])!r}")
     state = State(**values)
     for rule in _RULES:
@@ -645,7 +318,7 @@ def decode(fragment):
         elif key in _BY_NAME:
             given.setdefault(key, []).append(value)
         else:
-            unknown.append(f"unknown setting {_shown(key)} ignored")
+            unknown.append(f"unknown setting {shown(key)} ignored")
     notes, values = list(version_notes), {}
     for setting in SETTINGS:
         if setting.name not in given:
@@ -662,14 +335,14 @@ def decode(fragment):
     if "dataset" not in values and values.get("problem") in DATASETS:
         values["dataset"] = DATASETS[values["problem"]][0]  # `#problem=regression` alone means its first dataset
     state, rule_notes = _repaired(State(**values))
-    return Decoded(state, notes + rule_notes + _capped(unknown, "unknown settings ignored"), extras)
+    return Decoded(state, notes + rule_notes + capped(unknown, "unknown settings ignored"), extras)
 
 
 def _version_notes(text):
     try:
-        version = _whole(text)
+        version = whole(text)
     except Invalid:
-        return [f"link version {_shown(text)} is not a whole number; read the link as version {VERSION}"]
+        return [f"link version {shown(text)} is not a whole number; read the link as version {VERSION}"]
     if version > VERSION:
         return [f"this link comes from a newer version of gradcanvas (v={version}); the settings this version "
                 "knows were read where possible"]

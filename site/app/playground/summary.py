@@ -1,5 +1,5 @@
-"""Words for what the canvases show: the text alternative a screen reader announces, and the caption
-written under a saved picture or clip."""
+"""Words for what the canvases show: the text alternative a screen reader announces, the caption written
+under a saved picture or clip, what a switch of activation did, and what to do while there are no points."""
 import math
 
 from app.playground.state import SETTINGS, hidden_activations
@@ -12,6 +12,8 @@ ACTIVATION_NAMES = {"tanh": "tanh", "relu": "ReLU", "sigmoid": "sigmoid", "linea
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam",
                    "code": "your code's optimizer"}
 _WRITERS = {setting.name: setting.kind.write for setting in SETTINGS}
+NO_POINTS = ("There are no points to train on yet: click the Output plane to add one (shift-click adds the other "
+             "class, or −1 in regression), or paste CSV under “Your own points”.")
 
 
 def label_of(feature):
@@ -50,6 +52,21 @@ def describe(state, run, point=None, output=None):
         else:
             text += f" {where} it gives class 1 a probability of {output[0]:.2f}."
     return text
+
+
+def activation_message(activations, playing, epoch):
+    """What switching the hidden layers to `activations` did: a paused network keeps its weights (trained
+    for `epoch` epochs) under the new function; a playing one starts afresh, initialised for it.
+
+    >>> activation_message(["relu", "relu"], True, 12)[:30]
+    'A fresh network for relu, init'
+    """
+    names = " and ".join(dict.fromkeys(activations)) or "no activation"
+    if not playing:
+        return (f"The same weights (epoch {epoch}), now through {names}: the pictures show what it does "
+                f"with them. Play trains on from here; Reset starts a fresh network initialised for {names}.")
+    return (f"A fresh network for {names}, initialised for it. To see trained weights through another "
+            "function instead, pause first, then switch.")
 
 
 def caption(state, run, numbers, code_model=False):

@@ -4,6 +4,8 @@ At most one frame is ever pending, so pausing and playing again inside a frame c
 second loop running alongside the first.
 """
 
+SLOW_PANELS_MS = 500  # the playground's diagnostics and graph panels repaint at most this often while training
+
 
 class FrameLoop:
     """Calls `on_frame(timestamp_ms)` once per animation frame while playing.

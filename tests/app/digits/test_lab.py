@@ -1,5 +1,6 @@
 """The CNN lab driven as a person would, against the fake page: draw, undo, clear, open a layer, train,
 save and load weights."""
+import asyncio
 import io
 
 import numpy as np
@@ -188,3 +189,39 @@ def test_before_training_each_plot_box_says_what_it_will_show_inside_itself(lab)
     for (_, x, y, max_width), (left, top, width, height) in zip(hints, boxes):
         assert left < x - max_width / 2 and x + max_width / 2 < left + width  # centred, and squeezed to fit
         assert top < y < top + height
+
+
+def settle(page, at):
+    """Run animation frames until the lab's loop pauses itself (nothing left to animate); returns the time."""
+    frames, = page.frames
+    for _ in range(200):
+        if not frames.pending:
+            return at
+        at += 100.0
+        frames.run(at)
+    raise AssertionError("the lab kept asking for frames")
+
+
+def test_the_pages_events_reach_the_lab_and_wake_its_paused_loop():
+    page = FakePage()
+    page.files.update({digits_model.WEIGHTS_FILE: WEIGHTS.read_bytes(), str(digits_data.FILE): DIGITS.read_bytes()})
+    lab = asyncio.run(digits_lab.start(page))
+    at = settle(page, 0.0)
+    page.fire("digit-pad", "down", *SEVEN[0], False)
+    assert page.frames[0].pending  # the pen woke the loop
+    for point in SEVEN[1:]:
+        page.fire("digit-pad", "move", *point, False)
+    page.fire("digit-pad", "up", *SEVEN[-1], False)
+    at = settle(page, at)
+    assert shown_input(lab).tolist() == optdigits.counts([SEVEN]).tolist()
+    page.fire("digit-target", "change", "3")
+    page.fire("digit-overlay", "change", "false")
+    page.fire("digit-undo", "click", 0, 0, False)
+    at = settle(page, at)
+    assert lab.target == 3 and not lab.overlay and shown_input(lab).sum() == 0
+    page.fire("digit-load", "file", "notes.txt", b"not weights")
+    assert "Could not load notes.txt" in page.texts["digit-message"]
+    page.fire("digit-train", "click", 0, 0, False)
+    assert lab.training and page.frames[0].pending
+    page.fire("digit-train", "click", 0, 0, False)
+    assert not lab.training

@@ -14,6 +14,8 @@ from app.playground.stepthrough.particles_view import (paint_changes, paint_labe
 from app.playground.network_view import paint_network, strongest_edges
 from app.playground.stepthrough.recorded_step import PHASES, StepThrough
 
+EXAMPLE = 0  # the step-through shows the neurons of the batch's first example
+
 # How strongly each phase draws the weights: in the gradients and update phases they step back, so the
 # particles and the changes drawn over them read first.
 EDGE_ALPHA = {"gradients": 0.45, "update": 0.22}

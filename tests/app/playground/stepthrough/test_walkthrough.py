@@ -1,17 +1,15 @@
 """One training step walked phase by phase on the playground, as a learner does it: Next phase, clicks on
-neurons, edges and graph nodes, the speed, animating every step. The numbers are checked against
-PyTorch computing the same step from the same seed's weights and data."""
+neurons, edges and graph nodes, what each phase draws. The numbers are checked against PyTorch computing
+the same step from the same seed's weights and data."""
 from typing import NamedTuple
 
 import numpy as np
 import pytest
-from tests.app.fake_page import FakePage
 
-from app.playground.network_view import edge_curve
 from app.shared.palette import LIGHT
-from app.playground.controller import Playground
 from app.playground.run import Run
 from app.playground.state import State
+from tests.app.playground.reading import editing
 
 torch = pytest.importorskip("torch")
 
@@ -49,13 +47,6 @@ def torch_step(state):
     return Reference(pre, act, weights, loss.item())
 
 
-def opened(fragment="", **options):
-    page = FakePage(**options)
-    playground = Playground(page, fragment)
-    playground.paint(0.0)
-    return playground, page
-
-
 def read(text):
     """The number an inspector cell starts with (its real minus sign read back)."""
     return float(text.split()[0].replace("\u2212", "-").rstrip(","))
@@ -70,20 +61,14 @@ def rows(page):
     return dict(page.tables["inspector-numbers"][1:])
 
 
-def edge_middle(playground, layer, to_neuron, from_neuron):
-    layout = playground.layout
-    start, c1, c2, end = (np.array(p) for p in edge_curve(*layout.centres[layer][from_neuron],
-                                                             *layout.centres[layer + 1][to_neuron], layout.radius))
-    return 0.125 * start + 0.375 * c1 + 0.375 * c2 + 0.125 * end
-
-
 def graph_node_centre(playground, label):
-    index = next(i for i, text in enumerate(playground.graph.labels) if text.startswith(label))
-    scale, dx, dy = playground.graph_transform()
-    return playground.graph_layout.x[index] * scale + dx, playground.graph_layout.y[index] * scale + dy
+    graph = playground.graph
+    index = next(i for i, text in enumerate(graph.nodes.labels) if text.startswith(label))
+    scale, dx, dy = graph.transform()
+    return graph.layout.x[index] * scale + dx, graph.layout.y[index] * scale + dy
 
 
-def test_the_inspector_shows_the_engines_numbers_phase_by_phase_as_pytorch_computes_them():
+def test_the_inspector_shows_the_engines_numbers_phase_by_phase_as_pytorch_computes_them(opened, edge_middle):
     ref = torch_step(State())
     playground, page = opened()
     (w0, _), (w1, b1), (w2, b2) = ref.weights
@@ -93,7 +78,7 @@ def test_the_inspector_shows_the_engines_numbers_phase_by_phase_as_pytorch_compu
         playground.frame(phase * 60_000.0 + 30_000.0)  # every motion of the phase is over
         assert page.texts["phase-caption"].startswith(f"Phase {phase} of 5")
 
-        playground.pointer("network", "click", *playground.layout.centres[2][1])  # hidden layer 2, neuron 2
+        playground.pointer("network", "click", *playground.pictures.layout.centres[2][1])  # hidden layer 2, neuron 2
         assert page.texts["inspector"].startswith("Hidden layer 2, neuron 2, for the batch's first example")
         numbers = rows(page)
         close(numbers["value"], ref.act[1][0, 1])
@@ -111,7 +96,7 @@ def test_the_inspector_shows_the_engines_numbers_phase_by_phase_as_pytorch_compu
         else:
             assert numbers["last update \u0394b"] == "taken in phase 5 (update)"
 
-        playground.pointer("network", "click", *playground.layout.centres[3][0])  # the output
+        playground.pointer("network", "click", *playground.pictures.layout.centres[3][0])  # the output
         numbers = rows(page)
         close(numbers["output"], torch.sigmoid(ref.pre[2][0, 0]))
         close(numbers["logit"], ref.pre[2][0, 0])
@@ -126,7 +111,7 @@ def test_the_inspector_shows_the_engines_numbers_phase_by_phase_as_pytorch_compu
             close(numbers["gradient \u2202L/\u2202w"], w1.grad[1, 3])
         if phase == 5:
             close(numbers["last update \u0394w"], -LR * w1.grad[1, 3])
-        assert page.editing is None  # mid-step, a click inspects; it does not open the weight editor
+        assert editing(page) is None  # mid-step, a click inspects; it does not open the weight editor
 
         playground.pointer("graph", "click", *graph_node_centre(playground, "0.weight"))
         numbers = rows(page)
@@ -143,7 +128,7 @@ def test_the_inspector_shows_the_engines_numbers_phase_by_phase_as_pytorch_compu
     assert page.texts["phase-caption"].startswith("Phase 5 of 5")
 
 
-def test_the_forward_phase_prints_each_neurons_activation_for_the_example_as_pytorch_does():
+def test_the_forward_phase_prints_each_neurons_activation_for_the_example_as_pytorch_does(opened):
     ref = torch_step(State())
     playground, page = opened()
     playground.act("next-phase")
@@ -162,7 +147,7 @@ def test_the_forward_phase_prints_each_neurons_activation_for_the_example_as_pyt
     assert f"loss {ref.loss:.4g}" in [a[0] for a in page.canvases["network"].context.named("fillText")]
 
 
-def test_the_network_canvas_changes_from_phase_to_phase():
+def test_the_network_canvas_changes_from_phase_to_phase(opened):
     playground, page = opened()
     context = page.canvases["network"].context
     seen = []
@@ -179,7 +164,7 @@ def test_the_network_canvas_changes_from_phase_to_phase():
     assert len({str(calls) for calls in seen}) == 5  # each phase draws a picture of its own
 
 
-def test_switching_the_activation_of_a_paused_network_keeps_its_trained_weights():
+def test_switching_the_activation_of_a_paused_network_keeps_its_trained_weights(opened):
     playground, page = opened()
     for t in range(5):
         playground.frame(t * 16.0)
@@ -205,58 +190,33 @@ def test_switching_the_activation_of_a_paused_network_keeps_its_trained_weights(
     assert "fresh network" in page.texts["message"]
 
 
-def test_animating_every_step_trains_exactly_the_epoch_that_training_would():
-    playground, page = opened("#batch_size=25")
-    playground.act("toggle")                    # pause: it loads playing
-    playground.change("layer_delay", "100")
-    playground.change("animate_steps", "true")
-    playground.act("toggle")                    # play, animated
-    reference = Run(State(batch_size=25))
-    reference.train_epoch()
-    captions, ms = [], 0.0
-    while playground.run.epoch < 1 and ms < 120_000:
-        ms += 40.0
-        playground.frame(ms)
-        if not captions or captions[-1] != page.texts["phase-caption"][:12]:
-            captions.append(page.texts["phase-caption"][:12])
-    assert playground.run.epoch == 1 and playground.playing
-    for mine, theirs in zip(playground.run.model.parameters(), reference.model.parameters()):
-        np.testing.assert_array_equal(mine.data, theirs.data)
-    assert playground.run.history == reference.history
-    assert captions[:6] == [f"Phase {i} of 5" for i in (1, 2, 3, 4, 5, 1)]  # no button pressed
-    assert len(captions) == 10 * 5 - 4          # ten steps of five phases; the last step has just begun
-    playground.change("animate_steps", "false")  # back to training by the epoch, the walkthrough over
-    playground.frame(ms + 40.0)
-    assert playground.walkthrough is None and playground.run.epoch == 2
-
-
-def test_hovering_a_graph_weight_outlines_its_layers_edges_and_a_neuron_its_graph_nodes():
+def test_hovering_a_graph_weight_outlines_its_layers_edges_and_a_neuron_its_graph_nodes(opened):
     playground, page = opened()
     playground.act("toggle")
     playground.paint(0.0)
     playground.pointer("graph", "move", *graph_node_centre(playground, "2.weight"))
-    assert playground.links.edge_layers == {1}
+    assert playground.canvas_input.links.edge_layers == {1}
     playground.paint(0.0)
     context = page.canvases["network"].context
     last_outline = [args[0][1] for name, args in context.calls if name == "stroke"][-1]
     assert last_outline.count("C") == 4 * 2   # every edge of hidden 1 -> hidden 2, and only those
     assert page.texts["inspector"].startswith("Graph node 2.weight (2, 4)")
 
-    playground.pointer("network", "move", *playground.layout.centres[2][1])
-    labels = {playground.graph.labels[i].split()[0] for i in playground.linked_nodes}
-    assert labels == {"linear", "tanh", "2.bias"} and len(playground.linked_nodes) == 3
+    playground.pointer("network", "move", *playground.pictures.layout.centres[2][1])
+    labels = {playground.graph.nodes.labels[i].split()[0] for i in playground.graph.linked_nodes}
+    assert labels == {"linear", "tanh", "2.bias"} and len(playground.graph.linked_nodes) == 3
     graph = page.canvases["graph"].context
     assert graph.assigned("lineWidth")[-1] == 2.5 and len(graph.named("strokeRect")) >= 3
     playground.pointer("network", "leave", 0, 0)
-    assert playground.linked_nodes == frozenset()
+    assert playground.graph.linked_nodes == frozenset()
 
 
-def test_with_reduced_motion_each_phase_shows_its_end_at_once():
+def test_with_reduced_motion_each_phase_shows_its_end_at_once(opened):
     playground, page = opened(reduced_motion=True)
     for _ in range(4):
         playground.act("next-phase")
     playground.frame(0.0)
-    walk = playground.walkthrough
+    walk = playground.stepthrough.walkthrough
     assert walk.phase.name == "gradients" and not walk.moving(16.0)
     assert walk.pool.alive.any() and np.all(walk.pool.progress[walk.pool.alive] == 0.5)
     calls = len(page.canvases["network"].context.calls)
@@ -264,23 +224,3 @@ def test_with_reduced_motion_each_phase_shows_its_end_at_once():
     assert len(page.canvases["network"].context.calls) == calls   # nothing moves: nothing is drawn
 
 
-def test_the_animation_speed_applies_at_once_and_a_bad_value_is_refused():
-    playground, page = opened()
-    playground.act("next-phase")
-    playground.change("layer_delay", "3000")
-    assert playground.walkthrough.delay == 3.0 and playground.walkthrough.motion.delay == 3.0
-    for bad in ("7", "inf", "fast"):
-        playground.change("layer_delay", bad)
-        assert playground.layer_delay_ms == 3000 and f"animation speed '{bad}'" in page.notes[0]
-
-
-def test_a_batch_size_that_grows_mid_epoch_finishes_the_epoch_before_the_next_step():
-    playground, page = opened()
-    for _ in range(5 * 24):       # 24 of the epoch's 25 steps of 10 points, walked phase by phase
-        playground.act("next-phase")
-    assert playground.batches_done == 24 and playground.run.epoch == 0
-    playground.change("batch_size", "30")
-    for _ in range(5):
-        playground.act("next-phase")
-    assert playground.run.epoch == 1 and playground.batches_done == 1   # a fresh epoch's first step of 30
-    assert np.isfinite(playground.walkthrough.story.loss) and len(playground.walkthrough.story.values[0]) == 30

@@ -1,0 +1,59 @@
+"""The hidden-layer editor: per hidden layer, its name, -/+ neuron buttons, its size and its activation menu,
+built as plain data through the page's generic `build`. Its buttons and menus are marked `data-action`,
+`data-setting` and `data-layer`, so their clicks reach the playground as act("add-neuron", layer) and
+change("layer_activation", (layer, activation)).
+"""
+
+EDITOR = "layer-controls"  # the element the rows replace the children of
+
+
+def layer_rows(sizes, activations, choices):
+    """The editor's rows: one per hidden layer of `sizes` neurons, its menu offering `choices`.
+
+    >>> [row] = layer_rows([1], ["tanh"], ["relu", "tanh"])
+    >>> [(tag, content) for tag, _, content in row[2][:4]]
+    [('span', 'Hidden 1'), ('button', '\u2212'), ('span', '1 neuron'), ('button', '+')]
+    >>> [attributes["selected"] for _, attributes, _ in row[2][4][2]]
+    [False, True]
+    """
+    rows = []
+    for layer, (size, activation) in enumerate(zip(sizes, activations)):
+        number, index = layer + 1, str(layer)
+        rows.append(("div", {"class": "layer-row"}, [
+            ("span", {"class": "layer-name"}, f"Hidden {number}"),
+            ("button", {"type": "button", "data-action": "remove-neuron", "data-layer": index,
+                        "aria-label": f"Remove a neuron from hidden layer {number}"}, "\u2212"),
+            ("span", {"class": "layer-size"}, f"{size} neuron{'s' if size != 1 else ''}"),
+            ("button", {"type": "button", "data-action": "add-neuron", "data-layer": index,
+                        "aria-label": f"Add a neuron to hidden layer {number}"}, "+"),
+            ("select", {"data-setting": "layer_activation", "data-layer": index,
+                        "aria-label": f"Hidden layer {number} function"},
+             [("option", {"value": choice, "selected": choice == activation}, choice) for choice in choices]),
+        ]))
+    return rows
+
+
+def show_layers(page, sizes, activations, choices):
+    """Rebuild the hidden-layer editor for layers of `sizes` neurons with `activations`, from `choices`."""
+    page.build(EDITOR, layer_rows(sizes, activations, choices))
+
+
+def edited_layers(hidden, action, layer=None):
+    """The hidden layers after a layer button: add-layer repeats the last layer's size (4 with none),
+    remove-layer drops the last, add-neuron and remove-neuron change hidden layer `layer` (never below one
+    neuron). None when the button changes nothing.
+
+    >>> edited_layers((4, 2), "add-layer"), edited_layers((4, 2), "remove-neuron", 1)
+    ([4, 2, 2], [4, 1])
+    >>> edited_layers((4, 1), "remove-neuron", 1), edited_layers((), "remove-layer")
+    (None, None)
+    """
+    hidden = list(hidden)
+    if action == "add-layer":
+        return hidden + [hidden[-1] if hidden else 4]
+    if action == "remove-layer":
+        return hidden[:-1] if hidden else None
+    if layer is None or not 0 <= layer < len(hidden):
+        return None
+    hidden[layer] += 1 if action == "add-neuron" else -1
+    return hidden if hidden[layer] >= 1 else None

@@ -1,0 +1,220 @@
+"""The pictures of the run: the Network view, the Output plane and the loss curve, with their canvases,
+layout, pixel layers, the plane's grid and the numbers shown beside them.
+
+They read the run that trains through a callable (`run()`), never keep it, so a new run needs no
+hand-over beyond `use_run`; what the pointer, the walkthrough and the diagnostics add comes in as arguments.
+"""
+import numpy as np
+
+from app.playground import plane
+from app.playground.curve_view import paint_loss_curve
+from app.playground.network_layout import layout_network
+from app.playground.network_view import paint_network, strongest_edges
+from app.playground.output_view import paint_output, paint_points, point_colours
+from app.playground.run import INPUT_RANGE
+from app.playground.stepthrough.particles_view import paint_links
+from app.playground.summary import label_of
+from app.shared.growing_rows import GrowingRows
+from app.shared.palette import DARK, LIGHT
+
+MAX_EDGES_DRAWN = 600  # past this, only the strongest edges are drawn (and the page says so)
+# What the Output plane's colours mean, for each kind of output a run gives.
+LEGEND_NOTES = {
+    "binary": "Orange is class 0, blue class 1; the paler, the less sure the network is.",
+    "classes": "Each colour is the class the network favours there, paler where it is less sure.",
+    "regression": "The predicted value: orange below 0, blue above, full colour from −1 and 1 out.",
+}
+
+
+class Pictures:
+    """The "network", "output" and "loss-curve" canvases of `page`, painted from `run()`."""
+
+    def __init__(self, page, run):
+        self.page, self.run = page, run
+        self.network, self.output = page.canvas("network"), page.canvas("output")
+        self.curve = page.canvas("loss-curve")
+        self.heatmap_image, self.points_image, self.thumbnail_image = page.pixels(), page.pixels(), page.pixels()
+        self.walkthrough_image = page.pixels()  # the walkthrough's still picture, drawn when it changes
+        self.theme = theme_of(page)
+        self.layout = None                  # where the Network view's neurons sit; None: placed at the next paint
+        self.density = 1                    # the Network and Output canvases' pixels, times the screen's
+        self.points_stale = True            # the points' layer is drawn again at the next paint
+        self.resolution = plane.RESOLUTION  # the plane's grid, for the size of the network that trains
+        self.grid = plane.plane_grid(self.resolution)
+        self.numbers = (np.nan,) * 4        # the losses and accuracies shown, which a picture's caption repeats
+        self.history_rows = GrowingRows(4)  # the run's history as an array, for the loss curve
+
+    def use_run(self):
+        """A new run: its network is placed afresh, its points drawn again, the plane's grid fits its size
+        (see `plane.grid_resolution`), whether the controls or the code built it, and the legend its output."""
+        run = self.run()
+        self.layout, self.points_stale = None, True
+        self.resolution = plane.grid_resolution(sum(run.layer_sizes()[1:-1]))
+        self.grid = plane.plane_grid(self.resolution)
+        kind = "regression" if run.regression else "classes" if run.classes > 1 else "binary"
+        self.page.set_data("output-panel", "kind", kind)  # the stylesheet shows the legend's key for it
+        self.page.set_text("legend-note", LEGEND_NOTES[kind])
+
+    def resized(self):
+        """Whether a canvas changed size since it was last fitted (then the network is placed again)."""
+        if self.network.fit() | self.output.fit() | self.curve.fit():
+            self.layout = None
+            return True
+        return False
+
+    def fit(self):
+        """Fit the canvases to their size and density; place the network again when the Network canvas
+        changed (the theme is read again then too)."""
+        if self.network.fit(self.density) or self.layout is None:
+            self.theme = theme_of(self.page)
+            self.layout = layout_network(self.run().layer_sizes(), self.network.width, self.network.height)
+            self.points_stale = True
+        self.points_stale |= self.output.fit(self.density)
+        self.curve.fit()
+
+    # ---- the network's numbers and names ---------------------------------------------------------------
+    def neurons_at(self, point):
+        """Every neuron's value at one point of the plane, as printed and as shaded."""
+        run = self.run()
+        outputs = run.layer_outputs(np.asarray(point, dtype=np.float64)[None, :])
+        values = [layer[0] for layer in outputs[:-1]] + [run.output_values(outputs[-1])[0]]
+        return values, [layer[0] for layer in neuron_shades(run, outputs)]
+
+    def neuron_name(self, layer, index):
+        run = self.run()
+        if layer == 0:
+            return f"feature {run.state.features[index]}"
+        if layer == len(self.layout.centres) - 1:
+            return f"output {index + 1}" if run.classes > 1 else "the output"
+        return f"hidden layer {layer}, neuron {index + 1}"
+
+    def describe_edge(self, edge):
+        layer, to_neuron, from_neuron = edge
+        weight = self.run().weights[layer].data[to_neuron, from_neuron]
+        return (f"Weight from {self.neuron_name(layer, from_neuron)} to {self.neuron_name(layer + 1, to_neuron)}: "
+                f"{weight:.3f}")
+
+    def drawn_weights(self):
+        return [w.data for w in self.run().weights]
+
+    def captions(self):
+        """The Network view's layer captions."""
+        hidden = [f"Hidden {i + 1}" for i in range(len(self.run().state.hidden))]
+        return ["Features", *hidden, "Output"]
+
+    def input_labels(self):
+        """The features' names as the Network view prints them by its inputs."""
+        return [label_of(f) for f in self.run().state.features]
+
+    # ---- the Output plane ------------------------------------------------------------------------------
+    def paint_plane(self, grid_outputs, hovered_neuron, point):
+        """The Output canvas: the network's output over the plane (or the hovered neuron's), the points on
+        it, and a crosshair at `point`, the input the Network view shows (or none)."""
+        self.paint_heatmap(grid_outputs, hovered_neuron)
+        if self.points_stale:
+            self.paint_points()
+        paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
+                     self.output.width, self.output.height, self.theme, point)
+
+    def paint_heatmap(self, grid_outputs, hovered_neuron):
+        """The plane's picture: the network's output over it, or the hovered neuron's."""
+        run = self.run()
+        if hovered_neuron is not None:
+            layer, index = hovered_neuron
+            values = neuron_shades(run, grid_outputs)[layer][:, index]
+            image = plane.diverging_image(values.reshape(self.resolution, -1), self.theme, strength=plane.BACKDROP)
+            caption = f"Showing {self.neuron_name(layer, index)} over the plane."
+        else:
+            logits, side = grid_outputs[-1], self.resolution
+            if run.classes > 1:
+                probabilities = run.output_values(np.nan_to_num(logits)).reshape(side, side, -1)
+                image = plane.class_image(probabilities, self.theme, run.state.discretize, plane.BACKDROP)
+            else:
+                shade = run.output_shade(logits).reshape(side, side)
+                image = plane.diverging_image(shade, self.theme, run.state.discretize, plane.BACKDROP)
+            caption = "Showing the network's output over the plane."
+        if self.resolution != plane.RESOLUTION:
+            caption += f" Drawn on a {self.resolution} \u00d7 {self.resolution} grid to keep this large network interactive."
+        self.heatmap_image.put(image)
+        self.page.set_text("output-caption", caption)
+
+    def paint_points(self):
+        run, width, height = self.run(), self.output.width, self.output.height
+        self.points_image.fit(width, height, self.output.pixel_ratio)
+        colours = lambda labels: point_colours(labels, run.regression, run.classes, self.theme)
+        paint_points(self.points_image.context, width, height, (run.X_train, colours(run.y_train)),
+                     (run.X_test, colours(run.y_test)), self.theme, run.state.show_test)
+        self.points_stale = False
+
+    # ---- the Network view ------------------------------------------------------------------------------
+    def paint_network(self, grid_outputs, point, marked, nonfinite, notes):
+        """The Network view while training: every neuron's output over the plane and its value at `point`,
+        the `marked` parts outlined, the layer where `nonfinite` (the monitor's, or None) appeared framed,
+        and `notes` on where the network comes from under it."""
+        if point is not None:
+            values, shades = self.neurons_at(point)
+        else:
+            values, shades = [None] * len(self.layout.centres), [np.zeros(len(c)) for c in self.layout.centres]
+        self.paint_thumbnails(grid_outputs)
+        weights = self.drawn_weights()
+        shown = strongest_edges(weights, MAX_EDGES_DRAWN)
+        total = sum(w.size for w in weights)
+        paint_network(self.network.context, self.page.path, self.layout, weights, values, shades, self.theme,
+                      self.captions(), self.input_labels(), (self.thumbnail_image.element, plane.THUMBNAIL), shown,
+                      None if nonfinite is None or nonfinite.layer is None else nonfinite.layer + 1)
+        if marked:
+            paint_links(self.network.context, self.page.path, self.layout, marked, self.theme)
+        if total > MAX_EDGES_DRAWN:
+            notes = [*notes, f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights."]
+        self.page.set_text("network-note", " ".join(notes))
+
+    def paint_thumbnails(self, grid_outputs):
+        """Every neuron's output over the plane as one strip of small images, from the same forward pass."""
+        if self.layout.radius < 6:
+            return
+        side = plane.THUMBNAIL
+        small = [plane.downsample(layer, self.resolution).reshape(side * side, -1) for layer in grid_outputs]
+        shades = np.concatenate(neuron_shades(self.run(), small), axis=1).reshape(side, side, -1)
+        strip = shades.transpose(0, 2, 1).reshape(side, -1)  # neuron k fills columns k*side .. (k+1)*side
+        self.thumbnail_image.put(plane.diverging_image(strip, self.theme))
+
+    def paint_walkthrough(self, walk, marked, timestamp_ms):
+        """The Network view of the walkthrough `walk` at this moment, the `marked` parts outlined."""
+        walk.paint(self.network.context, self.walkthrough_image, self.page.path, self.layout, self.theme,
+                   self.captions(), self.input_labels(), marked, timestamp_ms, self.network.pixel_ratio)
+
+    # ---- the loss curve and the numbers ----------------------------------------------------------------
+    def paint_curve(self):
+        """The loss curve, and the epoch, losses and accuracies beside it."""
+        run = self.run()
+        history = self.history_rows.of(run.history)
+        paint_loss_curve(self.curve.context, self.page.polyline, history[:, :2], self.curve.width, self.curve.height,
+                         self.theme)
+        self.page.set_text("epoch", str(run.epoch))
+        self.numbers = tuple(history[-1]) if len(history) else run.measure()
+        train, test, train_accuracy, test_accuracy = self.numbers
+        for element, value in (("train-loss", train), ("test-loss", test)):
+            self.page.set_text(element, "–" if np.isnan(value) else f"{value:.3f}")
+        for element, value in (("train-accuracy", train_accuracy), ("test-accuracy", test_accuracy)):
+            self.page.set_text(element, "–" if np.isnan(value) else f"{100 * value:.1f}%")
+
+
+def theme_of(page):
+    """The palette for the page: dark when the viewer's system asks for it."""
+    return DARK if page.prefers_dark() else LIGHT
+
+
+def neuron_shades(run, outputs):
+    """Layer outputs scaled into [-1, 1] for colour: each feature by the largest magnitude it reaches on the
+    plane, hidden units as they are (clipped), the output as `Run.output_shade` does. NaN stays NaN: the
+    palette shades it neutral."""
+    features = outputs[0] / feature_ranges(run.state.features)
+    hidden = [np.clip(h, -1.0, 1.0) for h in outputs[1:-1]]
+    return [features, *hidden, run.output_shade(outputs[-1])]
+
+
+def feature_ranges(features):
+    """The largest magnitude each feature reaches on the plane, so its thumbnail spans the colour scale."""
+    ranges = {"x1": INPUT_RANGE, "x2": INPUT_RANGE, "x1^2": INPUT_RANGE**2, "x2^2": INPUT_RANGE**2,
+              "x1x2": INPUT_RANGE**2, "sin(x1)": 1.0, "sin(x2)": 1.0}
+    return np.array([ranges[name] for name in features])

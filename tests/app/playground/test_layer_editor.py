@@ -1,0 +1,46 @@
+"""The hidden-layer editor as a user sees and uses it: a row per layer, buttons named for what they do, the
+layer's function chosen in its menu, and a press that reaches the playground."""
+from tests.app.fake_page import FakePage
+from tests.app.playground.reading import shown_layers
+
+from app.playground import events
+from app.playground.controller import Playground
+from app.playground.layer_editor import show_layers
+from app.playground.state import ACTIVATIONS, hidden_activations
+
+
+def test_each_hidden_layer_gets_a_row_with_named_buttons_its_size_and_its_function():
+    page = FakePage()
+    show_layers(page, [4, 1, 2], ["tanh", "relu", "tanh"], ACTIVATIONS)
+    rows = page.find("layer-controls", "div", class_="layer-row")
+    assert [row.find("span", class_="layer-name")[0].text for row in rows] == ["Hidden 1", "Hidden 2", "Hidden 3"]
+    assert [row.find("span", class_="layer-size")[0].text for row in rows] == ["4 neurons", "1 neuron", "2 neurons"]
+    add, = page.find("layer-controls", "button", aria_label="Add a neuron to hidden layer 2")
+    remove, = page.find("layer-controls", "button", aria_label="Remove a neuron from hidden layer 2")
+    assert (add.text, add.attributes["data-action"], add.attributes["data-layer"]) == ("+", "add-neuron", "1")
+    assert (remove.text, remove.attributes["data-action"]) == ("\u2212", "remove-neuron")
+    menu, = page.find("layer-controls", "select", aria_label="Hidden layer 2 function")
+    assert [option.text for option in menu.children] == list(ACTIVATIONS)
+    assert [option.attributes["value"] for option in menu.find("option", selected="")] == ["relu"]
+    assert shown_layers(page) == ([4, 1, 2], ["tanh", "relu", "tanh"])
+
+
+def test_showing_fewer_layers_replaces_the_rows():
+    page = FakePage()
+    show_layers(page, [4, 1, 2], ["tanh"] * 3, ACTIVATIONS)
+    show_layers(page, [3], ["sigmoid"], ACTIVATIONS)
+    row, = page.find("layer-controls", "div", class_="layer-row")
+    assert row.text.startswith("Hidden 1\u22123 neurons+")
+
+
+def test_the_editors_button_and_menu_reach_the_playground():
+    page = FakePage()
+    playground = Playground(page)
+    events.bind(page, playground.act, playground.change, playground.pointer, playground.key, playground.open_link,
+                playground.open_file)
+    sizes = list(playground.state.hidden)
+    show_layers(page, sizes, ["tanh"] * len(sizes), ACTIVATIONS)
+    page.press(page.find("layer-controls", aria_label="Add a neuron to hidden layer 1")[0])
+    assert playground.state.hidden[0] == sizes[0] + 1
+    page.choose(page.find("layer-controls", aria_label="Hidden layer 1 function")[0], "relu")
+    assert hidden_activations(playground.state)[0] == "relu"

@@ -1,6 +1,6 @@
 """Test collection for the whole repository.
 
-The two app modules that only run inside Pyodide (browser.py imports `js`, main.py wires it to the
+The app's parts that only run inside Pyodide (the browser/ package imports `js`, main.py wires it to the
 page) are covered by the browser tests, not collected for doctests here.
 """
 from hypothesis import settings
@@ -9,5 +9,5 @@ from hypothesis import settings
 settings.register_profile("gradcanvas", deadline=None)
 settings.load_profile("gradcanvas")
 
-collect_ignore = ["site/app/browser.py", "site/app/main.py", "site/main.py", "build.py", "benchmarks",
+collect_ignore = ["site/app/browser", "site/app/main.py", "site/main.py", "build.py", "benchmarks",
                   "node_modules", "dist"]

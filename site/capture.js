@@ -1,7 +1,7 @@
 // Pictures and clips of the playground: draws canvases side by side with a caption under them, and turns
 // that into a PNG (canvas.toBlob), a video (MediaRecorder on a canvas stream) or a GIF (gifenc, vendored
 // from npm by build.py), downloaded through an <a download>. Python decides which canvases, what the
-// caption says and when a clip starts and stops (app/capture.py, through app/browser.py); this module only
+// caption says and when a clip starts and stops (app/capture/, through app/browser/); this module only
 // moves pixels and writes files.
 import { GIFEncoder, applyPalette, quantize } from "gifenc";
 

@@ -1,9 +1,10 @@
 """The door to the browser and the tests' stand-in offer exactly what app.page.Page declares.
 
-browser.py imports `js` and `pyodide`, which CPython lacks, so it is imported here with stand-ins for those
-modules that answer any attribute: its module-level code runs, and its functions and classes are the real
-ones, so their signatures are read as Python sees them (behaviour is the browser tests' job). Which names
-it defines is read from its source, so nothing it offers goes unseen.
+The door is the package app/browser/, whose modules import `js` and `pyodide`, which CPython lacks, so it is
+imported here, every module of it, with stand-ins for those modules that answer any attribute: their
+module-level code runs, and their functions and classes are the real ones, so their signatures are read as
+Python sees them (behaviour is the browser tests' job). What the app sees is the package's attributes; which
+names each module defines is read from its source, so nothing the door offers goes unseen.
 """
 import ast
 import importlib.util
@@ -19,23 +20,30 @@ from tests.app.fake_page import FakeCanvas, FakeFrames, FakePage, FakePixels
 from app import page as page_protocol
 from app.page import ELEMENT_EVENTS, PAGE_EVENTS, Page
 
-DOOR = Path(page_protocol.__file__).with_name("browser.py")
+DOOR = Path(page_protocol.__file__).with_name("browser")  # a package: __init__.py and a module per kind of call
+DOOR_MODULES = sorted(DOOR.glob("*.py"))
 SHAPES = {"Canvas": page_protocol.Canvas, "Pixels": page_protocol.Pixels}  # classes the door hands out
 
 
 @pytest.fixture(scope="module")
 def door():
-    """app/browser.py, imported against stand-ins for `js`, `pyodide` and `pyodide_js`."""
+    """The app/browser package, and each of its modules, imported against stand-ins for `js`, `pyodide` and
+    `pyodide_js` under a name of its own, so no other test meets this copy: sys.modules is as it was after."""
     ffi = types.ModuleType("pyodide.ffi")
     ffi.create_proxy, ffi.create_once_callable, ffi.to_js = mock.MagicMock(), mock.MagicMock(), mock.MagicMock()
     pyodide = types.ModuleType("pyodide")
     pyodide.ffi = ffi
     stubs = {"js": mock.MagicMock(), "pyodide_js": mock.MagicMock(), "pyodide": pyodide, "pyodide.ffi": ffi}
     with mock.patch.dict(sys.modules, stubs):
-        spec = importlib.util.spec_from_file_location("browser_under_test", DOOR)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return module
+        spec = importlib.util.spec_from_file_location("browser_under_test", DOOR / "__init__.py",
+                                                      submodule_search_locations=[str(DOOR)])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = package  # its modules import one another relatively, through this name
+        spec.loader.exec_module(package)
+        for path in DOOR_MODULES:  # a module the package does not import still runs, and is read below
+            if path.stem != "__init__":
+                importlib.import_module(f"{spec.name}.{path.stem}")
+    return package
 
 
 def members(protocol):
@@ -91,13 +99,24 @@ def test_the_fake_page_offers_every_member_of_the_protocol_with_the_same_paramet
 
 
 def test_the_door_offers_nothing_the_protocol_does_not_declare(door):
-    undeclared = set(defined_names(DOOR)) - set(members(Page)) - set(SHAPES)
-    assert not undeclared, f"browser.py offers {sorted(undeclared)}: declare them in app/page.py's Page, or make them private"
+    for path in DOOR_MODULES:
+        undeclared = set(defined_names(path)) - set(members(Page)) - set(SHAPES)
+        assert not undeclared, (f"browser/{path.name} offers {sorted(undeclared)}: declare them in app/page.py's "
+                                "Page, or make them private")
+
+
+def test_what_each_module_of_the_door_offers_the_package_offers(door):
+    for path in DOOR_MODULES:
+        module = door if path.stem == "__init__" else getattr(door, path.stem)
+        hidden = [name for name in defined_names(path) if getattr(door, name, None) is not getattr(module, name)]
+        assert not hidden, f"app.browser does not offer browser/{path.name}'s {hidden}: import them in its __init__.py"
 
 
 def test_the_app_uses_every_member_of_the_protocol():
     site = DOOR.parents[1]
-    used = {node.attr for path in site.rglob("*.py") if path not in (DOOR, Path(page_protocol.__file__))
+    elsewhere = [path for path in site.rglob("*.py")
+                 if DOOR not in path.parents and path != Path(page_protocol.__file__)]
+    used = {node.attr for path in elsewhere
             for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Attribute)}
     unused = set(members(Page)) - used
     assert not unused, f"nothing in site/ asks the page for {sorted(unused)}: drop them from the door and app/page.py"
@@ -113,8 +132,8 @@ def test_what_the_door_and_the_fake_hand_out_has_the_protocols_shape(door):
 
 
 def test_the_door_listens_for_exactly_the_events_the_protocol_lists(door):
-    assert set(door._ELEMENT_LISTENERS) == set(ELEMENT_EVENTS)
-    assert set(door._PAGE_LISTENERS) == set(PAGE_EVENTS)
+    assert set(door.events._ELEMENT_LISTENERS) == set(ELEMENT_EVENTS)
+    assert set(door.events._PAGE_LISTENERS) == set(PAGE_EVENTS)
     with pytest.raises(ValueError, match="no event 'hover' on #network; expected one of down, move"):
         door.listen("network", ("hover",), print)
 

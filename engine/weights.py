@@ -78,13 +78,24 @@ def save(model, file, meta=None):
                         meta=np.array(json.dumps(meta or {})), **arrays)
 
 
+class UnreadableFile(ValueError):
+    """The file is not an .npz of plain arrays at all (truncated, another kind of file, or holding pickled
+    objects), as opposed to an .npz that holds the wrong network."""
+
+
 def load(file):
-    """The model and meta dict stored in `file`; a wrong or damaged file raises ValueError saying why."""
+    """The model and meta dict stored in `file`; a wrong or damaged file raises ValueError saying why
+    (`UnreadableFile` when it is not an .npz of arrays at all)."""
     try:
         with np.load(file, allow_pickle=False) as stored:
             contents = {name: stored[name] for name in stored.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"not a weights file (.npz): {error}") from None
+    except FileNotFoundError:
+        raise  # a path that names no file: the reader needs that, not a verdict on a file never read
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        # numpy's own words ("Object arrays cannot be loaded when allow_pickle=False", "File is not a zip
+        # file") speak of its internals; the reader needs to know what the file is not and what to use.
+        raise UnreadableFile("not a weights file (it could not be read as an .npz of arrays): save one with "
+                             "engine.weights.save") from None
     if str(contents.pop("format", "")) != FORMAT:
         raise ValueError(f"not a gradcanvas weights file: its 'format' entry is not {FORMAT!r}")
     model = build(json.loads(str(contents.pop("architecture"))))

@@ -34,7 +34,10 @@ function fail(message) {
 function ready() {
   if (body.dataset.state !== "loading") return;
   body.dataset.state = "ready";
-  for (const control of document.querySelectorAll("[data-action], [data-setting], [data-file]")) control.disabled = false;
+  // Python is up: its controls work, except those the app holds disabled on purpose (data-held).
+  for (const control of document.querySelectorAll("[data-action], [data-setting], [data-file]")) {
+    if (!control.hasAttribute("data-held")) control.disabled = false;
+  }
 }
 
 // Browsers report a failed download as a bare "Failed to fetch"; remembering the first one that failed

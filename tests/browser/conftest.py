@@ -132,6 +132,17 @@ def page_errors(page):
     return errors
 
 
+@pytest.fixture
+def open_room():
+    """`open_room(page, name)`: open the room called `name` ("Code", "Digits lab", ...) on `page` by its tab, as a
+    person would, and wait until the page shows it (body's data-room names the checked tab's room)."""
+    def open_(page, name):
+        page.get_by_role("radio", name=name, exact=True).check()
+        page.wait_for_function("document.body.dataset.room === document.querySelector('input[name=room]:checked').value")
+        return page
+    return open_
+
+
 @pytest.fixture(scope="session")
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)

@@ -5,6 +5,10 @@ MODEL = 'from engine import nn\nmodel = nn.MLP(2, [6, 3], 1, activation="relu")\
 
 
 def type_code(page, text):
+    """Type `text` over the editor's, opening the Code room first where the page has rooms."""
+    room = page.get_by_role("radio", name="Code", exact=True)
+    if room.count():
+        room.check()
     editor = page.get_by_role("textbox", name="Code")
     editor.click()
     page.keyboard.press("Control+a")
@@ -32,7 +36,7 @@ def test_code_typed_and_run_builds_the_network_and_a_link_reopens_it_without_run
     stranger.set_default_timeout(60_000)
     stranger.goto(link)
     assert wait_for_state(stranger, "ready", "error") == "ready"
-    assert "press Run" in stranger.text_content("#message")
+    assert "press Run" in stranger.text_content("#note")
     assert 'nn.MLP(2, [6, 3], 1' in stranger.get_by_role("textbox", name="Code").text_content()
     assert stranger.text_content("#code-output") == ""  # shown, not run
     stranger.context.close()
@@ -93,4 +97,87 @@ def test_the_learning_rate_lesson_diverges_and_pauses_with_the_message(open_site
     open_site("#preset=lr-too-high")
     page.wait_for_function("document.querySelector('#message').textContent.includes('diverged')")
     assert page.get_by_role("button", name="Play").is_visible()
+    assert page_errors == []
+
+
+def editor_text(page):
+    """The code the editor shows, line by line as a person reads it."""
+    return page.evaluate("[...document.querySelectorAll('#code-editor .cm-line')].map((l) => l.textContent).join('\\n')")
+
+
+def copy_link(page):
+    """Press Copy link; the note beside it, and the link it copied."""
+    page.get_by_role("button", name="Copy link").click()
+    status = page.text_content("#link-status")
+    return status, status.split("Link copied: ")[1]
+
+
+def open_in_a_fresh_page(chromium, link):
+    stranger = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    stranger.set_default_timeout(60_000)
+    stranger.goto(link)
+    assert wait_for_state(stranger, "ready", "error") == "ready"
+    return stranger
+
+
+def test_copy_link_carries_the_code_in_the_editor_whether_or_not_it_ran(open_site, page, page_errors, chromium):
+    open_site()
+    typed = 'model = nn.MLP(2, [5], 1, activation="relu")\nprint("five")'
+    type_code(page, typed)
+    status, link = copy_link(page)
+    stranger = open_in_a_fresh_page(chromium, link)
+    assert editor_text(stranger) == typed
+    assert stranger.text_content("#code-output") == "" and "press Run" in stranger.text_content("#note")
+    assert stranger.locator("#layer-controls .layer-size").all_text_contents() == ["4 neurons", "2 neurons"]
+    stranger.context.close()
+    assert status.startswith("This link carries the code in the editor, which has not run here: press Run")
+
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("document.querySelector('#code-output').textContent.includes('five')")
+    edited = typed.replace("[5]", "[7, 3]")
+    type_code(page, edited)
+    status, link = copy_link(page)
+    stranger = open_in_a_fresh_page(chromium, link)
+    assert editor_text(stranger) == edited and stranger.text_content("#code-output") == ""
+    stranger.context.close()
+    assert status.startswith("This link carries the code in the editor, which differs from the code running")
+    assert page_errors == []
+
+
+def test_code_in_charge_shows_its_layers_in_the_disabled_layer_controls_until_the_editor_is_emptied(
+        open_site, page, page_errors):
+    open_site()
+    assert 'model = nn.MLP(2, [4, 2], 1, activation="tanh")' in editor_text(page)  # the controls' network as code
+    type_code(page, 'model = nn.MLP(2, [5, 3], 1, activation=["relu", "sigmoid"])')  # no imports needed
+    page.get_by_role("button", name="Run", exact=True).click()
+    held = page.locator("#layers-held")
+    held.wait_for()
+    assert held.text_content().startswith("The network comes from your code: change it there, or empty the editor")
+    assert page.locator("#layer-controls .layer-size").all_text_contents() == ["5 neurons", "3 neurons"]
+    menus = page.locator("#layer-controls select")
+    assert [menus.nth(i).input_value() for i in range(2)] == ["relu", "sigmoid"]
+    held_controls = [page.get_by_role("button", name="Add a hidden layer"),
+                     page.get_by_role("button", name="Remove a hidden layer"),
+                     page.get_by_role("button", name="Add a neuron to hidden layer 1"), menus.nth(1)]
+    assert all(control.is_disabled() for control in held_controls)
+
+    type_code(page, "")
+    page.get_by_role("button", name="Run", exact=True).click()
+    held.wait_for(state="detached")
+    assert page.locator("#layer-controls .layer-size").all_text_contents() == ["4 neurons", "2 neurons"]
+    assert not any(control.is_disabled() for control in held_controls)
+    page.get_by_role("button", name="Add a neuron to hidden layer 1").click()
+    assert page.locator("#layer-controls .layer-size").all_text_contents() == ["5 neurons", "2 neurons"]
+    assert page_errors == []
+
+
+def test_a_lesson_whose_code_builds_the_network_holds_the_layer_controls_from_the_first_frame(open_site, page,
+                                                                                               page_errors):
+    # boot.js enables the page's controls once Python is up: the ones the app holds (data-held) must stay off.
+    open_site("#preset=dead-relu")
+    assert page.locator("#layers-held").text_content().startswith("The network comes from your code")
+    held_controls = [page.get_by_role("button", name="Add a hidden layer"),
+                     page.get_by_role("button", name="Add a neuron to hidden layer 1")]
+    assert all(control.is_disabled() for control in held_controls)
+    assert page.get_by_role("button", name="Step", exact=True).is_enabled()  # the others work
     assert page_errors == []

@@ -20,7 +20,7 @@ BAR = [(0.2, 0.5), (0.8, 0.5)]
 
 
 def open_lab(open_site):
-    page = open_site()
+    page = open_site("#room=digits")
     page.get_by_role("button", name="Pause").click()  # the playground's training would only slow the lab
     page.locator("#digit-pad").scroll_into_view_if_needed()
     return page
@@ -138,8 +138,8 @@ def test_dragging_turns_the_model_view(open_site, page_errors):
     assert page_errors == []
 
 
-def test_a_finger_draws_on_the_pad_too(phone):
-    page = phone.page
+def test_a_finger_draws_on_the_pad_too(phone, open_room):
+    page = open_room(phone.page, "Digits lab")
     pad = page.locator("#digit-pad")
     pad.scroll_into_view_if_needed()
     scrolled = page.evaluate("scrollY")

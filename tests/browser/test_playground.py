@@ -4,6 +4,7 @@ from urllib.parse import unquote
 import pytest
 from tests.browser.page_reading import READ_CANVAS
 
+from app.graph.view import READABLE_SCALE
 from app.playground.network_layout import layout_network
 from app.playground.stepthrough.recorded_step import network_step, record_step
 from app.playground.run import Run
@@ -153,8 +154,8 @@ def test_on_a_phone_the_panels_stack_and_nothing_overflows(chromium, site_url, a
     page.set_default_timeout(60_000)
     page.goto(site_url)
     page.wait_for_function("document.body.dataset.state === 'ready'")
-    boxes = [page.locator(f"section.{name}").bounding_box() for name in ("data", "network", "output")]
-    assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
+    boxes = [page.locator(f"section.{name}").bounding_box() for name in ("output", "network", "data")]
+    assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]  # the pictures first, the data's settings after them
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.get_by_role("button", name="Step").bounding_box()["height"] >= 44
     # crisp: the canvas's backing store has twice the pixels of its CSS box
@@ -168,7 +169,7 @@ def test_on_a_phone_the_graph_opens_readable_and_a_finger_swipes_along_it(phone)
     page = phone.page
     view = "window.gradcanvas.playground.graph.transform().toJs()"
     scale, dx, _ = page.evaluate(view)
-    assert scale == pytest.approx(0.55) and dx == 0  # readable, from the inputs, where the whole would be tiny
+    assert scale == pytest.approx(READABLE_SCALE) and dx == 0  # readable from the inputs: the whole would be tiny
     graph = page.get_by_label("Computation graph", exact=True)
     graph.scroll_into_view_if_needed()
     scrolled, box = page.evaluate("scrollY"), graph.bounding_box()
@@ -254,4 +255,49 @@ def test_animating_every_step_plays_the_phases_by_itself_at_the_chosen_speed(ope
     assert second["changed"] > 200, second  # the particles move from frame to frame
     page.wait_for_function("document.querySelector('#phase-caption').textContent.startsWith('Phase 1 of 5')")
     assert first["colours"] > 20
+    assert page_errors == []
+
+
+# How many blobs of one colour (within a small tolerance) a canvas shows: each point of that colour is one,
+# however a crosshair crossing it cuts it up.
+POINTS_OF_COLOUR = """
+([canvas, [r, g, b]]) => {
+  const {width, height} = canvas;
+  const pixels = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  const blobs = [];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      if (Math.abs(pixels[i] - r) + Math.abs(pixels[i + 1] - g) + Math.abs(pixels[i + 2] - b) > 40) continue;
+      if (!blobs.some((blob) => Math.hypot(blob.x - x, blob.y - y) < 12)) blobs.push({x, y});
+    }
+  }
+  return blobs.length;
+}
+"""
+CENTRE_COLOUR = "([canvas, x, y]) => Array.from(canvas.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3))"
+
+
+def test_every_point_you_click_is_drawn_and_test_ones_are_hollow(open_site, page_errors, artifacts):
+    page = open_site()
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_label("Your points").check()
+    output = page.get_by_label("Output", exact=True)
+    box = output.bounding_box()
+    clicks = [(0.2, 0.2), (0.5, 0.3), (0.8, 0.2), (0.3, 0.7), (0.75, 0.8)]
+    for n, (u, v) in enumerate(clicks, start=1):
+        output.click(position={"x": u * box["width"], "y": v * box["height"]})
+        page.wait_for_function(f"location.hash.match(/custom=([^&]*)/)?.[1].split(';').length === {n}")
+    page.mouse.move(0, 0)  # off the plane: no crosshair of the pointer's
+    page.wait_for_timeout(300)
+    output.screenshot(path=artifacts / "your-points.png")
+    canvas = output.element_handle()
+    ratio = page.evaluate("c => c.width / c.getBoundingClientRect().width", canvas)
+    blue = [8, 102, 170]  # class 1, as chosen under "Your own points"
+    assert page.evaluate(POINTS_OF_COLOUR, [canvas, blue]) == 5  # all five, test points too
+    centres = [page.evaluate(CENTRE_COLOUR, [canvas, round(u * box["width"] * ratio), round(v * box["height"] * ratio)])
+               for u, v in clicks]
+    hollow = [all(channel > 240 for channel in centre) for centre in centres]
+    assert hollow == [False, True, False, True, False]  # at 50%, every other point you add is held out to test
+    assert "the 2 hollow ones are test points" in page.text_content("#legend-note")
     assert page_errors == []

@@ -32,7 +32,7 @@ def drop(page, name, text):
 
 
 def test_an_exported_trace_dropped_back_replays_the_same_numbers(open_site, page_errors, tmp_path):
-    page = open_site("#v=1&hidden=3,2")
+    page = open_site("#v=1&hidden=3,2&room=traces")
     path = export(page, tmp_path)
     assert path.name == "gradcanvas-trace.json"
     trace = traces.loads(path.read_text())
@@ -73,7 +73,7 @@ def test_an_exported_trace_dropped_back_replays_the_same_numbers(open_site, page
 
 
 def test_a_broken_trace_file_is_refused_by_name_and_the_run_goes_on(open_site, page_errors, tmp_path):
-    page = open_site()
+    page = open_site("#room=traces")
     page.get_by_role("button", name="Pause").click()
     fragment = page.evaluate("location.hash")
     document = json.loads(export(page, tmp_path, epochs=1).read_text())
@@ -89,7 +89,7 @@ def test_a_broken_trace_file_is_refused_by_name_and_the_run_goes_on(open_site, p
 
 
 def test_saved_weights_open_again_in_a_new_page(open_site, page_errors, tmp_path):
-    page = open_site("#v=1&hidden=5&dataset=xor")
+    page = open_site("#v=1&hidden=5&dataset=xor&room=traces")
     page.get_by_role("button", name="Pause").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Save weights").click()

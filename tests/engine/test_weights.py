@@ -71,3 +71,17 @@ def test_only_sequential_models_of_known_layers_can_be_saved():
 def test_a_damaged_archive_is_refused_as_not_a_weights_file():
     with pytest.raises(ValueError, match="not a weights file"):
         weights.load(io.BytesIO(b"PK\x03\x04 a zip header and nothing after it"))
+
+
+def test_a_truncated_or_pickled_file_is_named_for_what_it_is_not_and_a_missing_path_for_what_it_is(tmp_path):
+    whole = io.BytesIO()
+    weights.save(nn.MLP(2, [3], 1), whole)
+    pickled = io.BytesIO()
+    np.savez(pickled, layers=np.array([{"type": "Linear"}], dtype=object))
+    for data in (whole.getvalue()[:200], pickled.getvalue()):
+        with pytest.raises(weights.UnreadableFile) as refused:
+            weights.load(io.BytesIO(data))
+        assert str(refused.value) == ("not a weights file (it could not be read as an .npz of arrays): save one "
+                                      "with engine.weights.save")
+    with pytest.raises(FileNotFoundError):
+        weights.load(tmp_path / "never-saved.npz")

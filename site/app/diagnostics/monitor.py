@@ -453,23 +453,31 @@ class Monitor:
         return tuple(alerts)
 
     def _diverged(self, nonfinite):
+        """The divergence alert: in words first (what the loss or the weights did, and why), so that a learner
+        who has never met NaN reads what happened, then where the first NaN or infinity appeared."""
         fix = f"The learning rate ({self.run.optimizer.lr:g}) is too high for this network: lower it, then press Reset."
+        overshoot = "each step overshoots the minimum, so"
+        rows = ()
         if nonfinite is not None:
             op, row = nonfinite.op, nonfinite.layer
             if nonfinite.node.op == "":
-                where = f"the {op}s of {layer_name(row, self.layers)} hold"
+                where = f"the {op}s of {layer_name(row, self.layers)}"
             elif op == "linear" or op in _ACTIVATION_OPS:
-                where = f"the {op} step of {layer_name(row, self.layers)} produced"
+                where = f"the {op} step of {layer_name(row, self.layers)}"
             else:
-                where = f"the {op} step of the loss produced"
-            return Alert("diverged", () if row is None else (row,),
-                         f"Training diverged: {where} a value that is not a finite number (NaN or infinity).", fix)
-        if self._high_loss_epochs >= DIVERGED_EPOCHS:
-            return Alert("diverged", (), f"Training diverged: the training loss has stayed at {DIVERGED_LOSS_FACTOR:g} "
-                         f"times its best ({self._best_loss:.3g}) or more for {self._high_loss_epochs} epochs.", fix)
-        rows = _rows(self._jumped)
-        return Alert("diverged", rows, f"Training diverged: in each of the last {self._jumping_epochs} epochs the "
-                     f"weights of a layer ({_named(rows, self.layers)}) moved more than their own size.", fix)
+                where = f"the {op} step of the loss"
+            rows = () if row is None else (row,)
+            what = (f"The loss grew instead of shrinking: {overshoot} the weights grew until the numbers overflowed. "
+                    f"A value that is not a finite number (NaN or infinity) first appeared in {where}.")
+        elif self._high_loss_epochs >= DIVERGED_EPOCHS:
+            what = (f"The loss grew instead of shrinking: {overshoot} the training loss has stayed at "
+                    f"{DIVERGED_LOSS_FACTOR:g} times its best ({self._best_loss:.3g}) or more for "
+                    f"{self._high_loss_epochs} epochs.")
+        else:
+            rows = _rows(self._jumped)
+            what = (f"The weights jump instead of settling: {overshoot} in each of the last {self._jumping_epochs} "
+                    f"epochs the weights of a layer ({_named(rows, self.layers)}) moved more than their own size.")
+        return Alert("diverged", rows, f"Training diverged. {what}", fix)
 
     def _vanishing(self, rms):
         rows = _rows(rms[:-1] < VANISHING_RATIO * rms[-1])

@@ -31,6 +31,8 @@ from app.digits.training_view import paint_training
 
 TRAIN_BUDGET_S = 0.012       # training time per animation frame, so drawing and the playground stay smooth
 TRAINING_REPAINT_MS = 300    # how often the views follow the weights while they train
+EMPTY_PAD = ("Draw a digit on the pad (or press Show a test digit): with nothing drawn there is nothing to read, "
+             "so no prediction is shown.")
 CLICK_SLOP = 4               # pixels a press may move on the model view and still count as a click
 
 # The lab's part of the page, each element named `digit-<name>` in site/index.html.
@@ -100,7 +102,8 @@ class DigitsLab:
         elif kind == "move" and self.drag is not None:
             self.drag += abs(dx) + abs(dy)
             if self.drag > CLICK_SLOP:
-                self.camera = turned(self.camera, dx, dy)
+                view, canvas = turned(self.camera, dx, dy), self.canvases["slabs"]
+                self.camera = fit_camera(self.slabs, canvas.width, canvas.height, view.yaw, view.pitch)
                 self.slabs_stale = True
         elif kind == "up" and self.drag is not None:
             if self.drag <= CLICK_SLOP:
@@ -265,17 +268,19 @@ class DigitsLab:
         self.page.set_data("digit-pad", "input", " ".join(map(str, self.counts.ravel().tolist())))
         self.page.set_data("digit-bars", "probabilities", " ".join(map(repr, probabilities.tolist())))
         predicted = int(probabilities.argmax())
+        empty = self.sample is None and not self.strokes
         what = "a held-out digit, labelled " + str(self.digits.test_labels[self.sample]) if self.sample is not None else (
-            "your drawing" if self.strokes else "an empty pad")
-        self.page.set_text("digit-prediction", f"The network reads {what} as {predicted} "
-                                               f"({100 * probabilities[predicted]:.1f}%).")
+            "your drawing")
+        self.page.set_text("digit-prediction", EMPTY_PAD if empty else f"The network reads {what} as {predicted} "
+                                                                      f"({100 * probabilities[predicted]:.1f}%).")
         self.page.set_text("digit-saliency-note", f"Gradient of the score of {self.inspection.target}"
                                                   f"{' (the prediction)' if self.target is None else ''} with respect to "
                                                   "each input pixel: blue raises it, orange lowers it.")
         for canvas in self.canvases.values():
             canvas.fit()
         bars = self.canvases["bars"]
-        paint_bars(bars.context, probabilities, self.inspection.target, bars.width, bars.height, self.theme)
+        paint_bars(bars.context, None if empty else probabilities, self.inspection.target, bars.width, bars.height,
+                   self.theme)
         self.paint_input()
         self.paint_pad()
         self.paint_inspector()

@@ -93,9 +93,9 @@ class Camera(NamedTuple):
 
 
 def fit_camera(slabs, width, height, yaw=YAW, pitch=PITCH, margin=0.92):
-    """A camera that fills width x height with the model as seen from (yaw, pitch), centred. Turning the
-    camera later keeps this scale (the model does not zoom as it turns), so parts may leave the canvas
-    while it is turned far; a double-click brings this view back."""
+    """A camera that fills width x height with the model as seen from (yaw, pitch), centred. The lab fits
+    again at every turn of a drag: keeping the first scale let a side view run the slabs off the canvas,
+    so the model grows and shrinks a little as it turns instead; a double-click brings the first view back."""
     camera = Camera(yaw, pitch, 1.0, (0.0, 0.0))
     screen = np.concatenate([camera.project(corners(slab))[0] for slab in slabs])
     low, high = screen.min(axis=0), screen.max(axis=0)

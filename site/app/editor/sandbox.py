@@ -13,12 +13,13 @@ after the user reads it and presses Run). Time spent inside one C call (`sum(ran
 interrupted; a bare `except:` that swallows the stop, or code that calls `sys.settrace` itself, defeats
 the deadline. Objects the old namespace refers to (a model) can be changed in place by code that fails.
 
-The contract for the code (the help panel and README say it to users): it imports what it needs
-(`from engine import Tensor, nn, optim, data`) and sets `model`, an engine `nn.Module` that maps
-(N, features) inputs to (N, outputs) logits; optionally `optimizer` (an engine optimizer over
-`model.parameters()`), `loss_fn(logits, labels) -> scalar Tensor`, and `data = (X, y)`. Code about one
+The contract for the code (the hint under the editor and the README say it to users): it finds the names
+the editor offers (`session.EDITOR_NAMES`: nn, optim, F, data, Tensor, np) already there, and sets `model`,
+an engine `nn.Module` that maps (N, features) inputs to (N, outputs) logits; optionally `optimizer` (an
+engine optimizer over `model.parameters()`) and `loss_fn(logits, labels) -> scalar Tensor`. Code about one
 expression sets `graph`, the Tensor whose computation graph the graph view draws, instead of `model`.
-This module runs the code and hands back the names it set; the app decides what to do with them.
+This module runs the code in the namespace it is given and hands back the names it set; the app decides
+what to do with them.
 
 Standard library only: it runs in CPython tests and in Pyodide alike.
 """

@@ -2,19 +2,36 @@
 weights file a learner opened; the editor's text kept in this browser; and the link that carries the code.
 
 A link's code or your saved code only goes into the editor: it is in charge once you press Run, since a
-stranger may have written it.
+stranger may have written it. With neither, the editor starts with the controls' network written as code.
 """
 import io
 
-from engine import weights
+import numpy as np
+
+from engine import Tensor, data, nn, optim, weights
+from engine.nn import functional as F
 
 from app.editor.code_link import encode_code
 from app.editor.sandbox import run_user_code
+from app.editor.starter import starter_code
 from app.playground.run import CodeError, Run
 from app.playground.state import encode
 
 SAVED_CODE = "gradcanvas:code"  # localStorage key
 NETWORK_SETTINGS = {"hidden", "activation", "layer_activations"}  # what code that sets `model` takes over
+# What the editor's code may use without importing it: the names the README, the hint under the editor and
+# the starter code use. `run_user_code` runs each Run in a copy, so code cannot leave names behind for the next.
+EDITOR_NAMES = {"nn": nn, "optim": optim, "F": F, "data": data, "Tensor": Tensor, "np": np}
+STALE_OUTPUT = "Edited since the last Run: press Run to see its output."
+
+
+def run_in_editor(source):
+    """Run `source` as the editor runs it: with EDITOR_NAMES, under the sandbox's deadline.
+
+    >>> run_in_editor("model = nn.MLP(2, [3], 1)\\nprint(model.sizes)").output
+    '[2, 3, 1]\\n'
+    """
+    return run_user_code(source, EDITOR_NAMES)
 
 
 class CodeSession:
@@ -25,6 +42,9 @@ class CodeSession:
         self.code = ""              # the code in charge: "" while the controls build the network
         self.code_model = False     # whether that code sets `model` (then it owns the network's shape)
         self.weights_file = None    # (name, bytes) of a weights file the learner opened: its network trains
+        self.starter = None         # the starter code the editor shows until you type, or None (your own text)
+        self.printed = ""           # what the code last run printed, or its error, under "Printed"
+        self.edited = False         # whether the editor's text changed since then
 
     def defines_model(self):
         return bool(self.code) and self.code_model
@@ -36,25 +56,44 @@ class CodeSession:
             return "your code"
         return self.weights_file[0] if self.weights_file else None
 
+    def held_note(self):
+        """Why the controls cannot change the network when it comes from your code or a weights file, else None."""
+        source = self.network_source()
+        if not source:
+            return None
+        return (f"The network comes from {source}: change it there, or empty the editor and press Run to build it "
+                "with the controls again.")
+
     def leave_to_controls(self, changes):
         """The setting `changes` the controls may make, and a note when the network's own are withheld: they
         belong to the code or the weights file the network comes from."""
-        source = self.network_source()
-        if not source or not NETWORK_SETTINGS & set(changes):
+        note = self.held_note()
+        if not note or not NETWORK_SETTINGS & set(changes):
             return changes, []
-        note = (f"The network comes from {source}: change it there, or empty the editor and press Run to build it "
-                "with the controls again.")
         return {name: value for name, value in changes.items() if name not in NETWORK_SETTINGS}, [note]
 
     def link_extras(self):
-        """What a link adds to the settings for the code in charge. Raises ValueError for code no link carries."""
+        """What the page's address adds to the settings for the code in charge. Raises ValueError for code no
+        link carries."""
         return {"code": encode_code(self.code)} if self.code else {}
 
     # ---- what builds the network ---------------------------------------------------------------------
     def show(self, code):
-        """Put `code` into the editor, not in charge: the controls (or a weights file) build the network."""
+        """Put `code` into the editor, not in charge: the controls (or a weights file) build the network. With no
+        code (or a link's that could not be read), the starter code goes in when `follow_controls` next runs."""
         self.code = ""
-        self.page.set_editor_text(code)
+        self.starter = "" if not code else None
+        self.page.set_editor_text(code or "")
+
+    def follow_controls(self, state):
+        """While the editor shows the starter code untouched and no code is in charge, keep it the network the
+        controls build for `state`, so it never shows a different network than the one training."""
+        if self.starter is None or self.code:
+            return
+        text = starter_code(state)
+        if text != self.starter:
+            self.starter = text
+            self.page.set_editor_text(text)
 
     def use_weights(self, name, data):
         """A weights file's network trains from now on, in charge instead of any code."""
@@ -66,16 +105,16 @@ class CodeSession:
         says so and gives way to the controls' network."""
         namespace = {"model": weights.load(io.BytesIO(self.weights_file[1]))[0]} if self.weights_file else {}
         if self.code:
-            result = run_user_code(self.code, {})
+            result = run_in_editor(self.code)
             namespace = result.namespace if result.ok else {}
             self.code_model = namespace.get("model") is not None
             if not result.ok:
-                self.page.set_text("code-output", result.output + result.error)
+                self.show_output(result.output + result.error, result.line)
         try:
             return Run(state, namespace)
         except CodeError as error:
-            self.page.set_text("code-output", f"Your code's model does not fit these settings: {error}. "
-                                              "The controls' network is used until you change the code and press Run.")
+            self.show_output(f"Your code's model does not fit these settings: {error}. "
+                             "The controls' network is used until you change the code and press Run.")
             self.code, self.code_model = "", False
             return Run(state)
 
@@ -83,39 +122,71 @@ class CodeSession:
         """Run the editor's code `source` (Run, or Ctrl/Cmd+Enter) for the settings `state`. When it works it is
         in charge, and this returns its Run (the code's `model`, or the controls') and the Tensor it set as
         `graph` (or None); when it fails its message and line show, nothing changes, and this returns None."""
-        result = run_user_code(source, {})
-        self.page.highlight_line(result.line)
+        result = run_in_editor(source)
         if not result.ok:
-            self.page.set_text("code-output", result.output + result.error)
+            self.show_output(result.output + result.error, result.line)
             return None
         try:
             run = Run(state, result.namespace)
         except CodeError as error:
-            self.page.set_text("code-output", f"{result.output}{error}")
+            self.show_output(f"{result.output}{error}")
             return None
-        self.page.set_text("code-output", result.output or "Ran without printing anything.")
+        self.show_output(result.output or "Ran without printing anything.")
         graph = result.namespace.get("graph")
         self.code = source if source.strip() else ""
         self.code_model = result.namespace.get("model") is not None
         self.weights_file = None  # Run puts the code in charge: its model, or the controls'
         return run, graph if hasattr(graph, "parents") and hasattr(graph, "op") else None
 
+    def show_output(self, text, line=None):
+        """Show what the code printed, or its error, under "Printed", and mark its failing `line` (None: no mark)."""
+        self.printed, self.edited = text, False
+        self.page.set_text("code-output", text)
+        self.page.highlight_line(line)
+
     # ---- the editor's text -----------------------------------------------------------------------------
     def keep_text(self, text):
-        """The editor's text changed: keep it, so a reload brings it back."""
+        """You changed the editor's text: keep it, so a reload brings it back. The last Run's output and marked
+        line were about the text before, so the mark goes and the output (kept, to read while fixing) says so."""
         self.page.save(SAVED_CODE, text)
+        self.starter = None
+        if self.printed and not self.edited:
+            self.edited = True
+            self.page.highlight_line(None)
+            self.page.set_text("code-output", f"{STALE_OUTPUT}\n\n{self.printed}")
 
     def restore_saved(self):
         """Put the code saved in this browser back into the editor (it is not run)."""
+        self.starter = None
         self.page.set_editor_text(self.page.load(SAVED_CODE))
 
+    def shared_code(self):
+        """The code a link carries: what the editor shows, or "" for an empty editor and for the starter code
+        while nobody has run it (the link's settings bring the same starter back)."""
+        text = self.page.editor_text()
+        return "" if not text.strip() or (text == self.starter and not self.code) else text
+
     def copy_link(self, state):
-        """Put a link to exactly this (the settings `state`, seed and the code in charge) on the clipboard."""
+        """Put a link to the settings `state`, the seed and the code the editor shows on the clipboard; when
+        that is not the code running here, say so beside the link."""
+        shared = self.shared_code()
         try:
-            extras = self.link_extras()
+            extras = {"code": encode_code(shared)} if shared else {}
         except ValueError as error:
             self.page.set_text("link-status", f"No link: {error}")
             return
         link = f"{self.page.page_url()}#{encode(state, extras)}"
         self.page.copy_text(link)
-        self.page.set_text("link-status", f"Link copied: {link}")
+        self.page.set_text("link-status", f"{self.link_difference(shared)}Link copied: {link}")
+
+    def link_difference(self, shared):
+        """A sentence (ending in a space) when the link's code `shared` is not the code running here, else ""."""
+        if shared == self.code:
+            return ""
+        if not shared:
+            return ("This link carries no code (the editor is empty), while your code runs here: press Run to hand "
+                    "the network back to the controls, as the link does. ")
+        if not self.code:
+            return "This link carries the code in the editor, which has not run here: press Run to run it. "
+        return ("This link carries the code in the editor, which differs from the code running: press Run to "
+                "run it. ")

@@ -13,10 +13,10 @@ import numpy as np
 
 from engine import topological_order
 
-COLUMN = 132.0       # world pixels between layers: room for a label such as "log_softmax (10, 3)"
-ROW = 40.0           # world pixels between nodes of one layer
-NODE_WIDTH = 112.0   # less than COLUMN and NODE_HEIGHT less than ROW, so grid places never overlap
-NODE_HEIGHT = 28.0
+COLUMN = 172.0       # world pixels between layers: room for a line such as "gradient mean −0.000449"
+ROW = 56.0           # world pixels between nodes of one layer
+NODE_WIDTH = 148.0   # less than COLUMN and NODE_HEIGHT less than ROW, so grid places never overlap
+NODE_HEIGHT = 44.0   # three lines: what the node is, its value, its gradient
 SWEEPS = 4           # barycentre passes each way; more rarely removes another crossing
 
 
@@ -42,24 +42,47 @@ class Graph:
 
 
 def node_label(tensor, name=None):
-    """What a node shows: its op (or name) then its shape, or its value when it holds one number.
+    """What a node is, the first line of its box: its name or op ("n = add" when it has both), then its
+    shape unless it holds one number (its value and gradient have lines of their own).
 
     >>> from engine import Tensor
     >>> x = Tensor(3.0, requires_grad=True, name="x")
-    >>> node_label(x), node_label(x * 2), node_label(Tensor(2.0)), node_label(Tensor([[1.0, 2.0]]).T @ x.reshape(1, 1))
-    ('x 3', 'mul 6', '2', 'matmul (2, 1)')
+    >>> n = x * 2
+    >>> n.name = "n"
+    >>> node_label(x), node_label(x * 2), node_label(n), node_label(Tensor(2.0))
+    ('x', 'mul', 'n = mul', 'constant')
+    >>> node_label(Tensor([[1.0, 2.0]]).T @ x.reshape(1, 1))
+    'matmul (2, 1)'
     """
     head = _head(tensor, name)
-    tail = f"{tensor.data.item():.4g}" if tensor.ndim == 0 else str(tensor.shape)
-    return f"{head} {tail}" if head else tail
+    return head if tensor.ndim == 0 else f"{head} {tensor.shape}"
 
 
 def _head(tensor, name):
+    name = name or tensor.name
     if tensor.op:
-        return tensor.op
-    if name or tensor.name:
-        return name or tensor.name
-    return "" if tensor.ndim == 0 else ("param" if tensor.requires_grad else "input")
+        return f"{name} = {tensor.op}" if name else tensor.op
+    if name:
+        return name
+    return "constant" if tensor.ndim == 0 else ("param" if tensor.requires_grad else "input")
+
+
+def parameter_labels(linears):
+    """The network's weights and biases named by layer, as a learner reads the Network view: {tensor:
+    "Hidden 1 weights", ..., "Output bias"}, from its Linear layers, inputs first (a bias may be None).
+
+    >>> from engine import nn
+    >>> linears = [nn.Linear(2, 4), nn.Linear(4, 1, bias=False)]
+    >>> sorted(parameter_labels(linears).values())
+    ['Hidden 1 bias', 'Hidden 1 weights', 'Output weights']
+    """
+    labels = {}
+    for count, layer in enumerate(linears, start=1):
+        layer_name = "Output" if count == len(linears) else f"Hidden {count}"
+        labels[layer.weight] = f"{layer_name} weights"
+        if layer.bias is not None:
+            labels[layer.bias] = f"{layer_name} bias"
+    return labels
 
 
 def graph_of(root, names=None):
@@ -68,14 +91,14 @@ def graph_of(root, names=None):
     A key hashes the node's op (or name) and shape with its parents' keys, so building the same
     expression again, even with new numbers, gives the same keys; a node whose inputs changed gets a new
     key, and so does everything computed from it. Identical twins (the same op on the same parents)
-    are told apart by their order of appearance. `names` maps tensors to names (e.g. "0.weight").
+    are told apart by their order of appearance. `names` maps tensors to names (e.g. "Hidden 1 weights").
 
     >>> from engine import Tensor
     >>> def build(value):
     ...     a = Tensor(value, requires_grad=True, name="a")
     ...     return graph_of((a * a).tanh())
     >>> build(1.0).keys == build(-5.0).keys, build(1.0).labels
-    (True, ('a 1', 'mul 1', 'tanh 0.7616'))
+    (True, ('a', 'mul', 'tanh'))
     """
     names = names or {}
     nodes = topological_order(root)

@@ -1,16 +1,20 @@
 """The Computation graph panel: which graph it draws, where its nodes sit, the learner's zoom and pan, when it
-was last built, and which of its nodes a hovered part of the network lights.
+was last built, which of its nodes a hovered part of the network lights, and how far Next node has stepped
+the backward pass of an expression the code set as `graph`.
 
 The panel does not own the run or the walkthrough; it is handed callables that say what they are now,
 so it always draws the network that trains, at the moment the other views show.
 """
 import numpy as np
 
-from app.graph.layout import graph_of, layout_graph, neighbour, node_at
+from app.graph.backward_steps import BackwardWalk
+from app.graph.layout import graph_of, layout_graph, neighbour, node_at, parameter_labels
 from app.graph.linking import Links, NetworkMap
 from app.graph.view import fitted_transform, paint_graph
 from app.shared.frames import SLOW_PANELS_MS
 
+NEXT_NODE_INTRO = ("Next node (or Next phase) steps backward through your expression one node at a time, in "
+                   "the engine's order: each node's gradient times its local derivative, added into its inputs'.")
 ZOOMS = (0.25, 12.0)  # how far the wheel zooms out and in, times the fitted view
 WHEEL_ZOOM = 0.0015   # the zoom's exponent per unit of the wheel's delta
 
@@ -28,6 +32,7 @@ class GraphPanel:
         self.drawn_at = None         # when it was last built; None builds it again at the next paint
         self.zoom, self.pan = 1.0, (0.0, 0.0)  # on top of the fitted view (`fitted_transform`)
         self.linked_nodes = frozenset()        # the nodes a hovered neuron or edge of the network is
+        self.backward_walk = None    # Next node's steps through the code graph's backward pass, once pressed
 
     # ---- what it draws -------------------------------------------------------------------------------
     def root(self):
@@ -51,8 +56,29 @@ class GraphPanel:
         return self.walkthrough() if self.code_graph is None else None
 
     def use_run(self):
-        """A new run: its graph is built at the next paint, with nothing of the old network outlined."""
-        self.drawn_at, self.linked_nodes = None, frozenset()
+        """A new run: its graph is built at the next paint, with nothing of the old network outlined; Next
+        node is offered when the graph is the code's expression, from its first node."""
+        self.drawn_at, self.linked_nodes, self.backward_walk = None, frozenset(), None
+        self.page.set_attribute('[data-action="next-node"]', "hidden", self.code_graph is None)
+        self.page.set_text("graph-step", "" if self.code_graph is None else NEXT_NODE_INTRO)
+
+    # ---- Next node: the code graph's backward pass, one node at a time -------------------------------------
+    def next_node(self):
+        """Step the code graph's backward pass one node on (past the last: done; then from the first again),
+        and say what that node does with the engine's numbers."""
+        if self.backward_walk is None:
+            try:
+                self.backward_walk = BackwardWalk(self.code_graph)
+            except ValueError as problem:
+                self.page.set_text("graph-step", str(problem))
+                return
+        self.page.set_text("graph-step", self.backward_walk.next())
+        self.redraw_soon()
+
+    def stepping(self):
+        """The backward walk under way on the code graph, or None."""
+        walk = self.backward_walk
+        return walk if walk is not None and walk.position is not None else None
 
     def due(self, timestamp_ms, playing):
         """Whether to build the graph again now: when asked to (`redraw_soon`), and while training, at most
@@ -71,8 +97,7 @@ class GraphPanel:
         if root is None:
             return
         run = self.run()
-        names = {param: name for name, param in run.model.named_parameters()}
-        self.nodes = graph_of(root, names)
+        self.nodes = graph_of(root, parameter_labels(linear_layers(run)))
         self.gradients = [None if t.grad is None else np.array(t.grad) for t in self.nodes.tensors]
         self.layout = layout_graph(self.nodes, previous=self.layout)
         self.network_map = None if self.code_graph is not None else NetworkMap(self.nodes, run.weights, biases(run))
@@ -83,21 +108,26 @@ class GraphPanel:
         is outlined, each with its value and gradient as the walkthrough's moment knows them."""
         if self.nodes is None:
             return
-        walk = self.shown_walkthrough()
+        walk, stepping, current = self.shown_walkthrough(), self.stepping(), None
         lit = walk.lit_nodes(self.nodes, self.moment()) if walk else []
-        numbers = [self.node_numbers(i) for i in range(len(self.nodes.tensors))]
+        if stepping is not None:
+            lit = [self.nodes.index_of(node) for node in stepping.reached()]
+            current = None if stepping.current is None else self.nodes.index_of(stepping.current)
+        numbers = [self.node_numbers(i)[:3] for i in range(len(self.nodes.tensors))]
         paint_graph(self.canvas.context, self.page.path, self.layout, self.nodes, self.theme(), self.canvas.width,
-                    self.canvas.height, self.transform(), lit,
-                    [(data, gradient if reached else None) for data, gradient, reached, _ in numbers],
-                    self.linked_nodes)
+                    self.canvas.height, self.transform(), lit, numbers, self.linked_nodes, current)
 
     def node_numbers(self, index):
         """(data, gradient, reached, change) of graph node `index`: the walkthrough's recorded numbers as far
-        as it has come (a parameter's data from before the step), or the node's own as drawn outside it."""
-        tensor, walk = self.nodes.tensors[index], self.shown_walkthrough()
-        if walk is None:
-            return tensor.data, self.gradients[index], True, None
-        return walk.node_numbers(tensor, self.moment())
+        as it has come (a parameter's data from before the step), Next node's as far as it has stepped, or
+        the node's own as drawn outside both."""
+        tensor, walk, stepping = self.nodes.tensors[index], self.shown_walkthrough(), self.stepping()
+        if walk is not None:
+            return walk.node_numbers(tensor, self.moment())
+        if stepping is not None:
+            gradients = stepping.gradients()
+            return tensor.data, gradients.get(tensor), tensor in gradients or not tensor.requires_grad, None
+        return tensor.data, self.gradients[index], True, None
 
     def index_of(self, key):
         """The index of the node drawn under `key`, or None when the graph has no such node."""
@@ -171,6 +201,11 @@ class GraphPanel:
         self.redraw_soon()
 
 
+def linear_layers(run):
+    """The network's Linear layers, inputs first, as `run.weights` lists their weights."""
+    return [layer for layer in run.model if getattr(layer, "weight", None) in run.weights]
+
+
 def biases(run):
     """Each Linear layer's bias tensor (or None), inputs first, as `run.weights` lists their weights."""
-    return [layer.bias for layer in run.model if getattr(layer, "weight", None) in run.weights]
+    return [layer.bias for layer in linear_layers(run)]

@@ -9,11 +9,12 @@ import math
 import numpy as np
 
 from app.graph.linking import Links
-from app.playground import plane, weight_editor
+from app.playground import plane
 from app.playground.network_layout import neuron_at
 from app.playground.network_view import edge_at
 from app.playground.notes import show_notes
 from app.playground.points import own_points
+from app.playground.weight_editor import WeightEditor
 
 PLANE_STEP = 0.5  # an arrow key moves the inspected point this far on the plane (with Shift, 4x)
 SECONDS_PER_INPUT = 1.5  # how long each training point stays the drawn input when none is hovered
@@ -35,6 +36,7 @@ class CanvasInput:
         self.selected_edge = None      # (layer, to, from) clicked on the Network canvas: the weight editor's
         self.hovered_part = self.selected_part = None  # ("neuron", l, i), ("edge", l, to, from) or ("node", key)
         self.links = Links()           # what a hovered graph node is in the Network view
+        self.weight_editor = WeightEditor(page)
 
     def use_run(self):
         """A new run: nothing of the old network stays pointed at."""
@@ -81,7 +83,7 @@ class CanvasInput:
         self.point_at(("neuron", *neuron) if neuron else ("edge", *edge) if edge else None, kind)
         if kind == "click" and edge is not None and self.stepthrough.walkthrough is None:  # mid-step: inspect only
             self.selected_edge = edge
-            weight_editor.edit_weight(self.page, self.pictures.describe_edge(edge), float(weights[edge[0]][edge[1], edge[2]]))
+            self.weight_editor.open(self.pictures.describe_edge(edge), float(weights[edge[0]][edge[1], edge[2]]), (x, y))
 
     def edit_weight(self, text):
         """The weight editor's number: the new weight of the edge clicked last."""

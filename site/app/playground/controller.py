@@ -7,6 +7,8 @@ Each part keeps its own state: the pictures, the graph panel, the inspector, inp
 walkthrough, the diagnostics, the code in charge, traces and capture. They reach the run and each other
 only through what this class hands them.
 """
+from dataclasses import replace
+
 from app.capture.recorder import Recorder
 from app.diagnostics.monitor import Monitor
 from app.diagnostics.panel import DiagnosticsPanel
@@ -16,6 +18,7 @@ from app.playground import layer_editor
 from app.playground.canvas_input import CanvasInput
 from app.playground.inspector import Inspector
 from app.playground.link import read_link
+from app.playground.messages import LESSON, PASSING, UNREAD_CODE, Messages
 from app.playground.notes import show_notes
 from app.playground.pictures import Pictures
 from app.playground.points import parse_csv
@@ -51,6 +54,7 @@ class Playground:
         self.moment = 0.0            # the timestamp of the last frame painted: what pointer events are shown at
         # The parts, each handed what it may read or ask for; `run` and `walkthrough` say what they are now.
         run, walkthrough, moment = (lambda: self.run), (lambda: self.stepthrough.walkthrough), (lambda: self.moment)
+        self.messages = Messages(page)  # the calm note and the red alert above the panels
         self.editor = CodeSession(page)
         self.traces = TraceSession(page)
         self.pictures = Pictures(page, run)
@@ -70,7 +74,7 @@ class Playground:
             "export-trace": self.traces.export, "save-weights": lambda: self.traces.save_weights(self.run),
             "regenerate": lambda: self.change("seed", (self.state.seed + 1) % 2**32),
             "run-code": self.run_editor_code, "copy-link": lambda: self.editor.copy_link(self.state),
-            "restore-code": self.editor.restore_saved, "next-phase": self.next_phase,
+            "restore-code": self.editor.restore_saved, "next-phase": self.next_phase, "next-node": self.next_phase,
             "check-gradients": lambda: self.diagnostics.check_gradients(self.run), "load-csv": self.load_csv,
             "save-image": self.capture.save_image, "record": lambda: self.capture.toggle_clip("video"),
             "save-gif": lambda: self.capture.toggle_clip("gif"),
@@ -92,11 +96,12 @@ class Playground:
         opened = read_link(fragment, saved_code)
         self.state, self.extras = opened.state, opened.extras
         self.editor.show(opened.code)
+        self.messages.clear()
         self.restart()
         if opened.run_now and opened.code:
             self.run_code(opened.code)
-        if opened.message:  # else the new run's own word stands (use_run)
-            self.say(opened.message)
+        if opened.message:  # a preset's lesson, or a word on the link's code; else the new run's own word stands
+            self.say(opened.message, LESSON if opened.run_now else UNREAD_CODE)
         self.show_state(opened.notes)
         if "trace" in self.extras:
             url = self.extras["trace"]
@@ -128,6 +133,8 @@ class Playground:
         changes, withheld = self.editor.leave_to_controls(changes)
         state, change_notes = with_change(self.state, **changes)
         previous, self.state = self.state, state
+        self.messages.settings_changed({setting.name for setting in SETTINGS
+                                        if getattr(previous, setting.name) != getattr(state, setting.name)})
         if any(getattr(previous, name) != getattr(state, name) for name in RESTARTS):
             # A paused network keeps its trained weights through a change of activation, so the learner
             # sees the same weights under the new function; a playing one starts afresh, initialised for it.
@@ -157,6 +164,7 @@ class Playground:
 
     def reset(self):
         """Reset: pause at a fresh network (or at a replayed trace's first step)."""
+        self.messages.end("reset")
         if self.traces.replay:
             self.set_playing(False)
             self.seek_replay(0)
@@ -165,11 +173,12 @@ class Playground:
             self.set_playing(False)
 
     def next_phase(self):
-        """Next phase (the button, or the N key): pause, and walk one training step phase by phase. The
-        first press records a real step, the next mini-batch of the epoch; the fifth shows each weight's
-        change; the press after it records the next step."""
+        """Next phase (the button, or the N key; Next node too): pause, and walk one training step phase by
+        phase. The first press records a real step, the next mini-batch of the epoch; the fifth shows each
+        weight's change; the press after it records the next step. When the graph shows the code's
+        expression, each press steps its backward pass one node instead."""
         self.set_playing(False)
-        self.needs_paint |= self.stepthrough.advance()
+        self.needs_paint |= self.stepthrough.next_phase()
 
     def run_editor_code(self):
         """Run (or Ctrl/Cmd+Enter): the editor's code, and the settings it ran with kept for a reload."""
@@ -183,6 +192,7 @@ class Playground:
         if ran is not None:
             run, self.graph.code_graph = ran  # the graph is the Tensor the code set as `graph`, or None
             self.take_over(self.state, run, self.editor.link_extras())
+            self.messages.end("code")
 
     def load_csv(self):
         points, notes = parse_csv(self.page.read_text("csv"), regression=self.state.problem == "regression")
@@ -214,6 +224,7 @@ class Playground:
         elif (opened := self.traces.open_weights(name, data, self.state)) is not None:
             self.leave_replay()
             self.editor.use_weights(name, data)
+            self.messages.clear()
             self.take_over(*opened, {})
 
     def open_trace(self, name, text, link=None):
@@ -222,6 +233,7 @@ class Playground:
         replay = self.traces.open_trace(name, text)
         if replay is not None:
             self.set_playing(False)
+            self.messages.clear()
             self.take_over(replay.state, replay.run, {"trace": link} if link else {})
             self.seek_replay(0)
 
@@ -259,8 +271,10 @@ class Playground:
         self.playing = playing
         self.page.set_text("play-pause", "Pause" if playing else "Play")
 
-    def say(self, message):
-        self.page.set_text("message", message)
+    def say(self, note, lasts=PASSING):
+        """Say `note` calmly, until one of the events `lasts` happens (see `messages`); errors go to
+        `self.messages.error`."""
+        self.messages.note(note, lasts)
 
     def restart(self, keep_weights=False):
         """A new run for the current settings; code in charge builds its model again, fresh. A trace being
@@ -274,8 +288,9 @@ class Playground:
         self.use_run(run)
 
     def take_over(self, state, run, extras):
-        """Settings and a run from elsewhere (the code, a file) take over the page, with what the link carries."""
-        self.state, self.extras = state, extras
+        """Settings and a run from elsewhere (the code, a file) take over the page, with what the link carries;
+        the room the user is in stays open (a trace opened in the Traces room goes on showing its slider)."""
+        self.state, self.extras = replace(state, room=self.state.room), extras
         self.use_run(run)
         self.show_state([])
 
@@ -290,7 +305,7 @@ class Playground:
         self.monitor = Monitor(run)
         self.diagnostics.use_run()
         self.pictures.use_run()
-        self.say("" if len(run.inputs_train) else NO_POINTS)
+        self.messages.use_run(len(run.inputs_train) > 0)
 
     def advance_run(self):
         """Train the next epoch, or show the replayed trace's next step."""
@@ -310,7 +325,7 @@ class Playground:
         self.traces.stop_when_full(self.run)
         if (diverged := self.monitor.diverged) is not None:
             self.set_playing(False)
-            self.say(f"Epoch {self.run.epoch}: {diverged.message} {diverged.fix}")
+            self.messages.error(f"Epoch {self.run.epoch}: {diverged.message} {diverged.fix}")
         elif (reason := self.run.stop_reason()) is not None and self.playing:
             self.set_playing(False)
             self.say(reason)
@@ -342,7 +357,12 @@ class Playground:
         for setting in SETTINGS:
             if setting.name != "custom":
                 show_setting(self.page, setting.name, control_text(self.state, setting.name))
-        layer_editor.show_layers(self.page, list(self.state.hidden), hidden_activations(self.state), ACTIVATIONS)
+        held = self.editor.held_note()  # the network comes from your code or a file: show that one, held
+        sizes, activations = list(self.state.hidden), hidden_activations(self.state)
+        if held:
+            sizes, activations = self.run.layer_sizes()[1:-1], self.monitor.activations[:-1]
+        layer_editor.show_layers(self.page, sizes, activations, ACTIVATIONS, held)
+        self.editor.follow_controls(self.state)
         self.page.set_fragment(encode(self.state, self.extras))
         show_notes(self.page, notes)
         self.set_playing(self.playing)

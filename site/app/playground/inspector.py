@@ -8,6 +8,7 @@ recorded step, so only values and weights show. The rows are made by plain funct
 """
 import numpy as np
 
+from app.graph.numbers import number, values_text
 from app.graph.panel import biases
 from app.playground.stepthrough.recorded_step import PHASES, forward_reading
 from app.playground.stepthrough.walkthrough import EXAMPLE
@@ -15,30 +16,6 @@ from app.playground.stepthrough.walkthrough import EXAMPLE
 GRADIENTS, UPDATE = PHASES.index("gradients"), PHASES.index("update")
 NOT_STEPPING = "press Next phase (or N) to take a recorded step"
 HEADER = ("Quantity", "Value")
-
-
-def number(value, digits=4):
-    """One number as the inspector prints it: 4 significant digits (or `digits`), a real minus sign.
-
-    >>> number(-0.000123456), number(2.0), number(float("nan")), number(0.31318, 6)
-    ('\u22120.0001235', '2', 'NaN', '0.31318')
-    """
-    value = float(value)
-    if not np.isfinite(value):
-        return "NaN" if np.isnan(value) else ("\u221e" if value > 0 else "\u2212\u221e")
-    return f"{value:.{digits}g}".replace("-", "\u2212")
-
-
-def tensor_text(values):
-    """A node's data or gradient: the number itself, or a tensor's shape, mean and norm.
-
-    >>> tensor_text(np.array(3.0)), tensor_text(np.ones((2, 2)))
-    ('3', '(2, 2): mean 1, norm 2')
-    """
-    values = np.asarray(values, dtype=np.float64)
-    if values.size == 1:
-        return number(values.ravel()[0])
-    return f"{values.shape}: mean {number(values.mean())}, norm {number(np.linalg.norm(values))}"
 
 
 def _later(phase, needed, what):
@@ -91,16 +68,30 @@ def node_rows(data, gradient, phase, reached, change=None):
     """Rows for one graph node: its data; its gradient, once the replay has `reached` it (always, outside
     the step-through), or None when nothing the loss depends on flows through it (a constant); and for a
     parameter its `change` (after - before) in the update phase."""
-    rows = [("value", tensor_text(data))]
+    rows = [("value", values_text(data))]
     if gradient is None and (reached or phase is None):
         rows.append(("gradient", "none: the loss does not depend on it"))
     elif reached:
-        rows.append(("gradient", tensor_text(gradient)))
+        rows.append(("gradient", values_text(gradient)))
     else:
         rows.append(("gradient", _later(phase, GRADIENTS, "computed")))
     if change is not None:
-        rows.append(("last update", tensor_text(change) if phase >= UPDATE else _later(phase, UPDATE, "taken")))
+        rows.append(("last update", values_text(change) if phase >= UPDATE else _later(phase, UPDATE, "taken")))
     return rows
+
+
+def stepped_node_rows(data, gradient, reached, received):
+    """Rows for a node of the code's expression while Next node steps its backward pass: its value, its
+    gradient as far as the pass has come, and each contribution added into it so far, by where it came from
+    (`received`: (name, amount) pairs), so a node used twice shows both and their sum."""
+    rows = [("value", values_text(data))]
+    if not reached:
+        rows.append(("gradient", "not reached yet: press Next node"))
+    elif gradient is None:
+        rows.append(("gradient", "none: the expression does not depend on it"))
+    else:
+        rows.append(("gradient", values_text(gradient)))
+    return rows + [(f"+= from {name}", values_text(amount)) for name, amount in received]
 
 
 def phase_words(walk):
@@ -174,6 +165,10 @@ class Inspector:
 
     def inspect_node(self, index):
         data, gradient, reached, change = self.graph.node_numbers(index)
-        walk = self.graph.shown_walkthrough()
-        title = f"Graph node {self.graph.nodes.labels[index]}{phase_words(walk)}"
-        return title, node_rows(data, gradient, walk.index if walk else None, reached, change)
+        walk, stepping = self.graph.shown_walkthrough(), self.graph.stepping()
+        title = f"Graph node {self.graph.nodes.labels[index]}"
+        if stepping is not None:
+            where = "done" if stepping.done else f"node {stepping.position + 1} of {len(stepping.steps)}"
+            received = stepping.received_by(self.graph.nodes.tensors[index])
+            return f"{title} (backward pass, {where})", stepped_node_rows(data, gradient, reached, received)
+        return f"{title}{phase_words(walk)}", node_rows(data, gradient, walk.index if walk else None, reached, change)

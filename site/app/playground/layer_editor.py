@@ -1,14 +1,18 @@
 """The hidden-layer editor: per hidden layer, its name, -/+ neuron buttons, its size and its activation menu,
 built as plain data through the page's generic `build`. Its buttons and menus are marked `data-action`,
 `data-setting` and `data-layer`, so their clicks reach the playground as act("add-neuron", layer) and
-change("layer_activation", (layer, activation)).
+change("layer_activation", (layer, activation)). When the network comes from your code (or a weights file),
+the editor shows that network with every control disabled, the layer count's -/+ too, and says why.
 """
 
 EDITOR = "layer-controls"  # the element the rows replace the children of
+LAYER_COUNT = '[data-action="add-layer"], [data-action="remove-layer"]'  # the page's own -/+ hidden layer buttons
+HELD = "layers-held"  # the id of the sentence saying why the controls cannot change the network
 
 
-def layer_rows(sizes, activations, choices):
-    """The editor's rows: one per hidden layer of `sizes` neurons, its menu offering `choices`.
+def layer_rows(sizes, activations, choices, held=False):
+    """The editor's rows: one per hidden layer of `sizes` neurons, its menu offering `choices`; with `held`,
+    every button and menu disabled and described by the HELD sentence.
 
     >>> [row] = layer_rows([1], ["tanh"], ["relu", "tanh"])
     >>> [(tag, content) for tag, _, content in row[2][:4]]
@@ -16,26 +20,34 @@ def layer_rows(sizes, activations, choices):
     >>> [attributes["selected"] for _, attributes, _ in row[2][4][2]]
     [False, True]
     """
+    # data-held: disabled by the app on purpose, so boot.js's "Python is up" does not enable it again
+    off = {"disabled": True, "data-held": True, "aria-describedby": HELD} if held else {}
     rows = []
     for layer, (size, activation) in enumerate(zip(sizes, activations)):
         number, index = layer + 1, str(layer)
         rows.append(("div", {"class": "layer-row"}, [
             ("span", {"class": "layer-name"}, f"Hidden {number}"),
             ("button", {"type": "button", "data-action": "remove-neuron", "data-layer": index,
-                        "aria-label": f"Remove a neuron from hidden layer {number}"}, "\u2212"),
+                        "aria-label": f"Remove a neuron from hidden layer {number}", **off}, "\u2212"),
             ("span", {"class": "layer-size"}, f"{size} neuron{'s' if size != 1 else ''}"),
             ("button", {"type": "button", "data-action": "add-neuron", "data-layer": index,
-                        "aria-label": f"Add a neuron to hidden layer {number}"}, "+"),
+                        "aria-label": f"Add a neuron to hidden layer {number}", **off}, "+"),
             ("select", {"data-setting": "layer_activation", "data-layer": index,
-                        "aria-label": f"Hidden layer {number} function"},
+                        "aria-label": f"Hidden layer {number} function", **off},
              [("option", {"value": choice, "selected": choice == activation}, choice) for choice in choices]),
         ]))
     return rows
 
 
-def show_layers(page, sizes, activations, choices):
-    """Rebuild the hidden-layer editor for layers of `sizes` neurons with `activations`, from `choices`."""
-    page.build(EDITOR, layer_rows(sizes, activations, choices))
+def show_layers(page, sizes, activations, choices, held=None):
+    """Rebuild the hidden-layer editor for layers of `sizes` neurons with `activations`, from `choices`. `held`
+    is why the controls cannot change the network (it comes from your code), or None: with a reason, it shows
+    first and every layer control, the -/+ hidden layer buttons too, is disabled."""
+    reason = [("p", {"id": HELD, "class": "note"}, held)] if held else []
+    page.build(EDITOR, reason + layer_rows(sizes, activations, choices, held=bool(held)))
+    page.set_attribute(LAYER_COUNT, "disabled", bool(held))
+    page.set_attribute(LAYER_COUNT, "data-held", bool(held))
+    page.set_attribute(LAYER_COUNT, "aria-describedby", HELD if held else None)
 
 
 def edited_layers(hidden, action, layer=None):

@@ -17,25 +17,29 @@ def point_colours(labels, regression, classes, theme):
     return [f"rgb({r},{g},{b})" for r, g, b in theme.rgb(values).tolist()]
 
 
-def paint_points(ctx, width, height, train, test, theme, show_test):
+def paint_points(ctx, width, height, train, test, theme):
     """Draw the data points once into their own layer (they only change with the data).
 
-    `train` and `test` are (points (n, 2), CSS colours). Training points get a ring of the background
-    colour and test points one of the text colour, so the two sets stay apart where colours agree. Points
-    of one colour and ring share one path: a few dozen canvas calls instead of thousands.
+    `train` and `test` are (points (n, 2), CSS colours); `test` holds the test points to show (none when
+    they are hidden). A training point is a dot of its colour ringed with the background colour; a test
+    point is hollow, a ring of its colour around the background colour, the same size: the network never
+    trains on it, and it looks it. Points of one look share one path: a few dozen canvas calls instead of
+    thousands.
     """
     ctx.clearRect(0, 0, width, height)
     groups = {}
-    for (points, colours), ring in [(train, theme.background)] + ([(test, theme.text)] if show_test else []):
+    for (points, colours), hollow in ((train, False), (test, True)):
         for (x1, x2), css in zip(points, colours):
-            groups.setdefault((css, ring), []).append(to_plane((x1, x2), width, height))
-    ctx.lineWidth = 1.0
-    for (css, ring), centres in groups.items():
+            fill, ring = (theme.background, css) if hollow else (css, theme.background)
+            groups.setdefault((fill, ring, hollow), []).append(to_plane((x1, x2), width, height))
+    for (fill, ring, hollow), centres in groups.items():
+        # A hollow point's thicker ring is drawn half a pixel further in, so both reach POINT_RADIUS + 0.5.
+        radius, ctx.lineWidth = (POINT_RADIUS - 0.5, 2.0) if hollow else (POINT_RADIUS, 1.0)
         ctx.beginPath()
         for x, y in centres:
-            ctx.moveTo(x + POINT_RADIUS, y)
-            ctx.arc(x, y, POINT_RADIUS, 0, 2 * np.pi)
-        ctx.fillStyle = css
+            ctx.moveTo(x + radius, y)
+            ctx.arc(x, y, radius, 0, 2 * np.pi)
+        ctx.fillStyle = fill
         ctx.fill()
         ctx.strokeStyle = ring
         ctx.stroke()

@@ -13,7 +13,7 @@ from app.playground.network_view import paint_network, strongest_edges
 from app.playground.output_view import paint_output, paint_points, point_colours
 from app.playground.run import INPUT_RANGE
 from app.playground.stepthrough.particles_view import paint_links
-from app.playground.summary import label_of
+from app.playground.summary import label_of, points_note
 from app.shared.growing_rows import GrowingRows
 from app.shared.palette import DARK, LIGHT
 
@@ -46,14 +46,14 @@ class Pictures:
 
     def use_run(self):
         """A new run: its network is placed afresh, its points drawn again, the plane's grid fits its size
-        (see `plane.grid_resolution`), whether the controls or the code built it, and the legend its output."""
+        (see `plane.grid_resolution`), whether the controls or the code built it, and the legend its output
+        and its points."""
         run = self.run()
         self.layout, self.points_stale = None, True
         self.resolution = plane.grid_resolution(sum(run.layer_sizes()[1:-1]))
         self.grid = plane.plane_grid(self.resolution)
-        kind = "regression" if run.regression else "classes" if run.classes > 1 else "binary"
-        self.page.set_data("output-panel", "kind", kind)  # the stylesheet shows the legend's key for it
-        self.page.set_text("legend-note", LEGEND_NOTES[kind])
+        self.page.set_data("output-panel", "kind", output_kind(run))  # the stylesheet shows the legend's key for it
+        self.show_legend()
 
     def resized(self):
         """Whether a canvas changed size since it was last fitted (then the network is placed again)."""
@@ -139,12 +139,22 @@ class Pictures:
         self.page.set_text("output-caption", caption)
 
     def paint_points(self):
+        """The points' layer (test points as `shows_test` says), and the legend's words on them."""
         run, width, height = self.run(), self.output.width, self.output.height
         self.points_image.fit(width, height, self.output.pixel_ratio)
         colours = lambda labels: point_colours(labels, run.regression, run.classes, self.theme)
+        shown = slice(None) if shows_test(run) else slice(0)  # all the test points, or none
         paint_points(self.points_image.context, width, height, (run.X_train, colours(run.y_train)),
-                     (run.X_test, colours(run.y_test)), self.theme, run.state.show_test)
+                     (run.X_test[shown], colours(run.y_test[shown])), self.theme)
+        self.show_legend()
         self.points_stale = False
+
+    def show_legend(self):
+        """The legend's words: what the plane's colours mean for the run's output, and which points are test
+        points when any are drawn."""
+        run = self.run()
+        note = points_note(run.state, len(run.X_train), len(run.X_test) if shows_test(run) else 0)
+        self.page.set_text("legend-note", f"{LEGEND_NOTES[output_kind(run)]} {note}".strip())
 
     # ---- the Network view ------------------------------------------------------------------------------
     def paint_network(self, grid_outputs, point, marked, nonfinite, notes):
@@ -197,6 +207,17 @@ class Pictures:
             self.page.set_text(element, "–" if np.isnan(value) else f"{value:.3f}")
         for element, value in (("train-accuracy", train_accuracy), ("test-accuracy", test_accuracy)):
             self.page.set_text(element, "–" if np.isnan(value) else f"{100 * value:.1f}%")
+
+
+def shows_test(run):
+    """Whether the Output plane draws the run's test points: always for your own, so every point you add
+    shows; for a dataset's, with "Show test data"."""
+    return run.state.show_test or run.state.dataset == "custom"
+
+
+def output_kind(run):
+    """What the run's output is, as the legend tells it: "binary", "classes" or "regression"."""
+    return "regression" if run.regression else "classes" if run.classes > 1 else "binary"
 
 
 def theme_of(page):

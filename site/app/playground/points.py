@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from app.playground.run import held_out
 from app.playground.state import MAX_POINTS, PLANE
 
 
@@ -47,8 +48,13 @@ def parse_csv(text, regression=False):
 
 
 def own_points(run):
-    """The run's points, training and test, as your own points are kept: (x1, x2, label), rounded."""
-    X = np.concatenate([run.X_train, run.X_test])
-    y = np.concatenate([run.y_train, run.y_test])
+    """The run's points, training and test, as your own points are kept: (x1, x2, label), rounded. They are
+    laid out so that `held_out` gives each the part it had (a leftover, where the counts differ, comes
+    last): taking a dataset's points as your own moves none between training and test."""
+    test = held_out(len(run.X_train) + len(run.X_test), run.state.train_ratio)
+    test[np.flatnonzero(test)[len(run.X_test):]] = False   # more test places than test points: these train
+    test[np.flatnonzero(~test)[len(run.X_train):]] = True  # more training places than training points
+    X, y = np.empty((len(test), 2)), np.empty(len(test), dtype=run.y_train.dtype)
+    X[~test], y[~test], X[test], y[test] = run.X_train, run.y_train, run.X_test, run.y_test
     return [(round(a, 3), round(b, 3), float(label) if run.regression else int(label))
             for (a, b), label in zip(X.tolist(), y.tolist())]

@@ -2,6 +2,9 @@
 link settings (the keys of `state.py`) with, where the lesson needs more than the controls, code for the
 editor that follows the editor's contract (see `sandbox.py`: it sets `model`, or `graph` for an expression).
 
+A lesson seen outside the core picture names its room (`room=`): the code it runs, the diagnostics it
+shows, the graph it draws.
+
 Presets ship with the site, so their code may run as soon as one is opened; code from a link may not.
 Pure data and one lookup: no engine, no browser; the tests prove each lesson with the engine.
 """
@@ -33,18 +36,24 @@ for layer in list(model)[:-1]:  # the hidden layers; the output layer keeps bias
 MICROGRAD_EXPRESSION_CODE = '''\
 # One neuron by hand: out = tanh(x * w + b). The graph shows every value;
 # backward() fills in how much `out` changes per unit change of each input.
+# Press Next node to watch backward() go node by node: each node's gradient
+# times its local derivative is added into the gradients of its inputs.
 from engine import Tensor
 
 x = Tensor(2.0, requires_grad=True, name="x")
 w = Tensor(-3.0, requires_grad=True, name="w")
 b = Tensor(6.5, requires_grad=True, name="b")
-n = x * w + b
+xw = x * w
+n = xw + b
 out = n.tanh()
+xw.name, n.name, out.name = "xw", "n", "out"  # the names the graph and its steps use
 out.backward()
 
 print(f"out = {out.item():.4f}")
 print(f"d out/dx = {x.grad:.4f}   d out/dw = {w.grad:.4f}   d out/db = {b.grad:.4f}")
 graph = out  # the expression the graph view draws
+# Try out = n.tanh() * x and Run: x then feeds two nodes, and its gradient is
+# the sum of both contributions.
 '''
 
 PRESETS = {
@@ -67,23 +76,25 @@ PRESETS = {
         "Sigmoid gradients vanish in depth",
         "Each sigmoid passes back at most a quarter of its gradient, so after 8 layers the first ones "
         "barely learn: try ReLU or tanh.",
-        "activation=sigmoid&hidden=4,4,4,4,4,4,4,4"),
+        "activation=sigmoid&hidden=4,4,4,4,4,4,4,4&room=diagnostics"),
     "lr-too-high": Preset(
         "A learning rate too high diverges",
-        "At learning rate 10 every step overshoots further than the last, until the numbers overflow: "
-        "lower it to 0.01 and run again.",
-        "problem=regression&dataset=plane&activation=linear&lr=10"),
+        "Each step at learning rate 0.1 overshoots the lowest loss by more than the last: watch the loss climb, "
+        "then lower it to 0.03 and Reset.",
+        # A line fitted to 25 points in batches of 10: slow enough to watch the loss climb for 20 epochs and
+        # more before the run is stopped (tests/app/playground/test_presets.py); at rate 10 it overflowed at once.
+        "problem=regression&dataset=plane&activation=linear&hidden=&lr=0.1&points=250&train_ratio=10"),
     "dead-relu": Preset(
         "Dead ReLUs do not recover",
         "Hidden biases start at -5, so most ReLUs are 0 on every point and get no gradient: they stay dead "
         "however long you train.",
-        "dataset=circle&activation=relu&hidden=8,8",
+        "dataset=circle&activation=relu&hidden=8,8&room=code",
         DEAD_RELU_CODE),
     "micrograd-expression": Preset(
         "Backpropagation through one expression",
-        "A single neuron written by hand: step through backward and see each gradient as the chain rule "
-        "builds it, node by node.",
-        "",
+        "A single neuron by hand: press Next node to step through backward() and watch the chain rule build "
+        "each gradient, node by node.",
+        "room=graph",
         MICROGRAD_EXPRESSION_CODE),
     "three-class": Preset(
         "Three classes with softmax",

@@ -24,6 +24,18 @@ def make_points(state):
     return data.make(state.dataset, n=state.points, noise=state.noise / 100, seed=state.seed)
 
 
+def held_out(count, train_ratio):
+    """Which of `count` own points, in the order they were added, are test points: one wherever the running
+    count of test points at `100 - train_ratio` percent ticks up. The first point always trains, and a point
+    added never moves one added before between training and test, so what you clicked stays where it went.
+
+    >>> held_out(5, 50).tolist(), held_out(4, 70).tolist()
+    ([False, True, False, True, False], [False, False, False, True])
+    """
+    share, order = 100 - train_ratio, np.arange(count)
+    return (order + 1) * share // 100 > order * share // 100
+
+
 def make_optimizer(name, params, lr):
     """The optimizer called `name`; "momentum" is SGD with momentum 0.9."""
     if name == "adam":
@@ -61,11 +73,12 @@ class Run:
         self.state = state
         code = code or {}
         X, y = make_points(state)
-        test_ratio = 1 - state.train_ratio / 100
-        if 0 < round(len(X) * test_ratio) < len(X):
-            self.X_train, self.y_train, self.X_test, self.y_test = data.split(X, y, test_ratio, seed=state.seed)
-        else:  # a handful of the user's own points: all of them train, none is held out
-            self.X_train, self.y_train, self.X_test, self.y_test = X, y, X[:0], y[:0]
+        if state.dataset == "custom":  # your own points: each keeps its part as you add more (see held_out)
+            test = held_out(len(X), state.train_ratio)
+            self.X_train, self.y_train, self.X_test, self.y_test = X[~test], y[~test], X[test], y[test]
+        else:
+            self.X_train, self.y_train, self.X_test, self.y_test = data.split(X, y, 1 - state.train_ratio / 100,
+                                                                              seed=state.seed)
         self.inputs_train = data.features(self.X_train, state.features)
         self.inputs_test = data.features(self.X_test, state.features)
         self.classes = output_size(state)

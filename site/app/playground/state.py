@@ -40,6 +40,10 @@ MAX_WEIGHTS = 11_000  # "about 10,000": 2-100-100-1 (10,300) fits, even with all
 MAX_POINTS = 1_000
 PLANE = 6.0  # datasets and the heatmaps span [-6, 6] on both axes; a custom point must lie on them
 CLASS_LABELS = (0, 1, 2)
+# The rooms under the core picture, one open at a time (the page shows the one on body's data-room); the
+# first opens by default. The core itself (the controls, Data, the Network with Next phase, the Output) is
+# always there.
+ROOMS = ("graph", "code", "diagnostics", "traces", "digits")
 _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
 
 def _setting(label, default, kind):
@@ -78,6 +82,7 @@ class State:
     stop_loss: float | None = _setting("stop at loss", None, OptionalNumber(0, 10))
     stop_plateau: int = _setting("stop after epochs without improvement", 0, WholeNumber(0, 1000))
     custom: tuple[tuple[float, float, float], ...] = _setting("your points", (), PointList(MAX_POINTS, PLANE))
+    room: str = _setting("room", ROOMS[0], OneOf(ROOMS))
 
 
 @dataclass(frozen=True)

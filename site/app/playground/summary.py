@@ -1,5 +1,6 @@
 """Words for what the canvases show: the text alternative a screen reader announces, the caption written
-under a saved picture or clip, what a switch of activation did, and what to do while there are no points."""
+under a saved picture or clip, which points are test points, what a switch of activation did, and what to do
+while there are no points."""
 import math
 
 from app.playground.state import SETTINGS, hidden_activations
@@ -52,6 +53,29 @@ def describe(state, run, point=None, output=None):
         else:
             text += f" {where} it gives class 1 a probability of {output[0]:.2f}."
     return text
+
+
+def points_note(state, training, test):
+    """Which points on the Output plane are test points, when any are drawn (`test` of them, hollow, beside
+    `training` filled ones), or how your own points will be split: "" when there is nothing to say.
+
+    >>> from app.playground.state import State
+    >>> points_note(State(dataset="custom"), 3, 2)[:74]
+    'Of your 5 points, 3 train the network; the 2 hollow ones are test points, '
+    >>> points_note(State(dataset="custom", train_ratio=70), 2, 0)
+    'Both your points train the network; 30% of the points you add are held out as test points, drawn hollow.'
+    """
+    if state.dataset != "custom":
+        return "Hollow points are test points, held out from training." if test else ""
+    if not training + test:
+        return ""
+    if not test:
+        which = {1: "Your point", 2: "Both your points"}.get(training, f"All {training} of your points")
+        return (f"{which} train{'s' if training == 1 else ''} the network; {100 - state.train_ratio}% of the points "
+                "you add are held out as test points, drawn hollow.")
+    hollow = "the hollow one is a test point" if test == 1 else f"the {test} hollow ones are test points"
+    return (f"Of your {training + test} points, {training} train{'s' if training == 1 else ''} the network; {hollow}, "
+            "held out to see how it does on points it never trained on.")
 
 
 def activation_message(activations, playing, epoch):

@@ -69,6 +69,9 @@ class TraceSession:
         try:
             model, _ = weights.load(io.BytesIO(bytes(data)))
             opened = state_for_model(model, state)
+        except weights.UnreadableFile as error:  # not even an .npz of arrays: say what it is not, and what is
+            self.page.set_text("trace-status", f"{name} is {error} or with Save weights. Nothing changed.")
+            return None
         except (ValueError, TypeError) as error:
             self.page.set_text("trace-status", f"Could not open {name}: {error}. Nothing changed.")
             return None

@@ -232,7 +232,10 @@ def test_a_gradient_of_exactly_zero_is_named_so_not_infinitely_smaller():
 def test_a_learning_rate_of_ten_on_linear_regression_pauses_as_diverged():
     epoch, alert, monitor = first_alert(run_of(LR_TOO_HIGH), "diverged", 3)
     assert epoch == 1 and monitor.diverged == alert
-    assert alert.message.startswith("Training diverged:") and "not a finite number" in alert.message
+    words, where = alert.message.split(" A value that is not a finite number (NaN or infinity) first appeared in ")
+    assert words == ("Training diverged. The loss grew instead of shrinking: each step overshoots the minimum, so the "
+                     "weights grew until the numbers overflowed.")  # what happened, in words, before the op's name
+    assert where.startswith("the ") and " step of " in where  # an op of the network or of the loss
     assert "learning rate (10)" in alert.fix and "lower it" in alert.fix
     assert [a.kind for a in monitor.latest.alerts] == ["diverged"]  # nothing else is said about a NaN network
 
@@ -246,7 +249,8 @@ def test_the_operation_that_first_produced_infinity_in_a_training_batch_is_named
     assert not np.isfinite(run.weights[0].data).all()  # the kept batch's parameters are NaN by now, yet
     assert (stats.nonfinite.op, stats.nonfinite.layer) == ("mse_loss", 2)  # the loss, fed by the output layer
     assert stats.nonfinite.node is run.first_bad_batch
-    assert "the mse_loss step of the loss produced" in stats.alerts[0].message and stats.alerts[0].layers == (2,)
+    assert stats.alerts[0].message.endswith("first appeared in the mse_loss step of the loss.")
+    assert stats.alerts[0].layers == (2,)
 
 
 def test_a_layer_whose_output_overflows_is_named_with_its_step():
@@ -279,6 +283,8 @@ def test_weights_moving_more_than_their_own_size_five_epochs_in_a_row_is_diverge
     alert = stats.alerts[0]
     assert alert.layers == (0,) and alert.message.endswith("the weights of a layer (hidden layer 1) moved more than their own size.")
     assert "in each of the last 5 epochs" in alert.message and "lower it" in alert.fix
+    assert alert.message.startswith("Training diverged. The weights jump instead of settling: each step overshoots "
+                                    "the minimum, so in each of the last 5 epochs")
 
 
 def test_a_loss_stuck_at_ten_times_its_best_for_twenty_epochs_is_divergence():
@@ -293,7 +299,8 @@ def test_a_loss_stuck_at_ten_times_its_best_for_twenty_epochs_is_divergence():
     epoch, alert, monitor = first_alert(run, "diverged", 40)
     losses = [row[0] for row in monitor.run.history]
     assert min(losses[-20:]) >= 10 * min(losses) and min(losses[-21:]) < 10 * min(losses)
-    assert "10 times its best" in alert.message
+    assert alert.message.startswith("Training diverged. The loss grew instead of shrinking: each step overshoots the "
+                                    "minimum, so the training loss has stayed at 10 times its best")
 
 
 def test_relu_units_with_very_negative_biases_are_reported_dead():

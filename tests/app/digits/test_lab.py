@@ -74,7 +74,7 @@ def test_undo_removes_the_last_stroke_and_clear_empties_the_pad(lab):
     assert shown_input(lab).tolist() == optdigits.counts([SEVEN]).tolist()
     lab.act("clear")
     lab.frame(300.0)
-    assert shown_input(lab).sum() == 0 and "an empty pad" in lab.page.texts["digit-prediction"]
+    assert shown_input(lab).sum() == 0 and lab.page.texts["digit-prediction"].startswith("Draw a digit")
 
 
 def test_the_lab_opens_on_a_held_out_digit_and_steps_through_them(lab):
@@ -225,3 +225,36 @@ def test_the_pages_events_reach_the_lab_and_wake_its_paused_loop():
     assert lab.training and page.frames[0].pending
     page.fire("digit-train", "click", 0, 0, False)
     assert not lab.training
+
+
+def test_an_empty_pad_asks_for_a_digit_instead_of_predicting_one(lab):
+    draw(lab, SEVEN)
+    bars = lab.page.canvases["digit-bars"].context
+    assert "%" in lab.page.texts["digit-prediction"]
+    lab.act("clear")
+    start = len(bars.calls)
+    lab.frame(100.0)
+    assert lab.page.texts["digit-prediction"].startswith("Draw a digit")
+    assert "%" not in lab.page.texts["digit-prediction"]
+    painted = bars.calls[start:]
+    texts = [args[0] for name, args in painted if name == "fillText"]
+    assert texts == [str(digit) for digit in range(10)]   # the digits, no percentages
+    heights = [args[3] for name, args in painted if name == "fillRect"][1:]   # after the background
+    assert heights.count(1) == 10 and max(heights) <= 2   # the empty axis (and the target's underline): no bars
+    draw(lab, SEVEN, at=200.0)
+    assert "your drawing as" in lab.page.texts["digit-prediction"]
+
+
+def test_turning_the_model_view_keeps_every_slab_on_the_canvas(lab):
+    from app.digits.slab_geometry import corners
+    canvas = lab.page.canvases["digit-slabs"]
+    for dx, dy in [(40.0, 0.0), (60.0, -30.0), (-300.0, 50.0)]:
+        lab.pointer("slabs", "down", 450.0, 200.0)
+        for step in range(1, 11):
+            lab.pointer("slabs", "move", 450.0 + dx * step / 10, 200.0 + dy * step / 10)
+        lab.pointer("slabs", "up", 450.0 + dx, 200.0 + dy)
+        lab.frame(1e6)
+        screen = np.concatenate([lab.camera.project(corners(slab))[0] for slab in lab.slabs])
+        assert screen.min() >= 0 and (screen.max(axis=0) <= (canvas.width, canvas.height)).all(), (dx, dy)
+        assert (screen.max(axis=0) - screen.min(axis=0)).max() > 0.8 * canvas.width or \
+               (screen.max(axis=0) - screen.min(axis=0))[1] > 0.8 * canvas.height   # still fills it

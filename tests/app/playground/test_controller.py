@@ -99,7 +99,7 @@ def test_auto_stop_pauses_with_the_reason(opened):
         playground.frame(t * 16.0)
         if not playground.playing:
             break
-    assert "the training loss reached" in page.texts["message"]
+    assert "the training loss reached" in page.texts["note"]
 
 
 def test_the_legend_says_what_the_planes_colours_mean_for_the_problem(opened):
@@ -149,7 +149,7 @@ def test_the_summary_speaks_of_the_input_the_network_shows_during_the_walkthroug
 
 def test_with_no_points_the_page_says_how_to_add_them_and_the_epoch_waits_until_there_are(opened):
     playground, page = opened("#dataset=custom")
-    assert "click the Output plane to add one" in page.texts["message"]
+    assert "click the Output plane to add one" in page.texts["note"]
     for t in range(1, 4):
         playground.frame(t * 16.0)
     playground.act("step")
@@ -157,11 +157,11 @@ def test_with_no_points_the_page_says_how_to_add_them_and_the_epoch_waits_until_
     assert page.texts["epoch"] == "0" and playground.run.epoch == 0
     assert "no loss to check gradients on" in page.texts["gradient-check"]
     playground.act("next-phase")
-    assert "click the Output plane" in page.texts["message"]
+    assert "click the Output plane" in page.texts["note"]
     playground.act("toggle")  # Play again: the first point starts training by itself
     playground.pointer("output", "click", 150, 150)
     playground.frame(64.0)
-    assert page.texts["message"] == "" and playground.run.epoch == 1
+    assert page.texts["note"] == "" and playground.run.epoch == 1
 
 
 def test_where_nan_appeared_is_named_and_its_layer_framed(opened):
@@ -179,7 +179,7 @@ def test_where_nan_appeared_is_named_and_its_layer_framed(opened):
 
 def test_a_preset_from_the_site_runs_at_once_and_teaches_its_lesson(opened):
     playground, page = opened("#preset=dead-relu")
-    assert "Dead ReLUs" in page.texts["message"]
+    assert "Dead ReLUs" in page.texts["note"]
     hidden_biases = [layer.bias.data for layer in list(playground.run.model)[:-1] if hasattr(layer, "bias")]
     assert all((bias == -5.0).all() for bias in hidden_biases)
     for t in range(30):
@@ -204,3 +204,15 @@ def test_a_paused_page_paints_only_when_something_changed(opened):
     assert len(context.calls) > before
 
 
+
+
+def test_a_room_opens_without_touching_the_run_and_a_lesson_opens_the_room_it_is_seen_in(opened):
+    playground, page = opened()
+    playground.act("step")
+    run = playground.run
+    playground.change("room", "diagnostics")
+    assert playground.run is run and run.epoch == 1  # only what is shown under the core changed
+    assert page.attribute("body", "data-room") == "diagnostics" and page.fragment == "v=1&room=diagnostics"
+    lesson, lesson_page = opened("#preset=dead-relu")
+    assert lesson.state.room == "code" and lesson_page.attribute("body", "data-room") == "code"
+    assert "room=code" in lesson_page.fragment

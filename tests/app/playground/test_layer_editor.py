@@ -5,7 +5,7 @@ from tests.app.playground.reading import shown_layers
 
 from app.playground import events
 from app.playground.controller import Playground
-from app.playground.layer_editor import show_layers
+from app.playground.layer_editor import HELD, LAYER_COUNT, show_layers
 from app.playground.state import ACTIVATIONS, hidden_activations
 
 
@@ -44,3 +44,29 @@ def test_the_editors_button_and_menu_reach_the_playground():
     assert playground.state.hidden[0] == sizes[0] + 1
     page.choose(page.find("layer-controls", aria_label="Hidden layer 1 function")[0], "relu")
     assert hidden_activations(playground.state)[0] == "relu"
+
+
+def test_while_code_builds_the_network_the_layer_controls_show_its_layers_disabled_and_say_why(opened):
+    playground, page = opened()
+    events.bind(page, playground.act, playground.change, playground.pointer, playground.key, playground.open_link,
+                playground.open_file)
+    page.type_code("model = nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 3), nn.Sigmoid(), nn.Linear(3, 1))")
+    playground.act("run-code")
+    assert shown_layers(page) == ([5, 3], ["relu", "sigmoid"])  # the code's network, not the controls' 4-2 tanh
+    reason, = page.find("layer-controls", "p", id=HELD)
+    assert reason.text == ("The network comes from your code: change it there, or empty the editor and press Run to "
+                           "build it with the controls again.")
+    controls = page.find("layer-controls", "button") + page.find("layer-controls", "select")
+    assert len(controls) == 6 and all(control.attributes.get("disabled") == "" for control in controls)
+    assert all(control.attributes["aria-describedby"] == HELD for control in controls)
+    assert page.attribute(LAYER_COUNT, "disabled") == "" and page.attribute(LAYER_COUNT, "aria-describedby") == HELD
+    page.press(page.find("layer-controls", aria_label="Add a neuron to hidden layer 1")[0])
+    assert playground.run.layer_sizes() == [2, 5, 3, 1]
+
+    page.type_code("")
+    playground.act("run-code")  # an empty editor hands the network back to the controls
+    assert shown_layers(page) == ([4, 2], ["tanh", "tanh"]) and page.find("layer-controls", "p") == []
+    assert page.attribute(LAYER_COUNT, "disabled") is None and page.attribute(LAYER_COUNT, "aria-describedby") is None
+    assert not any("disabled" in button.attributes for button in page.find("layer-controls", "button"))
+    page.press(page.find("layer-controls", aria_label="Add a neuron to hidden layer 1")[0])
+    assert playground.run.layer_sizes() == [2, 5, 2, 1]

@@ -77,3 +77,52 @@ def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it(
     playground.act("run-code")
     playground.paint(0.0)
     assert playground.pictures.resolution == 25 and page.pixel_layers[0].image.shape == (25, 25, 4)
+
+
+def drawn_points(playground):
+    """Every point in the Output plane's points layer as drawn last: (x, y, radius, fill, ring, ring width)."""
+    calls = playground.pictures.points_image.context.calls
+    calls = calls[max(i for i, (name, _) in enumerate(calls) if name == "clearRect"):]
+    points, centres, style = [], [], {}
+    for name, args in calls:
+        if name == "arc":
+            centres.append(args[:3])
+        elif name.startswith("="):
+            style[name[1:]] = args[0]
+        elif name == "stroke":  # a group's path is filled, then ringed: it is complete
+            points += [(x, y, radius, style["fillStyle"], style["strokeStyle"], style["lineWidth"])
+                       for x, y, radius in centres]
+            centres = []
+    return points
+
+
+def test_every_point_you_add_is_drawn_the_size_of_the_others_and_test_ones_are_hollow(opened):
+    playground, page = opened("#dataset=custom", reduced_motion=True)
+    playground.act("toggle")
+    clicks = [(60, 60), (150, 90), (240, 60), (90, 210), (225, 240)]
+    for x, y in clicks:
+        playground.pointer("output", "click", x, y)
+        playground.paint(0.0)
+    drawn = drawn_points(playground)
+    assert sorted((round(x), round(y)) for x, y, *_ in drawn) == sorted(clicks)  # all five, where they were clicked
+    blue = playground.pictures.theme.css(1.0)
+    hollow = [(round(x), round(y)) for x, y, radius, fill, ring, width in drawn if fill == LIGHT.background]
+    assert hollow == [(150, 90), (90, 210)]  # at 50%, every other point you add is held out to test
+    assert {(fill, ring, width) for *_, fill, ring, width in drawn} == {(blue, LIGHT.background, 1.0),
+                                                                         (LIGHT.background, blue, 2.0)}
+    assert {radius + width / 2 for *_, radius, fill, ring, width in drawn} == {4.0}  # all the same size
+    assert "Of your 5 points, 3 train the network; the 2 hollow ones are test points" in page.texts["legend-note"]
+
+
+def test_a_datasets_test_points_are_drawn_hollow_only_with_show_test_data(opened):
+    playground, page = opened()
+    playground.paint(0.0)
+    run = playground.run
+    assert len(drawn_points(playground)) == len(run.X_train)
+    assert "test points" not in page.texts["legend-note"]
+    playground.change("show_test", "true")
+    playground.paint(0.0)
+    drawn = drawn_points(playground)
+    assert len(drawn) == len(run.X_train) + len(run.X_test)
+    assert sum(fill == LIGHT.background for *_, fill, ring, width in drawn) == len(run.X_test)
+    assert page.texts["legend-note"].endswith("Hollow points are test points, held out from training.")

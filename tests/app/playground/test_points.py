@@ -1,6 +1,9 @@
 """Pasted CSV: good lines load, bad ones are named by line and skipped."""
-from app.playground.points import parse_csv
-from app.playground.state import MAX_POINTS
+import numpy as np
+
+from app.playground.points import own_points, parse_csv
+from app.playground.run import Run
+from app.playground.state import MAX_POINTS, State
 
 
 def test_good_lines_load_and_a_header_is_skipped():
@@ -24,3 +27,13 @@ def test_too_many_points_keep_the_first_thousand_and_say_so():
     points, notes = parse_csv("\n".join("1,1,0" for _ in range(MAX_POINTS + 5)))
     assert len(points) == MAX_POINTS and str(MAX_POINTS) in notes[-1]
     assert parse_csv("  \n")[1] == ["no points found: paste one x1,x2,label per line"]
+
+
+def test_a_datasets_points_taken_as_your_own_keep_their_part():
+    for train_ratio, points in ((10, 50), (30, 60), (50, 500), (90, 100), (10, 55)):
+        run = Run(State(train_ratio=train_ratio, points=points))
+        own = Run(State(dataset="custom", custom=tuple(own_points(run)), train_ratio=train_ratio))
+        tests = [{tuple(np.round(p, 3)) for p in part.tolist()} for part in (run.X_test, own.X_test)]
+        # Every point keeps its part; only where the dataset's count of test points (rounded) and yours (rounded
+        # down: 5.5 of 55 points at 10%) differ does the one left over take the part your points give it.
+        assert len(tests[0] ^ tests[1]) == (len(run.X_test) != points * (100 - train_ratio) // 100)

@@ -6,6 +6,8 @@ from urllib.parse import quote
 import numpy as np
 import pytest
 
+from app.diagnostics.monitor import Monitor
+from app.playground.curve_view import curve_points
 from app.playground.presets import PRESETS, find_preset
 from app.playground.run import Run, make_optimizer
 from app.editor.sandbox import run_user_code
@@ -108,13 +110,20 @@ def test_sigmoid_gradients_vanish_over_eight_layers_where_tanh_ones_do_not():
     assert first_to_last_gradient(state_of("sigmoid-vanishing", activation="tanh")) > 1e-2
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning", "ignore:invalid value:RuntimeWarning")
-def test_a_learning_rate_of_10_diverges_and_its_suggested_fix_does_not():
-    run = trained(state_of("lr-too-high"), 5)
-    assert not np.isfinite(run.history[-1][0])  # the training loss overflowed within 5 epochs
-    calm = trained(state_of("lr-too-high", lr=0.01), 50)
+def test_too_high_a_learning_rate_shows_the_loss_climbing_on_the_curve_before_the_run_is_stopped():
+    run = Run(state_of("lr-too-high"))
+    monitor = Monitor(run)
+    while monitor.diverged is None and run.epoch < 100:
+        run.train_epoch()
+        monitor.observe(run.first_bad_batch)
+    assert monitor.diverged is not None and run.epoch >= 20  # stopped, as the page stops it, after 20 epochs or more
+    losses = np.array([epoch[0] for epoch in run.history])
+    assert (np.diff(losses) > 0).all()  # the loss rose at every epoch until then
+    heights = 62 - curve_points(losses, 300, 62, losses.max())[:, 1]  # as the page's loss curve draws them
+    assert (np.diff(heights[-6:]) >= 1).all()  # the last 5 epochs climb a pixel or more each on the curve
+    calm = trained(state_of("lr-too-high", lr=0.03), 50)  # the lesson's fix
     losses = [epoch[0] for epoch in calm.history]
-    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    assert np.isfinite(losses).all() and losses[-1] < 0.01 < losses[0]
 
 
 def test_dead_relus_stay_dead_and_a_zero_bias_brings_them_back():

@@ -165,3 +165,17 @@ def test_a_model_that_does_not_fit_the_data_is_refused_in_plain_words():
         Run(State(dataset="blobs3"), {"model": nn.MLP(2, [4], 1)})
     with pytest.raises(CodeError, match="nn.Sequential"):
         Run(State(), {"model": nn.Linear(2, 1)})
+
+
+@pytest.mark.parametrize("train_ratio", [10, 50, 70, 90])
+def test_a_point_you_add_never_moves_the_ones_before_between_training_and_test(train_ratio):
+    points = [(float(i % 12) - 6, float(i // 12) - 6, i % 2) for i in range(60)]
+    before = None
+    for count in range(1, len(points) + 1):
+        run = Run(State(dataset="custom", custom=tuple(points[:count]), train_ratio=train_ratio))
+        test = {tuple(p) for p in run.X_test.tolist()}
+        if before is not None:
+            assert {p[:2] for p in points[:count - 1] if p[:2] in test} == before  # the earlier ones stay put
+        before = test
+        assert len(run.X_train) >= 1  # the first point always trains
+    assert len(run.X_test) == 60 * (100 - train_ratio) // 100

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from app.playground.state import (
     ACTIVATIONS, CLASS_LABELS, DATASETS, EXTRA_KEYS, FEATURES, LEARNING_RATES, MAX_FRAGMENT_BYTES,
     MAX_LAYERS, MAX_NEURONS, MAX_POINTS, MAX_WEIGHTS, OPTIMIZERS, PLANE, PROBLEMS, REGULARIZATION_RATES,
-    REGULARIZATIONS, SETTINGS, State, decode, encode, layer_sizes, validate, weight_count, with_change,
+    REGULARIZATIONS, ROOMS, SETTINGS, State, decode, encode, layer_sizes, validate, weight_count, with_change,
 )
 
 
@@ -46,6 +46,7 @@ def valid_states(draw):
         stop_loss=draw(st.none() | st.floats(0, 10, exclude_min=True)),
         stop_plateau=draw(st.integers(0, 1000)),
         custom=tuple(draw(st.lists(st.tuples(coordinate, coordinate, label), max_size=20))),
+        room=draw(st.sampled_from(ROOMS)),
     )
     while weight_count(state) > MAX_WEIGHTS:
         state = replace(state, hidden=state.hidden[:-1])
@@ -136,7 +137,7 @@ BAD_VALUES = {
     "layer_activations": "tanh,swish", "regularization": "l3", "reg_rate": "0.5", "train_ratio": "55",
     "noise": "7", "batch_size": "31", "points": "49", "hidden": "4,0", "features": "x3",
     "optimizer": "lbfgs", "loss": "hinge", "seed": "-1", "show_test": "maybe", "discretize": "2",
-    "stop_loss": "0", "stop_plateau": "1001", "custom": "a,b",
+    "stop_loss": "0", "stop_plateau": "1001", "custom": "a,b", "room": "kitchen",
 }
 
 
@@ -187,6 +188,15 @@ def test_a_repeated_setting_uses_the_last_value_and_says_so():
     decoded = decode("#lr=0.1&lr=0.3")
     assert decoded.state.lr == 0.3
     assert decoded.notes == ["learning rate is given 2 times; using the last"]
+
+
+def test_the_open_room_travels_in_the_link_and_an_unknown_one_opens_the_first():
+    assert ROOMS[0] == "graph" and State().room == "graph"
+    assert encode(State(room="code")) == "v=1&room=code"
+    assert decode("#dataset=xor&room=digits") == (State(dataset="xor", room="digits"), [], {})
+    decoded = decode("#room=kitchen")
+    assert decoded.state.room == "graph"
+    assert decoded.notes == ["room 'kitchen' is not one of graph, code, diagnostics, traces, digits; using graph"]
 
 
 # --- versions, extras and size ------------------------------------------------------------------------

@@ -52,6 +52,14 @@ def test_an_exported_trace_replays_the_runs_own_parameters_and_pictures(opened):
     assert shown_replay(page) == (trace.count, 3 * steps_per_epoch)
 
 
+def test_a_trace_opened_in_the_traces_room_keeps_that_room_open(opened):
+    _, _, text, _ = exported_run(opened, epochs=1)
+    replayed, page = opened("#room=traces")
+    replayed.open_file("gradcanvas-trace.json", text)
+    assert replayed.traces.replay is not None and replayed.state.hidden == (5, 3)
+    assert replayed.state.room == "traces" and page.attribute("body", "data-room") == "traces"
+
+
 def test_the_recorded_gradients_are_those_the_optimizer_used(opened):
     playground, page = opened("#v=1&hidden=3")
     playground.act("toggle")
@@ -180,7 +188,7 @@ def test_a_trace_from_elsewhere_cannot_be_walked_and_says_why(opened):
     playground, page = opened()
     playground.open_file("notebook.json", traces.dumps(trace))
     playground.act("next-phase")
-    assert playground.stepthrough.walkthrough is None and "only a trace kept by this page" in page.texts["message"]
+    assert playground.stepthrough.walkthrough is None and "only a trace kept by this page" in page.texts["note"]
 
 
 def test_the_graph_follows_a_step_chosen_on_the_timeline_while_paused(opened):

@@ -57,3 +57,24 @@ def test_a_weights_file_the_playground_cannot_train_is_refused_with_the_reason(m
     playground.open_file("model.npz", make())
     assert reason in page.texts["trace-status"] and "Nothing changed" in page.texts["trace-status"]
     assert playground.run is run
+
+
+def pickled_objects():
+    """An .npz whose one array holds Python objects: numpy would need to unpickle it (run its code) to read it."""
+    buffer = io.BytesIO()
+    np.savez(buffer, layers=np.array([{"type": "Linear"}], dtype=object))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("make", [lambda: weights_file(nn.MLP(2, [4], 1))[:300], pickled_objects],
+                         ids=["truncated", "pickled objects"])
+def test_a_corrupt_npz_is_named_in_plain_words_and_the_network_stays(make, opened):
+    playground, page = opened()
+    run, before = playground.run, playground.run.model.state_dict()
+    playground.open_file("mine.npz", make())
+    assert page.texts["trace-status"] == (
+        "mine.npz is not a weights file (it could not be read as an .npz of arrays): save one with "
+        "engine.weights.save or with Save weights. Nothing changed.")
+    assert playground.run is run and "pickle" not in page.texts["trace-status"]
+    for key, values in run.model.state_dict().items():
+        np.testing.assert_array_equal(values, before[key])

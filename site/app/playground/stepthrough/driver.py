@@ -11,14 +11,16 @@ import numpy as np
 from app.playground.notes import show_notes
 from app.playground.pictures import MAX_EDGES_DRAWN, neuron_shades
 from app.playground.stepthrough.recorded_step import PHASES, network_step, record_step
-from app.playground.stepthrough.walkthrough import EXAMPLE, Walkthrough
+from app.playground.stepthrough.walkthrough import EXAMPLE, Walkthrough, colour_key
 from app.playground.summary import NO_POINTS
 
 LAYER_DELAYS_MS = (100, 300, 1000, 3000)  # the Animation speed control's choices, per layer
 HOLD_SLOTS = 2.0  # animating every step, each phase holds this many layer delays once its motion ends
-PHASE_INTRO = ("Every node of the current computation with its value and its gradient (∇). Next phase (or the "
+PHASE_INTRO = ("Every node of the current computation with its value and its gradient. Next phase (or the "
                "N key) pauses training and walks one real step in the Network and here: forward, loss, output "
                "gradient, gradients in the order the engine computed them, update.")
+EXPRESSION_INTRO = ("Your code set `graph`: Next phase (or the N key) steps its backward pass node by node, in "
+                    "the Computation graph.")
 NO_BATCH = ("The five phases need the batch each step trained on, which only a trace kept by this page records "
             "(and none is left after the last step): move through this one with Step or the slider.")
 
@@ -39,8 +41,10 @@ class WalkthroughDriver:
         page.set_text("phase-caption", PHASE_INTRO)
 
     def use_run(self):
-        """A new run: nothing of it has been walked."""
+        """A new run: nothing of it has been walked. Next phase will walk the code's expression when the
+        graph shows one, and the caption says which it walks."""
         self.walkthrough, self.batches_done = None, 0
+        self.show_intro()
 
     def finish_epoch(self):
         """The rest of the epoch is being trained: the number of its mini-batches walked already (the next
@@ -71,6 +75,14 @@ class WalkthroughDriver:
             self.leave()
 
     # ---- walking ---------------------------------------------------------------------------------------
+    def next_phase(self):
+        """Next phase: the code's expression one node on when the graph shows it (see `GraphPanel.next_node`),
+        else the training step's next phase (see `advance`). True when every panel must be painted again."""
+        if self.graph.code_graph is not None:
+            self.graph.next_node()
+            return False
+        return self.advance()
+
     def due(self, timestamp_ms, playing):
         """Whether this frame walks on by itself: animating every step, a new step when none is walked (and
         there are points to train on), else the next phase once the current one's motion has ended and held."""
@@ -140,23 +152,23 @@ class WalkthroughDriver:
         self.point = point
 
     def show_phase(self):
-        """The caption of the walkthrough's phase."""
+        """The caption of the walkthrough's phase, and the key to what its colours and sizes mean."""
         walk = self.walkthrough
         if walk is None:
             return
         phase = walk.phase
+        self.page.build("network-colours", colour_key(phase.name))
         text = f"Phase {walk.index + 1} of {len(PHASES)}: {phase.caption}"
         if phase.name == "forward":
             x1, x2 = self.point
             text += (f" The neurons show the batch's first example, at ({x1:.2f}, {x2:.2f}); rings mark "
                      "values past ±0.5.").replace("-", "−")
         elif phase.name == "gradients":
-            text += (" Particles carry dL/dw back along each edge: blue positive, orange negative, larger for "
-                     "a larger |dL/dw| (log scale).")
+            text += " Particles carry dL/dw back along each edge; the key under the Network says what they show."
         elif phase.name == "update":
             largest = max(float(np.abs(change.change).max()) for change in phase.items)
-            text += (f" The largest change is {largest:.3g}. Edges show each weight's change: blue up, orange "
-                     "down, wider for larger (log scale).")
+            text += (f" The largest change is {largest:.3g}. Edges now show each weight's change, as the key under "
+                     "the Network says.")
         self.page.set_text("phase-caption", text)
 
     def leave(self):
@@ -164,7 +176,13 @@ class WalkthroughDriver:
         if self.walkthrough is not None:
             self.walkthrough = None
             self.graph.redraw_soon()
-            self.page.set_text("phase-caption", PHASE_INTRO)
+            self.show_intro()
+
+    def show_intro(self):
+        """The caption outside a walked step: what Next phase will walk, the code's expression or a step; the
+        colour key goes back to the weights'."""
+        self.page.set_text("phase-caption", PHASE_INTRO if self.graph.code_graph is None else EXPRESSION_INTRO)
+        self.page.build("network-colours", colour_key())
 
     # ---- what the views show during it -------------------------------------------------------------------
     def plane_outputs(self, grid):

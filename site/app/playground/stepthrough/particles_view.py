@@ -10,7 +10,10 @@ import numpy as np
 from app.playground.stepthrough.particles import PULSE_THRESHOLD, SIZES, look_style
 from app.playground.network_view import edges_path
 
-CHANGE_WIDTH = (0.5, 2.6)      # px, for the smallest and the largest |change| of a weight
+# px, for the smallest and the largest |change| of a weight (`gradient_looks`' log scale in between). The
+# faded weights under them are up to `network_view.MAX_EDGE_WIDTH` wide: at 0.5-2.6 px every change read as
+# one thin line, so the largest is as wide as the widest weight and the smallest a hairline.
+CHANGE_WIDTH = (0.75, 6.0)
 
 
 def particle_radius(neuron_radius):

@@ -8,17 +8,43 @@ a frame's cost does not grow with the number of edges, only with the number of p
 """
 import numpy as np
 
-from app.playground.stepthrough.particles import PARTICLES_PER_EDGE, GradientFlow, ParticlePool, PhaseMotion, backward_curves, gradient_looks
+from app.playground.stepthrough.particles import (DECADES, PARTICLES_PER_EDGE, GradientFlow, ParticlePool, PhaseMotion,
+                                                  backward_curves, gradient_looks)
 from app.playground.stepthrough.particles_view import (paint_changes, paint_label, paint_links, paint_particles, paint_pulses,
                              particle_radius)
-from app.playground.network_view import paint_network, strongest_edges
+from app.playground.network_view import WEIGHT_FOR_MAX_WIDTH, paint_network, strongest_edges
 from app.playground.stepthrough.recorded_step import PHASES, StepThrough
+from app.shared.palette import NEGATIVE, POSITIVE
 
 EXAMPLE = 0  # the step-through shows the neurons of the batch's first example
 
 # How strongly each phase draws the weights: in the gradients and update phases they step back, so the
 # particles and the changes drawn over them read first.
 EDGE_ALPHA = {"gradients": 0.45, "update": 0.22}
+
+
+def colour_key(phase=None):
+    """What colour and size mean in the Network view during `phase` (a name of PHASES; None outside a walked
+    step), as `page.build` children. Blue is positive and orange negative everywhere, but what is positive
+    changes (the weight, its gradient, its change), so the key says it wherever the picture does."""
+    smallest = f"log scale, from the step's largest down to 1/{10 ** DECADES:,.0f} of it"
+    if phase == "gradients":
+        return (_key("Particle colour", "the sign of dL/dw", "blue +", "orange \u2212", "size", f"|dL/dw|, {smallest}")
+                + [("span", {}, " The faded edges are the weights.")])
+    if phase == "update":
+        return _key("Edge colour", "the weight went up or down", "blue up", "orange down", "width",
+                    f"how much it changed, {smallest}")
+    return (_key("Edge colour", "the weight's sign", "blue +", "orange \u2212", "width",
+                 f"|weight|, widest from {WEIGHT_FOR_MAX_WIDTH:g}")
+            + [("span", {}, " Neuron colour: its value at the input shown, orange \u22121 to blue +1.")])
+
+
+def _key(thing, colour, positive, negative, size, size_means):
+    """One line of the key: what `thing`'s colour means, a swatch for each sign, and what its `size` means."""
+    def swatch(rgb):
+        return ("i", {"class": "swatch", "style": f"background: rgb{rgb}"}, "")
+    return [("strong", {}, thing), ("span", {}, f": {colour} ("), swatch(POSITIVE), ("span", {}, f"{positive}, "),
+            swatch(NEGATIVE), ("span", {}, f"{negative}); "), ("strong", {}, size), ("span", {}, f": {size_means}.")]
 
 
 class Walkthrough:

@@ -5,6 +5,7 @@ import numpy as np
 from app.playground import plane
 from app.playground.run import Run
 from app.playground.state import State
+from app.playground.stepthrough.driver import EXPRESSION_INTRO, PHASE_INTRO
 from app.shared.palette import LIGHT
 from engine import no_grad
 
@@ -100,3 +101,16 @@ def test_a_batch_size_that_grows_mid_epoch_finishes_the_epoch_before_the_next_st
     assert playground.run.epoch == 1 and playground.stepthrough.batches_done == 1   # a fresh epoch's first step of 30
     story = playground.stepthrough.walkthrough.story
     assert np.isfinite(story.loss) and len(story.values[0]) == 30
+
+
+def test_next_phase_walks_the_codes_expression_while_the_graph_shows_one_and_else_a_training_step(opened):
+    playground, page = opened("#preset=micrograd-expression")
+    assert page.texts["phase-caption"] == EXPRESSION_INTRO  # it says what Next phase will walk
+    playground.act("next-phase")
+    assert page.texts["graph-step"].startswith("Node 1 of 6: out = tanh(n)")
+    assert playground.stepthrough.walkthrough is None and playground.stepthrough.batches_done == 0
+    page.type_code("")  # an empty editor hands the page back to the controls, with no expression
+    playground.act("run-code")
+    assert playground.graph.code_graph is None and page.texts["phase-caption"] == PHASE_INTRO
+    playground.act("next-phase")
+    assert page.texts["phase-caption"].startswith("Phase 1 of 5") and playground.stepthrough.batches_done == 1

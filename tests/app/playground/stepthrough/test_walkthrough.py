@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from app.shared.palette import LIGHT
+from app.playground.stepthrough.particles_view import paint_changes
+from tests.app.canvas_recorder import RecordingContext
 from app.playground.run import Run
 from app.playground.state import State
 from tests.app.playground.reading import editing
@@ -113,18 +115,19 @@ def test_the_inspector_shows_the_engines_numbers_phase_by_phase_as_pytorch_compu
             close(numbers["last update \u0394w"], -LR * w1.grad[1, 3])
         assert editing(page) is None  # mid-step, a click inspects; it does not open the weight editor
 
-        playground.pointer("graph", "click", *graph_node_centre(playground, "0.weight"))
+        playground.pointer("graph", "click", *graph_node_centre(playground, "Hidden 1 weights"))
+        assert page.texts["inspector"].startswith("Graph node Hidden 1 weights (4, 2)")
         numbers = rows(page)
         value = numbers["value"]
-        assert value.startswith("(4, 2): mean ")
+        assert value.startswith("mean ") and value.endswith(" over 8 values")
         close(value.split("mean ")[1], w0.mean())
-        close(value.split("norm ")[1], torch.linalg.norm(w0))
         if phase >= 4:
-            close(numbers["gradient"].split("norm ")[1], torch.linalg.norm(w0.grad))
+            assert numbers["gradient"].endswith(" over 8 values")
+            close(numbers["gradient"].split("mean ")[1], w0.grad.mean())
         else:
             assert numbers["gradient"] == "computed in phase 4 (gradients)"
         if phase == 5:
-            close(numbers["last update"].split("norm ")[1], LR * torch.linalg.norm(w0.grad))
+            close(numbers["last update"].split("mean ")[1], -LR * w0.grad.mean())
     assert page.texts["phase-caption"].startswith("Phase 5 of 5")
 
 
@@ -180,31 +183,31 @@ def test_switching_the_activation_of_a_paused_network_keeps_its_trained_weights(
         h = h @ w.data.T + bias
         h = np.maximum(h, 0) if i < 2 else h
     np.testing.assert_allclose(playground.run.layer_outputs(points)[-1], h, rtol=1e-12)
-    assert "same weights" in page.texts["message"]
+    assert "same weights" in page.texts["note"]
 
     playground.act("toggle")  # playing: a new activation starts afresh, initialised for it
     playground.change("activation", "sigmoid")
     fresh = Run(State(activation="sigmoid"))
     assert playground.run.epoch == 0
     assert all(np.array_equal(a.data, b.data) for a, b in zip(fresh.weights, playground.run.weights))
-    assert "fresh network" in page.texts["message"]
+    assert "fresh network" in page.texts["note"]
 
 
 def test_hovering_a_graph_weight_outlines_its_layers_edges_and_a_neuron_its_graph_nodes(opened):
     playground, page = opened()
     playground.act("toggle")
     playground.paint(0.0)
-    playground.pointer("graph", "move", *graph_node_centre(playground, "2.weight"))
+    playground.pointer("graph", "move", *graph_node_centre(playground, "Hidden 2 weights"))
     assert playground.canvas_input.links.edge_layers == {1}
     playground.paint(0.0)
     context = page.canvases["network"].context
     last_outline = [args[0][1] for name, args in context.calls if name == "stroke"][-1]
     assert last_outline.count("C") == 4 * 2   # every edge of hidden 1 -> hidden 2, and only those
-    assert page.texts["inspector"].startswith("Graph node 2.weight (2, 4)")
+    assert page.texts["inspector"].startswith("Graph node Hidden 2 weights (2, 4)")
 
     playground.pointer("network", "move", *playground.pictures.layout.centres[2][1])
-    labels = {playground.graph.nodes.labels[i].split()[0] for i in playground.graph.linked_nodes}
-    assert labels == {"linear", "tanh", "2.bias"} and len(playground.graph.linked_nodes) == 3
+    labels = {playground.graph.nodes.labels[i].split(" (")[0] for i in playground.graph.linked_nodes}
+    assert labels == {"linear", "tanh", "Hidden 2 bias"} and len(playground.graph.linked_nodes) == 3
     graph = page.canvases["graph"].context
     assert graph.assigned("lineWidth")[-1] == 2.5 and len(graph.named("strokeRect")) >= 3
     playground.pointer("network", "leave", 0, 0)
@@ -224,3 +227,41 @@ def test_with_reduced_motion_each_phase_shows_its_end_at_once(opened):
     assert len(page.canvases["network"].context.calls) == calls   # nothing moves: nothing is drawn
 
 
+
+
+def key_text(page):
+    """The colour key under the Network as a reader hears it."""
+    return "".join(element.text for element in page.built["network-colours"])
+
+
+def test_the_colour_key_under_the_network_says_what_colour_and_size_mean_in_each_phase(opened):
+    playground, page = opened()
+    weights = key_text(page)
+    assert weights.startswith("Edge colour: the weight's sign (blue +, orange \u2212); width: |weight|")
+    assert len(page.find("network-colours", "i", **{"class": "swatch"})) == 2
+    keys = []
+    for _ in range(5):
+        playground.act("next-phase")
+        keys.append(key_text(page))
+    assert keys[:3] == [weights] * 3   # forward, loss, output gradient: the edges are still the weights
+    assert keys[3].startswith("Particle colour: the sign of dL/dw (blue +, orange \u2212); size: |dL/dw|, log scale, "
+                              "from the step's largest down to 1/10,000 of it.")
+    assert keys[4].startswith("Edge colour: the weight went up or down (blue up, orange down); width: how much it "
+                              "changed, log scale")
+    assert "key under the Network" in page.texts["phase-caption"]
+    playground.act("toggle")   # back to training: the edges are weights again
+    assert key_text(page) == weights
+
+
+def test_the_update_phase_draws_the_largest_change_far_wider_than_the_smallest(opened):
+    playground, page = opened()
+    for _ in range(5):
+        playground.act("next-phase")
+    walk = playground.stepthrough.walkthrough
+    looks = np.unique(np.concatenate([look[look > 0] for look in walk.change_looks]))
+    assert len(looks) >= 4   # a typical step's changes span several sizes on the log scale
+    context = RecordingContext()
+    paint_changes(context, page.path, playground.pictures.layout, walk.change_looks, 1.0, LIGHT)
+    widths = context.assigned("lineWidth")
+    assert len(widths) == len(context.named("stroke")) >= 4
+    assert max(widths) >= 5.0 and max(widths) >= 4 * min(widths)   # wider than the faded weights' strokes

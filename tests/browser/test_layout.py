@@ -1,0 +1,184 @@
+"""The page's layout in Chromium, as a first-timer meets it: the core picture on one screen, the deeper tools in
+rooms reached by name (with the mouse, the keyboard and a link), Start here's lessons opened in place, every
+control named exactly by its label, and the weight editor opening where the edge was clicked."""
+import numpy as np
+import pytest
+from tests.browser.page_reading import READ_CANVAS
+
+from app.playground.network_layout import layout_network
+from app.playground.network_view import edge_curve
+from app.playground.presets import PRESETS
+from app.playground.run import Run
+from app.playground.state import State
+
+SELECTS = ["Learning rate", "Activation", "Regularization", "Regularization rate", "Problem type"]
+SLIDERS = ["Ratio of training to test data", "Noise", "Batch size"]
+LESSONS = ["xor-hidden", "spiral-depth", "relu-sparsity", "sigmoid-vanishing", "lr-too-high", "dead-relu",
+           "micrograd-expression", "three-class", "overfit"]
+
+
+def core(page):
+    """The core picture's parts, by the names a person (or a screen reader) finds them by."""
+    return {
+        **{name: page.get_by_role("button", name=name, exact=True) for name in ("Reset", "Pause", "Step")},
+        "Epoch": page.get_by_label("Epoch", exact=True),
+        **{name: page.get_by_label(name, exact=True) for name in SELECTS + SLIDERS},
+        "Dataset": page.get_by_role("group", name="Dataset", exact=True),
+        "Regenerate": page.get_by_role("button", name="Regenerate", exact=True),
+        "Network": page.get_by_label("Network", exact=True),
+        "Next phase": page.get_by_role("button", name="Next phase", exact=True),
+        "Output": page.get_by_label("Output", exact=True),
+        "Loss curve": page.locator("#loss-curve"),
+        "Training loss": page.locator("#train-loss"),
+        "Test loss": page.locator("#test-loss"),
+        "Start here": page.get_by_role("region", name="Start here", exact=True),  # the whole path of lessons
+    }
+
+
+def test_the_core_picture_lies_on_the_first_screen(open_site, page_errors, artifacts):
+    page = open_site()
+    page.screenshot(path=artifacts / "layout-first-screen.png")
+    assert page.evaluate("scrollY") == 0
+    for name, part in core(page).items():
+        box = part.bounding_box()
+        assert part.is_visible() and box is not None, name
+        assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800, (
+            name, box)
+    tops = {page.get_by_label(name, exact=True).bounding_box()["y"] for name in SELECTS + ["Optimizer", "Loss"]}
+    assert len(tops) == 1  # the settings on one row: Loss never wraps onto a row of its own
+    rows = [page.locator("label", has=page.get_by_role("radio", name=name, exact=True)).bounding_box()["height"]
+            for name in ("Circle", "Exclusive or", "Three classes")]
+    assert max(rows) < 1.5 * min(rows)  # each dataset's name on one line beside its radio
+    assert page_errors == []
+
+
+def test_on_a_phone_the_pictures_come_before_the_long_settings(chromium, site_url, artifacts):
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(site_url)
+    page.wait_for_function("document.body.dataset.state === 'ready'")
+    page.screenshot(path=artifacts / "layout-phone.png", full_page=True)
+    top = {name: part.bounding_box()["y"] for name, part in core(page).items()}
+    assert top["Pause"] < top["Output"] < top["Network"]  # Play, then the pictures
+    settings = min(top[name] for name in SELECTS + SLIDERS + ["Dataset"])
+    assert top["Network"] < settings, top
+    assert top["Output"] + page.get_by_label("Output", exact=True).bounding_box()["height"] < 844  # the plane, at once
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+def test_each_control_is_named_by_its_label_alone(open_site, page_errors):
+    page = open_site()
+    for name in SELECTS + SLIDERS:
+        role = "combobox" if name in SELECTS else "slider"
+        assert page.get_by_label(name, exact=True).count() == 1, name
+        assert page.get_by_role(role, name=name, exact=True).count() == 1, name
+    page.get_by_role("slider", name="Noise", exact=True).fill("25")  # the value shows beside it, not in its name
+    page.wait_for_function("document.querySelector('output[for=noise]').textContent === '25'")
+    assert page.get_by_role("slider", name="Noise", exact=True).count() == 1
+    assert page_errors == []
+
+
+RING = "el => { const style = getComputedStyle(el); return [style.outlineStyle, style.outlineWidth, style.outlineColor]; }"
+
+
+def test_menus_radios_sliders_and_checkboxes_wear_the_buttons_focus_ring(open_site, page_errors):
+    page = open_site()
+    page.keyboard.press("Shift")  # the keyboard is in use: focus shows as it does when tabbing
+    step = page.get_by_role("button", name="Step", exact=True)
+    step.focus()
+    ring = step.evaluate(RING)
+    assert ring[0] == "solid" and ring[1] == "3px"
+    for control in (page.get_by_label("Learning rate", exact=True), page.get_by_role("radio", name="Circle"),
+                    page.get_by_role("slider", name="Noise", exact=True), page.get_by_role("checkbox", name="x₁", exact=True)):
+        control.focus()
+        assert control.evaluate(RING) == ring, control
+    assert page_errors == []
+
+
+def visible_room(page):
+    """The rooms a person can see now, by their panels."""
+    rooms = {"graph": page.get_by_label("Computation graph", exact=True),
+             "code": page.get_by_role("textbox", name="Code"),
+             "diagnostics": page.get_by_role("button", name="Check gradients"),
+             "traces": page.get_by_label("Keep a trace of every training step"),
+             "digits": page.get_by_role("button", name="Show a test digit")}
+    return [room for room, part in rooms.items() if part.is_visible()]
+
+
+def test_a_room_opens_by_click_and_by_keyboard_and_the_link_keeps_it(open_site, page, page_errors, artifacts):
+    open_site()
+    assert visible_room(page) == ["graph"]
+    page.get_by_role("radio", name="Diagnostics", exact=True).click()  # the tab a person clicks: its radio fills it
+    page.wait_for_function("location.hash.includes('room=diagnostics')")
+    assert visible_room(page) == ["diagnostics"] and page.evaluate("document.body.dataset.room") == "diagnostics"
+    # The closed Graph room's canvas kept its size and is drawn still, ready when the room opens again.
+    graph = page.get_by_label("Computation graph", exact=True)
+    assert graph.evaluate("c => c.clientWidth > 300 && c.clientHeight > 100")
+    assert graph.evaluate(READ_CANVAS)["painted"] > 0
+
+    # From the keyboard: Tab from the last lesson reaches the rooms, the arrows choose one, Tab enters it.
+    page.locator(f'a[href="#preset={LESSONS[-1]}"]').focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.value") == "diagnostics"  # the open room's tab
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.body.dataset.room === 'code'")
+    assert visible_room(page) == ["code"] and "room=code" in page.evaluate("location.hash")
+    ring = page.evaluate("getComputedStyle(document.activeElement.closest('label')).outlineStyle")
+    assert ring == "solid"  # the tab shows where the keyboard is
+    page.locator(".rooms").screenshot(path=artifacts / "layout-rooms-keyboard.png")
+    page.keyboard.press("Tab")  # into the open room, past every closed one
+    assert page.evaluate("document.activeElement.textContent") == "Run"
+
+    page.reload()  # a link opens the room it names
+    page.wait_for_function("document.body.dataset.state === 'ready'")
+    assert visible_room(page) == ["code"]
+    page.goto(page.url.split("#")[0] + "#room=graph")
+    page.reload()
+    page.wait_for_function("document.body.dataset.state === 'ready'")
+    assert visible_room(page) == ["graph"] and page.get_by_role("radio", name="Graph", exact=True).is_checked()
+    assert page_errors == []
+
+
+def test_start_here_lists_the_lessons_in_order_and_each_opens_where_the_user_is(open_site, page, page_errors):
+    open_site()
+    lessons = page.get_by_role("region", name="Start here").get_by_role("link")
+    assert [link.get_attribute("href") for link in lessons.all()] == [f"#preset={lesson}" for lesson in LESSONS]
+    for lesson in ("xor-hidden", "dead-relu"):
+        page.locator(f'a[href="#preset={lesson}"]').click()
+        said = f"document.querySelector('.messages').textContent.includes({PRESETS[lesson].title!r})"
+        page.wait_for_function(said)
+        assert page.evaluate("scrollY") == 0  # no jump: the whole path, its text and its network on one screen
+        box = page.locator(".messages").bounding_box()
+        assert 0 <= box["y"] and box["y"] + box["height"] <= 800
+    assert page.get_by_label("Network", exact=True).bounding_box()["y"] < 800
+    assert "room=code" in page.evaluate("location.hash") and visible_room(page) == ["code"]  # the lesson's code
+    assert page_errors == []
+
+
+def test_clicking_an_edge_opens_the_weight_editor_beside_it_without_scrolling(open_site, page_errors, artifacts):
+    page = open_site()
+    page.get_by_role("button", name="Pause").click()
+    network = page.get_by_label("Network", exact=True)
+    network.scroll_into_view_if_needed()
+    scrolled = page.evaluate("scrollY")
+    layout = layout_network(Run(State()).layer_sizes(), *network.evaluate("c => [c.clientWidth, c.clientHeight]"))
+    start, c1, c2, end = (np.array(point) for point in edge_curve(*layout.centres[1][3], *layout.centres[2][1],
+                                                                   layout.radius))
+    x, y = 0.125 * start + 0.375 * c1 + 0.375 * c2 + 0.125 * end  # the middle of the edge
+    drawn = page.evaluate("window.gradcanvas.playground.pictures.drawn_weights().get(1).tolist().toJs()[1][3]")
+    network.click(position={"x": float(x), "y": float(y)})
+    field = page.locator("#weight")
+    field.wait_for(state="visible")
+    editor, canvas = page.locator("#weight-editor").bounding_box(), network.bounding_box()
+    click = (canvas["x"] + x, canvas["y"] + y)
+    assert editor["y"] - click[1] == pytest.approx(14, abs=2)  # just under the click
+    assert editor["x"] <= click[0] <= editor["x"] + editor["width"]
+    assert canvas["x"] <= editor["x"] and editor["x"] + editor["width"] <= canvas["x"] + canvas["width"]
+    assert page.evaluate("scrollY") == scrolled
+    assert float(field.input_value()) == pytest.approx(drawn, rel=1e-3)  # the weight as drawn at the click
+    page.screenshot(path=artifacts / "layout-weight-editor.png", clip={**canvas, "height": canvas["height"] + 40})
+    page.keyboard.press("Escape")
+    field.wait_for(state="hidden")
+    assert page_errors == []

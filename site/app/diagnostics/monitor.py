@@ -35,26 +35,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from app.diagnostics.histograms import (GRADIENT_DECADES, HISTOGRAM_BINS, SATURATING, WEIGHT_RANGE, activation_edges,
+                                         bin_counts, clip_in_place)
 from engine import nn, topological_order
 from engine.gradcheck import set_aside_grads
 
 # ---- what is measured ---------------------------------------------------------------------------------
 STATISTICS = ("mean", "std", "min", "max", "norm")  # the columns of the gradient statistics
 MEAN, STD, MIN, MAX, NORM = range(len(STATISTICS))
-HISTOGRAM_BINS = 20
-# Fixed ranges, so a histogram can be compared with the same layer's at another epoch. Values beyond a
-# range are counted in its end bins (a weight of 50 is "off the scale", not absent); NaN is not counted.
-WEIGHT_RANGE = (-3.0, 3.0)      # weights and biases
-GRADIENT_DECADES = (-8.0, 2.0)  # gradients are binned by log10 |g|, half a decade per bin; 0 falls in the first
-ACTIVATION_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 4.0), "leaky_relu": (-1.0, 4.0),
-                     "linear": (-4.0, 4.0)}  # the output layer's logits count as "linear"
-# A tanh or sigmoid unit is at a rail within RAIL of either end of its range (|tanh| > 0.99, sigmoid < 0.01 or
-# > 0.99), where its slope is a few percent of its peak and almost no gradient passes; it is saturated when
-# at a rail on more than SATURATED_POINTS of the training points. Their histograms make the rails the end
-# bins, with the other 18 bins evenly between, so the picture and the count agree.
-RAIL = 0.01
-SATURATING = ("tanh", "sigmoid")
-SATURATED_POINTS = 0.95
+SATURATED_POINTS = 0.95  # saturated: at a rail (see histograms.RAIL) on more than this share of points
 TIMELINE_LIMIT = 500  # past this many epochs the older half of the timeline is thinned to every other epoch
 
 # ---- when to alert --------------------------------------------------------------------------------------
@@ -118,28 +107,6 @@ class EpochStats(NamedTuple):
     nonfinite: NonFinite | None
 
 
-def weight_edges():
-    """The bin edges of weight and bias histograms."""
-    return np.linspace(*WEIGHT_RANGE, HISTOGRAM_BINS + 1)
-
-
-def gradient_edges():
-    """The bin edges of gradient histograms, in log10 |gradient|."""
-    return np.linspace(*GRADIENT_DECADES, HISTOGRAM_BINS + 1)
-
-
-def activation_edges(activation):
-    """The bin edges of the activation histogram of a layer with this activation ("linear" for the output).
-
-    >>> activation_edges("tanh")[:3].round(2), activation_edges("relu")[:3]
-    (array([-1.  , -0.99, -0.88]), array([0. , 0.2, 0.4]))
-    """
-    low, high = ACTIVATION_RANGES[activation]
-    if activation in SATURATING:
-        return np.concatenate([[low], np.linspace(low + RAIL, high - RAIL, HISTOGRAM_BINS - 1), [high]])
-    return np.linspace(low, high, HISTOGRAM_BINS + 1)
-
-
 def times(ratio):
     """A ratio as a learner reads it at a glance: two significant figures, written out in full.
 
@@ -170,22 +137,6 @@ def _named(rows, layers):
 def _rows(flags):
     """The layer rows where `flags` is set, as a tuple of ints."""
     return tuple(int(row) for row in np.flatnonzero(flags))
-
-
-def _clip(values, low, high):
-    """Clip `values` in place between `low` and `high` (arrays that broadcast against it), keeping NaN.
-    (Two ufuncs cost less than np.clip with array bounds.)"""
-    np.maximum(values, low, out=values)
-    np.minimum(values, high, out=values)
-
-
-def _histograms(index, position, rows, finite):
-    """HISTOGRAM_BINS counts per row from `index`, each value's bin counted from the first bin of row 0;
-    entries whose `position` is NaN (possible only when not `finite`) are left out."""
-    spill = rows * HISTOGRAM_BINS
-    if not finite:
-        index[np.isnan(position)] = spill
-    return np.bincount(index, minlength=spill + 1)[:spill].reshape(rows, HISTOGRAM_BINS)
 
 
 def _segment_statistics(values, starts, counts):
@@ -382,15 +333,15 @@ class Monitor:
         dead = ~grid.any(axis=0) & self._can_die if self._can_die.any() else self._can_die
         grid *= self._unit_scale
         grid += self._unit_shift
-        _clip(grid[:, self._unbounded], *self._unit_bins)
+        clip_in_place(grid[:, self._unbounded], *self._unit_bins)
         tail = position[end:]
         tail[:len(parameters)] = parameters
         np.log10(np.abs(gradients), out=tail[len(parameters):])
         tail *= self._tail_scale
         tail += self._tail_shift
-        _clip(tail, *self._tail_bins)
+        clip_in_place(tail, *self._tail_bins)
         np.copyto(index, position, casting="unsafe")  # truncation: the floor of these non-negatives
-        return _histograms(index, position, self._histogram_rows, finite), dead
+        return bin_counts(index, position, self._histogram_rows, finite), dead
 
     def _full_batch_pass(self):
         """The data loss over every training point, each layer's output (after its activation; the logits

@@ -6,8 +6,8 @@ import math
 from typing import NamedTuple
 
 from app.diagnostics.gradient_check import check_gradients
-from app.diagnostics.monitor import (ACTIVATION_RANGES, DEAD_SHARE, GRADIENT_DECADES, SATURATED_SHARE, WEIGHT_RANGE,
-                                     layer_name)
+from app.diagnostics.histograms import ACTIVATION_RANGES, GRADIENT_DECADES, WEIGHT_RANGE
+from app.diagnostics.monitor import DEAD_SHARE, SATURATED_SHARE, layer_name
 from app.diagnostics.view import paint_histograms, paint_timeline
 from app.playground.summary import NO_POINTS
 from app.shared.frames import SLOW_PANELS_MS

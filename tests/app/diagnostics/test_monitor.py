@@ -3,9 +3,11 @@ it, a healthy run raises none, and watching a run never changes how it trains.""
 import numpy as np
 import pytest
 
+from app.diagnostics import histograms
 from app.diagnostics import monitor as diagnostics
 from app.diagnostics.gradient_check import check_gradients
-from app.diagnostics.monitor import MAX, MEAN, MIN, STD, Monitor, activation_edges, gradient_edges, weight_edges
+from app.diagnostics.histograms import activation_edges, gradient_edges, weight_edges
+from app.diagnostics.monitor import MAX, MEAN, MIN, STD, Monitor
 from app.playground.run import Run
 from app.playground.state import decode
 from engine import nn, no_grad
@@ -112,8 +114,8 @@ def test_histograms_count_every_value_in_fixed_bins_with_the_ends_catching_the_r
     monitor = Monitor(run)
     run.train_epoch()
     stats = monitor.observe()
-    low, high = diagnostics.WEIGHT_RANGE
-    low_decade, high_decade = diagnostics.GRADIENT_DECADES
+    low, high = histograms.WEIGHT_RANGE
+    low_decade, high_decade = histograms.GRADIENT_DECADES
     outputs = run.layer_outputs(run.X_train)[1:]  # each layer's output on every training point
     for row, (layer, name, output) in enumerate(zip(linears(run), activations, outputs)):
         weights, biases = layer.weight.data, layer.bias.data
@@ -140,7 +142,7 @@ def test_tanh_and_sigmoid_histograms_make_the_rails_their_end_bins():
     assert tanh[[0, 1, -2, -1]] == pytest.approx([-1, -0.99, 0.99, 1])
     assert sigmoid[[0, 1, -2, -1]] == pytest.approx([0, 0.01, 0.99, 1])
     assert np.diff(tanh[1:-1]) == pytest.approx(np.full(18, 1.98 / 18))
-    assert len(tanh) == len(activation_edges("relu")) == diagnostics.HISTOGRAM_BINS + 1
+    assert len(tanh) == len(activation_edges("relu")) == histograms.HISTOGRAM_BINS + 1
 
 
 def test_dead_units_are_relu_units_that_output_exactly_zero_on_every_training_point():
@@ -164,7 +166,7 @@ def test_saturated_units_sit_at_a_rail_on_more_than_95_percent_of_training_point
     run.train_epoch()
     stats = monitor.observe()
     tanh, sigmoid, logits = run.layer_outputs(run.X_train)[1:]
-    rail = 1 - diagnostics.RAIL
+    rail = 1 - histograms.RAIL
     expected = [((np.abs(tanh) > rail).mean(axis=0) > 0.95).mean(),
                 (((sigmoid < 1 - rail) | (sigmoid > rail)).mean(axis=0) > 0.95).mean(), 0.0]
     assert stats.saturated.tolist() == pytest.approx(expected)

@@ -33,12 +33,6 @@ RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_rati
             "features", "seed", "custom"}
 SAVED_SETTINGS = "gradcanvas:settings"  # localStorage key
 LAYER_BUTTONS = {"add-layer", "remove-layer", "add-neuron", "remove-neuron"}
-_SETTING_KINDS = {setting.name: setting.kind for setting in SETTINGS}
-
-
-def control_text(state, name):
-    """A setting's value as its control shows it: the same text a link carries."""
-    return _SETTING_KINDS[name].write(getattr(state, name))
 
 
 class Playground:
@@ -354,9 +348,9 @@ class Playground:
     # ---- showing -----------------------------------------------------------------------------------
     def show_state(self, notes):
         """Put the state into the controls, the URL and the notes after it changed."""
-        for setting in SETTINGS:
+        for setting in SETTINGS:  # each control shows its value as a link writes it
             if setting.name != "custom":
-                show_setting(self.page, setting.name, control_text(self.state, setting.name))
+                show_setting(self.page, setting.name, setting.kind.write(getattr(self.state, setting.name)))
         held = self.editor.held_note()  # the network comes from your code or a file: show that one, held
         sizes, activations = list(self.state.hidden), hidden_activations(self.state)
         if held:

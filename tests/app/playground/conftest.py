@@ -14,3 +14,15 @@ def edge_middle():
                                                                  *layout.centres[layer + 1][to_neuron], layout.radius))
         return 0.125 * start + 0.375 * c1 + 0.375 * c2 + 0.125 * end
     return middle
+
+
+@pytest.fixture
+def played_until_it_pauses():
+    """`played_until_it_pauses(playground, frames)`: let the page play, a frame at a time, until it pauses by
+    itself (or `frames` have gone by)."""
+    def play(playground, frames):
+        for t in range(frames):
+            playground.frame(t * 16.0)
+            if not playground.playing:
+                return
+    return play

@@ -81,24 +81,18 @@ def test_pasted_csv_loads_and_names_bad_lines(opened):
     assert page.lists["notes"] == ["line 4: 'oops' is not three numbers x1,x2,label; skipped"]
 
 
-def test_a_diverging_run_pauses_with_a_message_instead_of_drawing_nan(opened):
+def test_a_diverging_run_pauses_with_a_message_instead_of_drawing_nan(opened, played_until_it_pauses):
     playground, page = opened("#problem=regression&dataset=plane&lr=10&activation=linear&hidden=")
-    for t in range(30):
-        playground.frame(t * 16.0)
-        if not playground.playing:
-            break
+    played_until_it_pauses(playground, 30)
     assert not playground.playing and page.texts["play-pause"] == "Play"
     assert "diverged" in page.texts["message"] and "lower it" in page.texts["message"]
     image = page.pixel_layers[0].image
     assert image is not None and np.array_equal(np.unique(image[..., 3]), [255])
 
 
-def test_auto_stop_pauses_with_the_reason(opened):
+def test_auto_stop_pauses_with_the_reason(opened, played_until_it_pauses):
     playground, page = opened("#stop_loss=0.3")
-    for t in range(300):
-        playground.frame(t * 16.0)
-        if not playground.playing:
-            break
+    played_until_it_pauses(playground, 300)
     assert "the training loss reached" in page.texts["note"]
 
 
@@ -164,12 +158,9 @@ def test_with_no_points_the_page_says_how_to_add_them_and_the_epoch_waits_until_
     assert page.texts["note"] == "" and playground.run.epoch == 1
 
 
-def test_where_nan_appeared_is_named_and_its_layer_framed(opened):
+def test_where_nan_appeared_is_named_and_its_layer_framed(opened, played_until_it_pauses):
     playground, page = opened("#problem=regression&dataset=plane&lr=10&activation=linear&hidden=4")
-    for t in range(60):
-        playground.frame(t * 16.0)
-        if not playground.playing:
-            break
+    played_until_it_pauses(playground, 60)
     assert "diverged" in page.texts["message"]
     nonfinite = playground.monitor.latest.nonfinite
     assert nonfinite is not None and nonfinite.layer is not None

@@ -12,14 +12,6 @@ def said(page):
     return page.texts.get("note", ""), page.texts.get("message", "")
 
 
-def played_until_it_pauses(playground, frames):
-    """Let the page play, a frame at a time, until it pauses by itself (or `frames` have gone by)."""
-    for t in range(frames):
-        playground.frame(t * 16.0)
-        if not playground.playing:
-            return
-
-
 def test_a_lesson_is_a_calm_note_that_stays_through_what_it_asks_for_and_goes_with_its_data(opened):
     playground, page = opened("#preset=xor-hidden")
     lesson = f"{PRESETS['xor-hidden'].title}. {PRESETS['xor-hidden'].lesson}"
@@ -33,7 +25,7 @@ def test_a_lesson_is_a_calm_note_that_stays_through_what_it_asks_for_and_goes_wi
     assert said(page) == ("", "")
 
 
-def test_a_diverged_run_is_a_red_alert_beside_its_lesson_until_reset_starts_a_new_run(opened):
+def test_a_diverged_run_is_a_red_alert_beside_its_lesson_until_reset_starts_a_new_run(opened, played_until_it_pauses):
     playground, page = opened("#preset=lr-too-high")
     played_until_it_pauses(playground, 200)
     note, alert = said(page)
@@ -82,7 +74,7 @@ def test_with_no_points_the_note_says_how_to_add_one_and_goes_with_the_first(ope
     assert said(page) == ("", "") and len(playground.run.X_train) == 1
 
 
-def test_an_auto_stop_is_a_note_not_an_error(opened):
+def test_an_auto_stop_is_a_note_not_an_error(opened, played_until_it_pauses):
     playground, page = opened("#stop_loss=0.5")
     played_until_it_pauses(playground, 300)
     note, alert = said(page)

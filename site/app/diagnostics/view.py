@@ -6,6 +6,7 @@ so a first-timer can read it unaided.
 """
 import numpy as np
 
+from app.shared.numbers import number
 from app.shared.palette import POSITIVE, from_oklab, to_oklab
 
 HISTOGRAMS = ("weights", "log\u2081\u2080 |gradient|", "activations")
@@ -29,11 +30,6 @@ def decade(power):
     return "1" if power == 0 else "10" + f"{power:.0f}".translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-def number(value):
-    """A tick label with a real minus sign."""
-    return f"{value:g}".replace("-", "−")
-
-
 def paint_histograms(ctx, path, stats, layer_names, ranges, width, height, theme):
     """A grid of small histograms: one row per layer, columns HISTOGRAMS (weights and biases together).
     `ranges` are the monitor's bins' ends: (weights, log10 |gradient|, one per layer for its activations).
@@ -41,7 +37,7 @@ def paint_histograms(ctx, path, stats, layer_names, ranges, width, height, theme
     its layer's range at its ends; bar height is the count of values in the bin, relative to the cell's
     fullest bin."""
     (weight_low, weight_high), (gradient_low, gradient_high), activation_ranges = ranges
-    ticks = (tuple((x, number(x)) for x in (weight_low, (weight_low + weight_high) / 2, weight_high)),
+    ticks = (tuple((x, number(x, 6)) for x in (weight_low, (weight_low + weight_high) / 2, weight_high)),
              tuple((d, decade(d)) for d in (gradient_low, (gradient_low + gradient_high) / 2, gradient_high)))
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
@@ -70,8 +66,8 @@ def paint_histograms(ctx, path, stats, layer_names, ranges, width, height, theme
     ctx.textAlign = "center"
     for row, (low, high) in enumerate(activation_ranges):
         y, left = top + (row + 0.5) * cell_height, label_width + 2 * cell_width
-        ctx.fillText(number(low), left + inset / 2, y)
-        ctx.fillText(number(high), left + cell_width - inset / 2, y)
+        ctx.fillText(number(low, 6), left + inset / 2, y)
+        ctx.fillText(number(high, 6), left + cell_width - inset / 2, y)
     ctx.fillStyle = theme.css(1.0)
     data = "".join(bars_path(counts[row], label_width + column * cell_width + (inset if column == 2 else 4),
                              top + row * cell_height + 3, cell_width - (2 * inset if column == 2 else 8), cell_height - 6)

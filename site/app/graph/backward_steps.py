@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.graph.numbers import number, values_text
+from app.shared.numbers import number, values_text
 from engine import topological_order
 from engine.tensor import sum_to_shape
 

@@ -7,7 +7,7 @@ transform (a scale and an offset) is applied here, so one layout serves any canv
 import numpy as np
 
 from app.graph.layout import fit_scale
-from app.graph.numbers import values_text
+from app.shared.numbers import values_text
 
 # Below this zoom a node's text would be too small to read, so boxes are drawn without it; at it, the three
 # lines of a box in the smallest font (8 px) just fit its height.

@@ -8,7 +8,7 @@ recorded step, so only values and weights show. The rows are made by plain funct
 """
 import numpy as np
 
-from app.graph.numbers import number, values_text
+from app.shared.numbers import number, values_text
 from app.graph.panel import biases
 from app.playground.stepthrough.recorded_step import PHASES, forward_reading
 from app.playground.stepthrough.walkthrough import EXAMPLE

@@ -1,5 +1,5 @@
-"""How the graph and the inspector write the engine's numbers: one number as it is, a tensor as its mean
-over how many values it holds, with a real minus sign. Plain numpy, so painters may use it too.
+"""How the page writes numbers (the graph, the inspector, the diagnostics' ticks): one number as it is, a
+tensor as its mean over how many values it holds, with a real minus sign. Plain numpy, so painters may use it.
 """
 import numpy as np
 

@@ -3,7 +3,7 @@ phone."""
 import numpy as np
 from tests.app.fake_page import FakeCanvas, FakePage
 
-from app.graph.numbers import number
+from app.shared.numbers import number
 from app.graph.view import READABLE_SCALE
 from app.playground.controller import Playground
 

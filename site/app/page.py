@@ -191,6 +191,9 @@ class Page(Protocol):
     def focus(self, element_id: str, select: bool = False) -> None:
         """Give a control the keyboard focus and, with `select`, select its text for typing over."""
 
+    def reveal(self, element_id: str) -> None:
+        """Scroll the page so an element's top is at the top of the window."""
+
     def build(self, element_id: str, children: Sequence[Element]) -> None:
         """Replace an element's children with elements made from plain data: (tag, attributes, content)."""
 

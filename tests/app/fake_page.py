@@ -131,6 +131,7 @@ class FakePage:
         self.can_record = True  # False: a browser without MediaRecorder
         self.built, self.attributes = {}, {}  # element id -> [FakeElement]; CSS selector -> {name: value}
         self.focused = self.selected_text = None  # the element id with focus; the one whose text is selected
+        self.revealed = []  # the element ids scrolled to the top of the window, in order
         self.listeners = {}  # (element id or None, event kind) -> [handler]
         self.frames = []  # every FakeFrames made, in order
         self.stage, self.failure, self.ready, self.exposed, self.frame_times = "runtime", None, False, {}, []
@@ -291,6 +292,9 @@ class FakePage:
 
     def focus(self, element_id, select=False):
         self.focused, self.selected_text = element_id, element_id if select else None
+
+    def reveal(self, element_id):
+        self.revealed.append(element_id)
 
     # ---- events: the user does something -------------------------------------------------------------
     def listen(self, target, kinds, handler):

@@ -49,6 +49,11 @@ def test_the_core_picture_lies_on_the_first_screen(open_site, page_errors, artif
     rows = [page.locator("label", has=page.get_by_role("radio", name=name, exact=True)).bounding_box()["height"]
             for name in ("Circle", "Exclusive or", "Three classes")]
     assert max(rows) < 1.5 * min(rows)  # each dataset's name on one line beside its radio
+    # Six hidden layers: their rows of controls take height from the picture, not Next phase off the screen.
+    open_site("#v=1&hidden=8,8,8,8,8,8")
+    network, next_phase = page.get_by_label("Network", exact=True), page.get_by_role("button", name="Next phase")
+    assert next_phase.bounding_box()["y"] + next_phase.bounding_box()["height"] <= 800
+    assert network.bounding_box()["height"] >= 200
     assert page_errors == []
 
 
@@ -154,6 +159,13 @@ def test_start_here_lists_the_lessons_in_order_and_each_opens_where_the_user_is(
         assert 0 <= box["y"] and box["y"] + box["height"] <= 800
     assert page.get_by_label("Network", exact=True).bounding_box()["y"] < 800
     assert "room=code" in page.evaluate("location.hash") and visible_room(page) == ["code"]  # the lesson's code
+    # The one lesson watched in its room: the graph it steps through comes into view, whole, with its button.
+    page.locator('a[href="#preset=micrograd-expression"]').click()
+    graph = page.get_by_label("Computation graph", exact=True)
+    page.wait_for_function("scrollY > 0")  # as far as the page goes: the room is its last part
+    box = graph.bounding_box()
+    assert visible_room(page) == ["graph"] and 0 <= box["y"] and box["y"] + box["height"] <= 800
+    assert page.get_by_role("button", name="Next node").bounding_box()["y"] >= 0
     assert page_errors == []
 
 

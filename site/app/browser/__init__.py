@@ -14,7 +14,7 @@ from .viewer import copy_text, load, page_url, prefers_dark, prefers_reduced_mot
 from .files import download, fetch_bytes, fetch_text
 from .editor import create_editor, editor_text, highlight_line, set_editor_text
 from .capture import add_clip_frame, finish_clip, save_image, start_clip
-from .elements import (build, focus, is_checked, read_text, set_attribute, set_control, set_data, set_text,
-                       set_value, show_list, show_options, show_table)
+from .elements import (build, focus, is_checked, read_text, reveal, set_attribute, set_control, set_data,
+                       set_text, set_value, show_list, show_options, show_table)
 from .events import listen
 from .drawing import AnimationFrames, Canvas, Pixels, canvas, path, pixels, polyline

@@ -1,4 +1,4 @@
-"""The page's elements, by id or selector: texts, values, attributes, focus, and children built from plain
+"""The page's elements, by id or selector: texts, values, attributes, focus, scrolling into view, and children built from plain
 data (tag, attributes, content), never from HTML.
 """
 import js
@@ -55,6 +55,11 @@ def focus(element_id, select=False):
     field.focus()
     if select:
         field.select()
+
+
+def reveal(element_id):
+    """Scroll the page so an element's top is at the top of the window (at once: it follows the user's click)."""
+    js.document.getElementById(element_id).scrollIntoView(True)
 
 
 def build(element_id, children):

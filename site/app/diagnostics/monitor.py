@@ -63,7 +63,6 @@ DIVERGED_UPDATE_RATIO = 1.0  # size (update ratio > 1) somewhere in each of 5 ep
 DIVERGED_UPDATE_EPOCHS = 5   # first epochs often do that once or twice on runs that then train well); or a
 #                              NaN or infinity in the loss, a weight or bias, a gradient or a layer's output.
 
-_ACTIVATION_NAMES = {type(nn.activation_by_name(name)): name for name in nn.ACTIVATIONS}  # module class -> name
 _ACTIVATION_OPS = tuple(name for name in nn.ACTIVATIONS if name != "linear")  # their op labels (Identity records none)
 _LOSS_OPS = ("mse_loss", "cross_entropy", "bce_with_logits", "softmax")  # Run.data_loss's ops on the logits
 
@@ -163,15 +162,10 @@ class Monitor:
     def __init__(self, run):
         self.run = run
         run.keep_train_pass = True
-        modules = list(run.model)
-        self.linears = [m for m in modules if isinstance(m, nn.Linear)]
-        after = [modules[i + 1] if i + 1 < len(modules) else nn.Identity()
-                 for i, m in enumerate(modules) if isinstance(m, nn.Linear)]
-        unknown = [type(m).__name__ for m in after if type(m) not in _ACTIVATION_NAMES]
-        if unknown:
-            raise ValueError(f"Monitor: a Linear layer is followed by {unknown[0]}; it watches networks of Linear "
-                             f"layers each followed by one of {', '.join(c.__name__ for c in _ACTIVATION_NAMES)}")
-        self.activations = [_ACTIVATION_NAMES[type(m)] for m in after]
+        self.linears = [m for m in run.model if isinstance(m, nn.Linear)]
+        # Your own function after a layer (say x * x) is measured as plain values: no rule can call its
+        # units dead or saturated without knowing its shape.
+        self.activations = [name if name in nn.ACTIVATIONS else "linear" for name in run.activation_names()]
         self.layers = len(self.linears)
         self.timeline = []
         # Parameters side by side as one flat array: every weight matrix, then every bias, 2 * layers runs.

@@ -15,7 +15,7 @@ from app.shared.frames import SLOW_PANELS_MS
 
 NEXT_NODE_INTRO = ("Next node (or Next phase) steps backward through your expression one node at a time, in "
                    "the engine's order: each node's gradient times its local derivative, added into its inputs'.")
-ZOOMS = (0.25, 12.0)  # how far the wheel zooms out and in, times the fitted view
+ZOOMS = (0.1, 12.0)   # how far the wheel zooms out and in, times the fitted view (a phone opens at true size)
 WHEEL_ZOOM = 0.0015   # the zoom's exponent per unit of the wheel's delta
 
 

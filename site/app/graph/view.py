@@ -12,6 +12,8 @@ from app.shared.numbers import values_text
 # Below this zoom a node's text would be too small to read, so boxes are drawn without it; at it, the three
 # lines of a box in the smallest font (8 px) just fit its height.
 READABLE_SCALE = 0.6
+# The zoom a graph too big for its canvas opens at: true size, its text at 11 px, the page's smallest notes.
+OPENING_SCALE = 1.0
 
 
 def node_lines(data, gradient, reached=True):
@@ -41,15 +43,17 @@ def screen_transform(layout, width, height, scale):
 
 def fitted_transform(layout, width, height, zoom=1.0):
     """(scale, dx, dy) of the view a graph opens at, times `zoom`: the whole graph, centred, when it fits
-    at a readable size; else the smallest readable size with the graph's inputs at the left edge.
+    at a readable size; else true size (text as large as the page's notes) with the graph's inputs at the
+    left edge.
 
-    Why: on a phone even a small network's graph fits only as blank boxes; a learner should read the
-    numbers at once and drag along the graph, and can still zoom out to see all of it.
+    Why: on a phone even a small network's graph fits only as blank boxes, and at the smallest readable
+    size its 8 px text is a strain; a learner should read the numbers at once and drag along the graph,
+    and can still zoom out to see all of it.
     """
     scale = fit_scale(layout, width, height)
     if scale >= READABLE_SCALE:
         return screen_transform(layout, width, height, scale * zoom)
-    scale, _, dy = screen_transform(layout, width, height, READABLE_SCALE * zoom)
+    scale, _, dy = screen_transform(layout, width, height, OPENING_SCALE * zoom)
     return scale, 0.0, dy
 
 

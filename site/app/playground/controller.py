@@ -46,6 +46,7 @@ class Playground:
         self.playing = True
         self.needs_paint, self.painted_input = True, None
         self.moment = 0.0            # the timestamp of the last frame painted: what pointer events are shown at
+        self.reveal = ""             # an element to bring into view at the next frame, once the page is laid out
         # The parts, each handed what it may read or ask for; `run` and `walkthrough` say what they are now.
         run, walkthrough, moment = (lambda: self.run), (lambda: self.stepthrough.walkthrough), (lambda: self.moment)
         self.messages = Messages(page)  # the calm note and the red alert above the panels
@@ -88,7 +89,7 @@ class Playground:
         into the editor but never runs until the user presses Run (a stranger may have written it), while a
         preset shipped with the site runs at once. Work saved in this browser is never overwritten."""
         opened = read_link(fragment, saved_code)
-        self.state, self.extras = opened.state, opened.extras
+        self.state, self.extras, self.reveal = opened.state, opened.extras, opened.reveal
         self.editor.show(opened.code)
         self.messages.clear()
         self.restart()
@@ -344,6 +345,9 @@ class Playground:
               or self.canvas_input.input_key(timestamp_ms) != self.painted_input):
             self.paint(timestamp_ms)
         self.capture.film(timestamp_ms)
+        if self.reveal:
+            self.page.reveal(self.reveal)
+            self.reveal = ""
 
     # ---- showing -----------------------------------------------------------------------------------
     def show_state(self, notes):
@@ -354,7 +358,7 @@ class Playground:
         held = self.editor.held_note()  # the network comes from your code or a file: show that one, held
         sizes, activations = list(self.state.hidden), hidden_activations(self.state)
         if held:
-            sizes, activations = self.run.layer_sizes()[1:-1], self.monitor.activations[:-1]
+            sizes, activations = self.run.layer_sizes()[1:-1], self.run.activation_names()[:-1]
         layer_editor.show_layers(self.page, sizes, activations, ACTIVATIONS, held)
         self.editor.follow_controls(self.state)
         self.page.set_fragment(encode(self.state, self.extras))

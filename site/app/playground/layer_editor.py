@@ -2,11 +2,13 @@
 built as plain data through the page's generic `build`. Its buttons and menus are marked `data-action`,
 `data-setting` and `data-layer`, so their clicks reach the playground as act("add-neuron", layer) and
 change("layer_activation", (layer, activation)). When the network comes from your code (or a weights file),
-the editor shows that network with every control disabled, the layer count's -/+ too, and says why.
+the editor shows that network with every control disabled, the layer count's -/+ and the toolbar's Activation
+too, and says why.
 """
 
 EDITOR = "layer-controls"  # the element the rows replace the children of
 LAYER_COUNT = '[data-action="add-layer"], [data-action="remove-layer"]'  # the page's own -/+ hidden layer buttons
+ALL_LAYERS = "activation"  # the toolbar's Activation menu, which sets every hidden layer's function at once
 HELD = "layers-held"  # the id of the sentence saying why the controls cannot change the network
 
 
@@ -34,7 +36,8 @@ def layer_rows(sizes, activations, choices, held=False):
                         "aria-label": f"Add a neuron to hidden layer {number}", **off}, "+"),
             ("select", {"data-setting": "layer_activation", "data-layer": index,
                         "aria-label": f"Hidden layer {number} function", **off},
-             [("option", {"value": choice, "selected": choice == activation}, choice) for choice in choices]),
+             [("option", {"value": choice, "selected": choice == activation}, choice)
+              for choice in [*choices, *([] if activation in choices else [activation])]]),  # your own, by name
         ]))
     return rows
 
@@ -45,9 +48,13 @@ def show_layers(page, sizes, activations, choices, held=None):
     first and every layer control, the -/+ hidden layer buttons too, is disabled."""
     reason = [("p", {"id": HELD, "class": "note"}, held)] if held else []
     page.build(EDITOR, reason + layer_rows(sizes, activations, choices, held=bool(held)))
-    page.set_attribute(LAYER_COUNT, "disabled", bool(held))
-    page.set_attribute(LAYER_COUNT, "data-held", bool(held))
-    page.set_attribute(LAYER_COUNT, "aria-describedby", HELD if held else None)
+    for controls in (LAYER_COUNT, f"#{ALL_LAYERS}"):
+        page.set_attribute(controls, "disabled", bool(held))
+        page.set_attribute(controls, "data-held", bool(held))
+        page.set_attribute(controls, "aria-describedby", HELD if held else None)
+    functions = set(activations)
+    if held and len(functions) == 1 and functions <= set(choices):
+        page.set_control(ALL_LAYERS, activations[0])  # the code's one function, not the controls' last choice
 
 
 def edited_layers(hidden, action, layer=None):

@@ -10,6 +10,8 @@ from app.editor.code_link import decode_code
 from app.playground.presets import find_preset
 from app.playground.state import decode
 
+ROOMS = "rooms"  # the rooms' navigation: its top brings the open room into view below it
+
 
 class OpenedLink(NamedTuple):
     state: object   # the settings (a `State`)
@@ -18,6 +20,7 @@ class OpenedLink(NamedTuple):
     run_now: bool   # whether that code runs at once (a preset's)
     message: str    # what the page says about it ("" leaves the new run's own word)
     notes: list     # what could not be read, field by field
+    reveal: str     # the element to bring into view: the rooms, for a lesson watched there; else ""
 
 
 def read_link(fragment, saved_code=None):
@@ -32,7 +35,7 @@ def read_link(fragment, saved_code=None):
     """
     decoded = decode(fragment)
     notes, extras = list(decoded.notes), dict(decoded.extras)
-    state, code, run_now, message = decoded.state, "", False, ""
+    state, code, run_now, message, reveal = decoded.state, "", False, "", ""
     if "preset" in extras:
         preset, note = find_preset(extras.pop("preset"))
         if preset is None:
@@ -40,6 +43,7 @@ def read_link(fragment, saved_code=None):
         else:
             state = decode(preset.settings).state
             code, run_now, message = preset.code or "", True, f"{preset.title}. {preset.lesson}"
+            reveal = ROOMS if preset.watched_in_room else ""
     elif "code" in extras:
         code, note = decode_code(extras["code"])
         if code is None:
@@ -49,4 +53,4 @@ def read_link(fragment, saved_code=None):
             message = "This link carries Python code, shown in the editor. Read it, then press Run to use it."
     elif saved_code:
         code = saved_code  # your own code from last time: shown, and run only when you press Run
-    return OpenedLink(state, extras, code, run_now, message, notes)
+    return OpenedLink(state, extras, code, run_now, message, notes, reveal)

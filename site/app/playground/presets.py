@@ -12,12 +12,15 @@ from typing import NamedTuple
 
 
 class Preset(NamedTuple):
-    """One gallery entry: a title, the lesson in one line, link settings, and optional editor code."""
+    """One gallery entry: a title, the lesson in one line, link settings, and optional editor code; a lesson
+    `watched_in_room` happens in its room rather than in the core picture, so opening it brings the room into
+    view."""
 
     title: str
     lesson: str
     settings: str
     code: str | None = None
+    watched_in_room: bool = False
 
 
 DEAD_RELU_CODE = '''\
@@ -95,7 +98,7 @@ PRESETS = {
         "A single neuron by hand: press Next node to step through backward() and watch the chain rule build "
         "each gradient, node by node.",
         "room=graph",
-        MICROGRAD_EXPRESSION_CODE),
+        MICROGRAD_EXPRESSION_CODE, watched_in_room=True),
     "three-class": Preset(
         "Three classes with softmax",
         "Three output neurons, and softmax turns them into probabilities that sum to 1; cross-entropy "

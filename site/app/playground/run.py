@@ -12,6 +12,8 @@ from engine.nn import functional as F
 
 from app.playground.state import hidden_activations, layer_sizes, output_size
 
+_ACTIVATION_NAMES = {type(nn.activation_by_name(name)): name for name in nn.ACTIVATIONS}  # module class -> name
+
 INPUT_RANGE = 6.0  # datasets lie within about [-6, 6] on both axes
 
 
@@ -195,6 +197,13 @@ class Run:
             return np.nan, np.nan
         predicted = self.predicted_class(outputs[-1].data)
         return loss.item(), np.nan if self.regression else float((predicted == labels).mean())
+
+    def activation_names(self):
+        """The function after each Linear layer, the output's "linear" last: an activation's name (one of
+        `nn.ACTIVATIONS`), or the class name of your own module, as the model has them."""
+        modules = list(self.model) + [nn.Identity()]
+        return [_ACTIVATION_NAMES.get(type(after), type(after).__name__)
+                for layer, after in zip(modules, modules[1:]) if isinstance(layer, nn.Linear)]
 
     def layer_sizes(self):
         """Neurons per layer, inputs first, as the model has them."""

@@ -38,7 +38,8 @@ def describe(state, run, point=None, output=None):
     `output` is `Run.output_values` at `point` (one row): a probability, class probabilities or a value.
     """
     dataset = "your own points" if state.dataset == "custom" else f"the {state.dataset} dataset"
-    text = f"A {network_shape(run)} {state.activation} network is learning {dataset}. Epoch {run.epoch}."
+    functions = " and ".join(dict.fromkeys(run.activation_names()[:-1]))  # the model's, be it yours or the controls'
+    text = f"A {network_shape(run)} {functions}{' ' if functions else ''}network is learning {dataset}. Epoch {run.epoch}."
     if run.history:
         train, test, train_accuracy, test_accuracy = run.history[-1]
         text += f" Training loss {train:.3f}, test loss {test:.3f}."

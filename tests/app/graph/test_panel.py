@@ -4,7 +4,7 @@ import numpy as np
 from tests.app.fake_page import FakeCanvas, FakePage
 
 from app.shared.numbers import number
-from app.graph.view import READABLE_SCALE
+from app.graph.view import OPENING_SCALE, READABLE_SCALE
 from app.playground.controller import Playground
 
 
@@ -59,7 +59,9 @@ def test_on_a_phone_the_graph_opens_readable_from_its_inputs_and_drags_along():
     playground.paint(0.0)
     layout, context = playground.graph.layout, page.canvases["graph"].context
     scale, dx, dy = playground.graph.transform()
-    assert scale == READABLE_SCALE and dx == 0.0  # the whole graph would fit only far smaller
+    assert scale == OPENING_SCALE and dx == 0.0  # the whole graph would fit only far smaller
+    fonts = {int(font.split("px")[0]) for font in context.assigned("font")}
+    assert min(fonts) >= 11  # the numbers as large as the page's notes, not the smallest readable size
     left = (layout.x - layout.node_width / 2) * scale + dx
     right = (layout.x + layout.node_width / 2) * scale + dx
     assert left.min() >= 0 and right.max() > 340  # the inputs in view, the loss a drag away
@@ -67,7 +69,7 @@ def test_on_a_phone_the_graph_opens_readable_from_its_inputs_and_drags_along():
     playground.pointer("graph", "drag", 0, 0, amount=(-300.0, 0.0))
     playground.paint(16.0)
     assert np.isclose(playground.graph.transform()[1], -300.0)
-    playground.pointer("graph", "wheel", 170, 150, amount=2000)  # zooming out shows all of it
+    playground.pointer("graph", "wheel", 170, 150, amount=3000)  # zooming out shows all of it
     scale, dx, _ = playground.graph.transform()
     assert scale < READABLE_SCALE
     assert 0 <= (layout.x - layout.node_width / 2).min() * scale + dx

@@ -70,3 +70,33 @@ def test_while_code_builds_the_network_the_layer_controls_show_its_layers_disabl
     assert not any("disabled" in button.attributes for button in page.find("layer-controls", "button"))
     page.press(page.find("layer-controls", aria_label="Add a neuron to hidden layer 1")[0])
     assert playground.run.layer_sizes() == [2, 5, 2, 1]
+
+
+def test_code_with_one_function_holds_the_toolbars_activation_at_it(opened):
+    playground, page = opened()
+    page.type_code("model = nn.MLP(2, [6, 6], 1, activation='relu')")
+    playground.act("run-code")
+    assert page.controls["activation"] == "relu" and playground.state.activation == "tanh"  # the code's, not the controls'
+    assert page.attribute("#activation", "disabled") == "" and page.attribute("#activation", "data-held") == ""
+    assert page.attribute("#activation", "aria-describedby") == HELD
+    assert playground.summary(0.0).startswith("A 2-6-6-1 relu network")  # what a screen reader hears agrees
+    page.type_code("")
+    playground.act("run-code")
+    assert page.controls["activation"] == "tanh" and page.attribute("#activation", "disabled") is None
+    assert playground.summary(0.0).startswith("A 2-4-2-1 tanh network")
+
+
+def test_code_with_a_function_of_its_own_trains_measured_and_named(opened):
+    playground, page = opened()
+    page.type_code("class Square(nn.Module):\n"
+                   "    def forward(self, x):\n"
+                   "        return x * x\n"
+                   "model = nn.Sequential(nn.Linear(2, 4), Square(), nn.Linear(4, 1))")
+    playground.act("run-code")
+    assert page.texts.get("message", "") == ""  # no error: the diagnostics measure a function they do not know
+    for moment in (16.0, 32.0):
+        playground.frame(moment)
+    assert playground.run.epoch == 2 and playground.monitor.timeline  # trained and measured
+    assert shown_layers(page) == ([4], ["Square"])  # the layer's menu names your function
+    assert playground.summary(0.0).startswith("A 2-4-1 Square network")
+    assert page.controls["activation"] == "tanh"  # no one function of the menu's to show: it stays, held

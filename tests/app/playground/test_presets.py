@@ -168,3 +168,14 @@ def test_an_unknown_preset_is_named_with_the_choices():
     preset, note = find_preset("x" * 100)
     assert preset is None
     assert note.startswith(f"there is no preset '{'x' * 40}…'; the presets are xor-hidden, spiral-depth")
+
+
+def test_only_a_lesson_watched_in_its_room_brings_the_room_into_view(opened):
+    playground, page = opened("#preset=xor-hidden")
+    playground.frame(16.0)
+    assert page.revealed == []  # the core picture's lessons open where the user is
+    playground.open_link("#preset=micrograd-expression")
+    assert page.revealed == []  # not before the page has painted the room it opens
+    playground.frame(32.0)
+    playground.frame(48.0)
+    assert page.revealed == ["rooms"]  # once, so the user can scroll away again

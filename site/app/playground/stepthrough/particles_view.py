@@ -9,6 +9,7 @@ import numpy as np
 
 from app.playground.stepthrough.particles import PULSE_THRESHOLD, SIZES, look_style
 from app.playground.network_view import edges_path
+from app.shared.shapes import circles_path
 
 # px, for the smallest and the largest |change| of a weight (`gradient_looks`' log scale in between). The
 # faded weights under them are up to `network_view.MAX_EDGE_WIDTH` wide: at 0.5-2.6 px every change read as
@@ -24,20 +25,6 @@ def particle_radius(neuron_radius):
     (5.0, 3.0)
     """
     return float(np.clip(0.4 * neuron_radius, 3.0, 5.0))
-
-
-def circles_path(centres, radius):
-    """SVG path data for circles of one radius around `centres` (k, 2): one fill or stroke draws them all.
-
-    >>> circles_path(np.array([[10.0, 20.0]]), 2.0)
-    'M12.0 20.0A2.0 2.0 0 1 0 8.0 20.0A2.0 2.0 0 1 0 12.0 20.0Z'
-    """
-    if not len(centres):
-        return ""
-    x, y = np.asarray(centres, dtype=np.float64).T
-    points = np.column_stack([x + radius, y, x - radius, y, x + radius, y])
-    one = f"M%.1f %.1fA{radius:.1f} {radius:.1f} 0 1 0 %.1f %.1fA{radius:.1f} {radius:.1f} 0 1 0 %.1f %.1fZ"
-    return (one * len(points)) % tuple(points.ravel().tolist())
 
 
 def paint_pulses(ctx, path, layout, pulses, shades, theme):

@@ -2,10 +2,12 @@
 import numpy as np
 import pytest
 
-from engine import Tensor, nn, optim
+from app.digits import mnist, mnist_models
+from engine import Tensor, kernels, nn, optim
 from engine.gradcheck import check_gradients
 from engine.nn import functional as F
 
+from tests.app.digits.files import MNIST
 from tests.engine.torch_oracle import close, compare, torch
 
 TF = torch.nn.functional
@@ -27,12 +29,21 @@ CONV_CASES = [  # input shape, weight shape, stride, padding
     ((1, 2, 5, 5), (2, 2, 5, 5), 1, 0),   # kernel as large as the image: one output pixel
     ((2, 1, 4, 4), (3, 1, 1, 1), 2, 1),   # 1x1 kernel over zero padding
     ((2, 3, 9, 9), (2, 3, 3, 3), (2, 1), (1, 0)),  # per-axis stride and padding
+    ((3, 1, 28, 28), (6, 1, 5, 5), 1, 2),  # LeNet's first layer: one channel, padded to keep 28x28
+    ((2, 2, 8, 7), (3, 2, 2, 2), 3, 0),   # stride past the kernel: pixels that no window sees
+    ((1, 2, 9, 8), (2, 2, 3, 2), (2, 3), (2, 1)),  # odd sizes: the last rows and columns fall outside
 ]
+
+
+@pytest.fixture(params=["blas", "einsum"])
+def products(request, monkeypatch):
+    """The matrix products by BLAS, as in CPython, and by einsum's loops, as in Pyodide (no BLAS there)."""
+    monkeypatch.setattr(kernels, "HAS_BLAS", request.param == "blas")
 
 
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
 @pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding"), CONV_CASES)
-def test_conv2d_matches_torch(x_shape, w_shape, stride, padding, bias):
+def test_conv2d_matches_torch(x_shape, w_shape, stride, padding, bias, products):
     shapes = (x_shape, w_shape) + ((w_shape[:1],) if bias else ())
     against_torch(lambda *t: F.conv2d(*t, stride=stride, padding=padding),
                   lambda *t: TF.conv2d(*t, stride=stride, padding=padding), *shapes)
@@ -46,12 +57,25 @@ POOL_CASES = [  # input shape, kernel size, stride
     ((2, 2, 7, 7), 2, 1),
     ((1, 3, 9, 8), 3, 2),
     ((2, 1, 5, 7), 2, 2),
+    ((2, 2, 7, 8), (2, 3), (1, 2)),  # non-square kernel, per-axis stride
+    ((1, 2, 8, 8), 2, 3),      # stride past the kernel: pixels that no window sees
 ]
 
 
 @pytest.mark.parametrize(("x_shape", "kernel", "stride"), POOL_CASES)
 def test_max_pool2d_matches_torch(x_shape, kernel, stride):
     against_torch(lambda x: F.max_pool2d(x, kernel, stride), lambda x: TF.max_pool2d(x, kernel, stride), x_shape)
+
+
+@pytest.mark.parametrize(("x_shape", "kernel", "stride"), POOL_CASES)
+def test_max_pool2d_breaks_many_ties_as_torch_does(x_shape, kernel, stride):
+    """Values from {0, 1, 2} tie in most windows, as ReLU's zeros do; overlapping windows share winners."""
+    image = rng.integers(0, 3, x_shape).astype(float)
+    upstream = rng.standard_normal(TF.max_pool2d(torch.tensor(image), kernel, stride).shape)
+    ours, theirs = Tensor(image, requires_grad=True), torch.tensor(image, requires_grad=True)
+    F.max_pool2d(ours, kernel, stride).backward(upstream)
+    TF.max_pool2d(theirs, kernel, stride).backward(torch.tensor(upstream))
+    close(ours.grad, theirs.grad)
 
 
 def test_max_pool2d_gives_a_tied_window_gradient_to_its_first_maximum_like_torch():
@@ -132,21 +156,50 @@ def test_a_few_adam_steps_reduce_the_loss_of_a_lenet():
     assert losses[-1] < 0.7 * losses[0], losses
 
 
+TORCH_LAYERS = {  # each engine layer's PyTorch twin, with the same settings
+    nn.Conv2d: lambda layer: torch.nn.Conv2d(layer.c_in, layer.c_out, layer.kernel_size, layer.stride, layer.padding),
+    nn.MaxPool2d: lambda layer: torch.nn.MaxPool2d(layer.kernel_size, layer.stride),
+    nn.ReLU: lambda layer: torch.nn.ReLU(),
+    nn.Flatten: lambda layer: torch.nn.Flatten(),
+    nn.Linear: lambda layer: torch.nn.Linear(layer.n_in, layer.n_out),
+}
+
+
+def torch_twin(model):
+    """The engine's nn.Sequential `model` rebuilt in PyTorch (float64), layer for layer, with its weights."""
+    twin = torch.nn.Sequential(*(TORCH_LAYERS[type(layer)](layer) for layer in model)).double()
+    with torch.no_grad():
+        for mine, theirs in zip(model.parameters(), twin.parameters(), strict=True):
+            theirs.copy_(torch.tensor(mine.data))
+    return twin
+
+
 def test_the_stack_matches_torch_end_to_end():
     model = lenet(np.random.default_rng(0))
-    reference = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(), torch.nn.Linear(64, 10),
-    ).double()
-    with torch.no_grad():
-        for mine, theirs in zip(model.parameters(), reference.parameters()):
-            theirs.copy_(torch.tensor(mine.data))
+    reference = torch_twin(model)
     images, labels = rng.standard_normal((6, 1, 8, 8)), rng.integers(0, 10, 6)
     F.cross_entropy(model(images), labels).backward()
     TF.cross_entropy(reference(torch.tensor(images)), torch.tensor(labels)).backward()
     for mine, theirs in zip(model.parameters(), reference.parameters()):
         close(mine.grad, theirs.grad)
+
+
+def test_the_mnist_labs_lenet_learns_from_real_digits_as_torch_does():
+    """The lab's LeNet on 8 real MNIST digits: logits, loss, every parameter's gradient and the digits'
+    own gradient (the lab's saliency) equal PyTorch's, to 1e-9."""
+    digits = mnist.load(MNIST)
+    images, labels = mnist.as_input(digits.test_images[:8]), digits.test_labels[:8]
+    model = mnist_models.lenet(np.random.default_rng(0))
+    reference = torch_twin(model)
+    ours, theirs = Tensor(images, requires_grad=True), torch.tensor(images, requires_grad=True)
+    logits, expected_logits = model(ours), reference(theirs)
+    loss, expected_loss = F.cross_entropy(logits, labels), TF.cross_entropy(expected_logits, torch.tensor(labels))
+    loss.backward()
+    expected_loss.backward()
+    pairs = [(logits.data, expected_logits), (loss.data, expected_loss), (ours.grad, theirs.grad)]
+    pairs += [(mine.grad, their.grad) for mine, their in zip(model.parameters(), reference.parameters(), strict=True)]
+    for mine, expected in pairs:
+        np.testing.assert_allclose(mine, expected.detach().numpy(), rtol=1e-9, atol=1e-9)
 
 
 @pytest.mark.parametrize(("call", "words"), [

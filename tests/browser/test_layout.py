@@ -1,8 +1,11 @@
 """The page's layout in Chromium, as a first-timer meets it: the core picture on one screen, the deeper tools in
 rooms reached by name (with the mouse, the keyboard and a link), Start here's lessons opened in place, every
 control named exactly by its label, and the weight editor opening where the edge was clicked."""
+import re
+
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 from tests.browser.page_reading import READ_CANVAS
 
 from app.playground.network_layout import layout_network
@@ -69,6 +72,11 @@ def test_on_a_phone_the_pictures_come_before_the_long_settings(chromium, site_ur
     settings = min(top[name] for name in SELECTS + SLIDERS + ["Dataset"])
     assert top["Network"] < settings, top
     assert top["Output"] + page.get_by_label("Output", exact=True).bounding_box()["height"] < 844  # the plane, at once
+    # The Network's picture right after the plane, before the words under the plane and its buttons.
+    words = {name: part.bounding_box()["y"] for name, part in (
+        ("caption", page.locator("#output-caption")), ("Save image", page.get_by_role("button", name="Save image")),
+        ("Show test data", page.get_by_label("Show test data")), ("Features", page.get_by_role("group", name="Features")))}
+    assert top["Network"] < 1.3 * 844 and all(top["Network"] < y for y in words.values()), (top["Network"], words)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
 
@@ -193,4 +201,65 @@ def test_clicking_an_edge_opens_the_weight_editor_beside_it_without_scrolling(op
     page.screenshot(path=artifacts / "layout-weight-editor.png", clip={**canvas, "height": canvas["height"] + 40})
     page.keyboard.press("Escape")
     field.wait_for(state="hidden")
+    assert page_errors == []
+
+
+def test_play_pause_is_the_one_button_to_press_and_the_epoch_reads_large(open_site, page_errors, artifacts):
+    page = open_site()
+    page.locator(".toolbar").screenshot(path=artifacts / "layout-transport.png")
+    toggle, *others = (page.get_by_role("button", name=name, exact=True) for name in ("Pause", "Reset", "Step"))
+    look = "b => [getComputedStyle(b).backgroundColor, b.getBoundingClientRect().height]"
+    filled, height = toggle.evaluate(look)
+    assert 44 <= height <= 48 and filled != "rgba(0, 0, 0, 0)"
+    for background, other_height in (button.evaluate(look) for button in others):
+        assert background == "rgba(0, 0, 0, 0)" and other_height < height  # outlined, and smaller
+    # The toggle's sign (❚❚, then ▶) is drawn by the stylesheet, no part of its name: it is "Pause", then "Play".
+    sign = "b => { const s = getComputedStyle(b, '::before'); return [s.content, s.width, s.clipPath, s.borderLeftWidth]; }"
+    pausing = toggle.evaluate(sign)
+    toggle.click()
+    playing = page.get_by_role("button", name="Play", exact=True).evaluate(sign)
+    assert pausing[0] == playing[0] == '""' and float(pausing[1].removesuffix("px")) > 8 and playing != pausing
+    size, digits = page.get_by_label("Epoch", exact=True).evaluate(
+        "e => [getComputedStyle(e).fontSize, getComputedStyle(e).fontVariantNumeric]")
+    assert 22 <= float(size.removesuffix("px")) <= 24 and digits == "tabular-nums"  # large, and it does not jitter
+    assert page_errors == []
+
+
+def test_the_plane_has_its_axes_and_its_caption_says_what_the_crosshair_is(open_site, page_errors, artifacts):
+    page = open_site()
+    page.locator("#output-panel").screenshot(path=artifacts / "layout-output.png")
+    plane = page.get_by_label("Output", exact=True).bounding_box()
+    left, top, right, bottom = plane["x"], plane["y"], plane["x"] + plane["width"], plane["y"] + plane["height"]
+    values = ["\u22126", "\u22123", "0", "3", "6"]
+    for axis, shares in (("x", (0, 0.25, 0.5, 0.75, 1)), ("y", (1, 0.75, 0.5, 0.25, 0))):  # x2's −6 at the bottom
+        ticks = page.locator(f"#plane-{axis}-ticks span")
+        assert ticks.all_text_contents() == values
+        for tick, share in zip(ticks.all(), shares):
+            box = tick.bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            if axis == "x":  # under the plane, each at its value
+                assert x == pytest.approx(left + share * plane["width"], abs=1) and bottom < y < bottom + 20, tick
+            else:  # at its right
+                assert y == pytest.approx(top + share * plane["height"], abs=1) and right < x < right + 30, tick
+    assert "\u2295 marks the input whose values the Network shows" in page.text_content("#output-caption")
+    assert page_errors == []
+
+
+def test_the_keyboard_hints_wait_in_a_disclosure_and_the_planes_options_rise(open_site, page_errors):
+    page = open_site()
+    for canvas, hint, words in (("Output", "#output-keys", "Enter adds a point there"),
+                                ("Network", "#network-keys", "step from neuron to neuron")):
+        keys = page.locator(hint)
+        summary = page.locator(f"details:has({hint}) > summary")
+        assert not keys.is_visible() and summary.text_content() == "Keyboard"
+        # Folded away, the words still describe the canvas to a screen reader.
+        expect(page.get_by_label(canvas, exact=True)).to_have_accessible_description(re.compile(words))
+        summary.click()
+        assert keys.is_visible() and words in keys.text_content()
+        summary.click()
+    # No hint on the first screen now: Show test data and Discretize output come up, right under the colours' words.
+    note = page.locator("#legend-note").bounding_box()
+    for name in ("Show test data", "Discretize output"):
+        box = page.get_by_label(name, exact=True).bounding_box()
+        assert note["y"] + note["height"] <= box["y"] < note["y"] + note["height"] + 20 and box["y"] < 1.05 * 800, name
     assert page_errors == []

@@ -4,8 +4,9 @@ from urllib.parse import unquote
 import pytest
 from tests.browser.page_reading import READ_CANVAS
 
-from app.graph.view import READABLE_SCALE
+from app.graph.view import OPENING_SCALE
 from app.playground.network_layout import layout_network
+from app.playground.plane import to_plane
 from app.playground.stepthrough.recorded_step import network_step, record_step
 from app.playground.run import Run
 from app.playground.state import State
@@ -154,7 +155,8 @@ def test_on_a_phone_the_panels_stack_and_nothing_overflows(chromium, site_url, a
     page.set_default_timeout(60_000)
     page.goto(site_url)
     page.wait_for_function("document.body.dataset.state === 'ready'")
-    boxes = [page.locator(f"section.{name}").bounding_box() for name in ("output", "network", "data")]
+    boxes = [part.bounding_box() for part in (page.get_by_label("Output", exact=True),
+                                              page.get_by_label("Network", exact=True), page.locator("section.data"))]
     assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]  # the pictures first, the data's settings after them
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.get_by_role("button", name="Step").bounding_box()["height"] >= 44
@@ -169,7 +171,7 @@ def test_on_a_phone_the_graph_opens_readable_and_a_finger_swipes_along_it(phone)
     page = phone.page
     view = "window.gradcanvas.playground.graph.transform().toJs()"
     scale, dx, _ = page.evaluate(view)
-    assert scale == pytest.approx(READABLE_SCALE) and dx == 0  # readable from the inputs: the whole would be tiny
+    assert scale == pytest.approx(OPENING_SCALE) and dx == 0  # true size from the inputs: the whole would be tiny
     graph = page.get_by_label("Computation graph", exact=True)
     graph.scroll_into_view_if_needed()
     scrolled, box = page.evaluate("scrollY"), graph.bounding_box()
@@ -300,4 +302,25 @@ def test_every_point_you_click_is_drawn_and_test_ones_are_hollow(open_site, page
     hollow = [all(channel > 240 for channel in centre) for centre in centres]
     assert hollow == [False, True, False, True, False]  # at 50%, every other point you add is held out to test
     assert "the 2 hollow ones are test points" in page.text_content("#legend-note")
+    assert page_errors == []
+
+
+PIXELS_AT = """([canvas, points]) => {
+  const context = canvas.getContext('2d');
+  return points.map(([x, y]) => Array.from(context.getImageData(x, y, 1, 1).data.slice(0, 3)));
+}"""
+
+
+def test_crowded_training_points_read_filled_on_the_canvas(open_site, page_errors):
+    page = open_site()
+    page.get_by_role("button", name="Pause").click()
+    page.mouse.move(0, 0)  # off the plane
+    canvas = page.get_by_label("Output", exact=True).element_handle()
+    size = page.evaluate("c => [c.width, c.height]", canvas)
+    points = page.evaluate("window.gradcanvas.playground.run.X_train.tolist().toJs()")
+    centres = [[int(v) for v in to_plane(point, *size)] for point in points]
+    colours = page.evaluate(PIXELS_AT, [canvas, centres])
+    # White at a training point's centre would be a neighbour's ring over its dot: it would read as a hollow test point.
+    hollow_looking = [point for point, colour in zip(points, colours) if all(channel > 240 for channel in colour)]
+    assert len(points) == 250 and hollow_looking == []
     assert page_errors == []

@@ -265,6 +265,7 @@ class Playground:
     def set_playing(self, playing):
         self.playing = playing
         self.page.set_text("play-pause", "Pause" if playing else "Play")
+        self.page.set_data("play-pause", "playing", "true" if playing else "false")  # its ▶ or ❚❚, drawn by CSS
 
     def say(self, note, lasts=PASSING):
         """Say `note` calmly, until one of the events `lasts` happens (see `messages`); errors go to

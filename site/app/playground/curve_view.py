@@ -1,4 +1,4 @@
-"""Paints the loss curve: training loss solid, test loss dashed, one point per epoch.
+"""Paints the loss curve: training loss solid, test loss dashed, one point per epoch, under a key that says so.
 
 Long runs are thinned to at most MAX_POINTS points a curve, and each curve reaches the canvas as one
 path, so a 10,000-epoch run costs the same to draw as a 100-epoch one.
@@ -6,6 +6,8 @@ path, so a 10,000-epoch run costs the same to draw as a 100-epoch one.
 import numpy as np
 
 MAX_POINTS = 100
+KEY_HEIGHT = 14  # the strip over the curve that holds its key
+KEY_FONT = "11px system-ui, sans-serif"
 
 
 def curve_points(losses, width, height, top):
@@ -25,21 +27,43 @@ def curve_points(losses, width, height, top):
 
 
 def paint_loss_curve(ctx, polyline, history, width, height, theme):
-    """Draw `history` ((epochs, 2) array of train and test loss) into a width x height box at (0, 0);
-    `polyline(points)` makes a Path2D through (n, 2) points."""
+    """Draw `history` ((epochs, 2) array of train and test loss) into a width x height box at (0, 0), under
+    a key to its lines; `polyline(points)` makes a Path2D through (n, 2) points."""
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, width, height)
     finite = np.isfinite(history)
     if not finite.any():
         return
     top = float(history[finite].max()) or 1.0
-    ctx.lineWidth = 1.5
-    for column, colour, dash in ((0, theme.text, []), (1, theme.muted_text, [4, 3])):
+    drawn = []
+    for column, name in ((0, "training"), (1, "test")):
         losses = history[finite[:, column], column]  # a run without test points, or a trace, has no test loss
         if len(losses) < 2:
             continue
-        points = curve_points(losses, width, height - 2, top) + (0.0, 1.0)
-        ctx.strokeStyle = colour
-        ctx.setLineDash(dash)
+        points = curve_points(losses, width, height - KEY_HEIGHT - 2, top) + (0.0, KEY_HEIGHT + 1.0)
+        line_style(ctx, theme, column)
         ctx.stroke(polyline(points))
+        drawn.append((column, name))
+    paint_key(ctx, polyline, drawn, width, theme)
     ctx.setLineDash([])
+
+
+def line_style(ctx, theme, column):
+    """The look of a loss's line, for the curve and its key alike: training solid in the text colour, test
+    dashed and in the muted one, so the two stay apart where they run close, in either theme."""
+    ctx.strokeStyle, ctx.lineWidth = (theme.text, 2.0) if column == 0 else (theme.muted_text, 1.5)
+    ctx.setLineDash([] if column == 0 else [5, 3])
+
+
+def paint_key(ctx, polyline, drawn, width, theme):
+    """The key in the strip over the curve, at its right: a piece of each drawn line before its name."""
+    ctx.font = KEY_FONT
+    ctx.textAlign, ctx.textBaseline = "left", "middle"
+    right, middle = width, KEY_HEIGHT / 2
+    for column, name in reversed(drawn):
+        left = right - ctx.measureText(name).width
+        ctx.fillStyle = theme.muted_text
+        ctx.fillText(name, left, middle)
+        line_style(ctx, theme, column)
+        ctx.stroke(polyline(np.array([[left - 22.0, middle], [left - 4.0, middle]])))
+        right = left - 34.0

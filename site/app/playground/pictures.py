@@ -15,15 +15,19 @@ from app.playground.run import INPUT_RANGE
 from app.playground.stepthrough.particles_view import paint_links
 from app.playground.summary import label_of, points_note
 from app.shared.growing_rows import GrowingRows
+from app.shared.numbers import number
 from app.shared.palette import DARK, LIGHT
 
 MAX_EDGES_DRAWN = 600  # past this, only the strongest edges are drawn (and the page says so)
-# What the Output plane's colours mean, for each kind of output a run gives.
+# What the Output plane's colours mean, for each kind of output a run gives. "Greyer" is true in both themes:
+# the unsure middle of the scale is a grey, light on a light page and dark on a dark one.
 LEGEND_NOTES = {
-    "binary": "Orange is class 0, blue class 1; the paler, the less sure the network is.",
-    "classes": "Each colour is the class the network favours there, paler where it is less sure.",
+    "binary": "Orange is class 0, blue class 1; the greyer, the less sure the network is.",
+    "classes": "Each colour is the class the network favours there, greyer where it is less sure.",
     "regression": "The predicted value: orange below 0, blue above, full colour from −1 and 1 out.",
 }
+# What the crosshair on the plane is, said under it whenever it is drawn.
+CROSSHAIR_NOTE = "\u2295 marks the input whose values the Network shows; hover to move it."
 
 
 class Pictures:
@@ -43,6 +47,7 @@ class Pictures:
         self.grid = plane.plane_grid(self.resolution)
         self.numbers = (np.nan,) * 4        # the losses and accuracies shown, which a picture's caption repeats
         self.history_rows = GrowingRows(4)  # the run's history as an array, for the loss curve
+        self.show_axes()
 
     def use_run(self):
         """A new run: its network is placed afresh, its points drawn again, the plane's grid fits its size
@@ -107,17 +112,29 @@ class Pictures:
         return [label_of(f) for f in self.run().state.features]
 
     # ---- the Output plane ------------------------------------------------------------------------------
+    def show_axes(self):
+        """The plane's tick labels, under it (x1) and beside it (x2): text around the canvas, each placed
+        (--at, a share of the side) where `plane.to_plane` puts its value, so the picture stays all plane."""
+        ticks = plane.axis_ticks()
+        for element, side in (("plane-x-ticks", 0), ("plane-y-ticks", 1)):
+            places = [plane.to_plane((value, value), 1, 1)[side] for value in ticks]
+            self.page.build(element, [("span", {"style": f"--at: {100 * at:g}%"}, number(value))
+                                      for value, at in zip(ticks, places)])
+
     def paint_plane(self, grid_outputs, hovered_neuron, point):
         """The Output canvas: the network's output over the plane (or the hovered neuron's), the points on
-        it, and a crosshair at `point`, the input the Network view shows (or none)."""
-        self.paint_heatmap(grid_outputs, hovered_neuron)
+        it, and a crosshair at `point`, the input the Network view shows (or none); the caption says which
+        output it shows and, when there is one, what the crosshair is."""
+        caption = self.paint_heatmap(grid_outputs, hovered_neuron)
+        self.page.set_text("output-caption", caption if point is None else f"{caption} {CROSSHAIR_NOTE}")
         if self.points_stale:
             self.paint_points()
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
                      self.output.width, self.output.height, self.theme, point)
 
     def paint_heatmap(self, grid_outputs, hovered_neuron):
-        """The plane's picture: the network's output over it, or the hovered neuron's."""
+        """The plane's picture: the network's output over it, or the hovered neuron's; returns the caption
+        that says which."""
         run = self.run()
         if hovered_neuron is not None:
             layer, index = hovered_neuron
@@ -136,7 +153,7 @@ class Pictures:
         if self.resolution != plane.RESOLUTION:
             caption += f" Drawn on a {self.resolution} \u00d7 {self.resolution} grid to keep this large network interactive."
         self.heatmap_image.put(image)
-        self.page.set_text("output-caption", caption)
+        return caption
 
     def paint_points(self):
         """The points' layer (test points as `shows_test` says), and the legend's words on them."""

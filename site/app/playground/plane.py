@@ -11,7 +11,7 @@ TF_PLAYGROUND_NEURONS = 48  # hidden neurons of TF Playground's largest network 
 LARGE_GRID_BUDGET = 320_000  # grid points x hidden neurons per frame past that size: numpy in wasm
                              # spends about 50 ns on each, and a frame should stay near 30 ms
 THUMBNAIL = 25      # neuron thumbnails take every 4th grid point of the same forward pass
-BACKDROP = 0.65     # the output heatmap's strength: paler than the points, so a correctly classified
+BACKDROP = 0.65     # the output heatmap's strength: nearer grey than the points, so a correctly classified
                     # point still stands out from the region of its own colour
 
 # Okabe-Ito colours for three classes: distinguishable under every common colour-vision deficiency.
@@ -44,6 +44,15 @@ def plane_grid(resolution=RESOLUTION, extent=EXTENT):
     ticks = -extent + step * (np.arange(resolution) + 0.5)
     x1, x2 = np.meshgrid(ticks, ticks[::-1])
     return np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def axis_ticks(count=5, extent=EXTENT):
+    """The values the plane's axes are labelled at, evenly from -extent to extent.
+
+    >>> axis_ticks().tolist()
+    [-6.0, -3.0, 0.0, 3.0, 6.0]
+    """
+    return np.linspace(-extent, extent, count)
 
 
 def to_plane(point, width, height, extent=EXTENT):

@@ -6,6 +6,7 @@ from tests.app.fake_page import FakeCanvas, FakePage
 
 from app.playground import plane
 from app.playground.controller import Playground
+from app.playground.pictures import CROSSHAIR_NOTE
 from app.playground.state import decode
 from app.shared.palette import LIGHT
 from engine import no_grad
@@ -17,13 +18,13 @@ def test_hovering_a_neuron_shows_its_heatmap_large(opened):
     x, y = playground.pictures.layout.centres[1][2]
     playground.pointer("network", "move", x, y)
     playground.paint(0.0)
-    assert page.texts["output-caption"] == "Showing hidden layer 1, neuron 3 over the plane."
+    assert page.texts["output-caption"] == f"Showing hidden layer 1, neuron 3 over the plane. {CROSSHAIR_NOTE}"
     values = playground.run.layer_outputs(plane.plane_grid())[1][:, 2]
     expected = LIGHT.rgba(plane.BACKDROP * np.clip(values, -1, 1).reshape(100, 100))
     assert np.array_equal(page.pixel_layers[0].image, expected)
     playground.pointer("network", "leave", 0, 0)
     playground.paint(0.0)
-    assert page.texts["output-caption"] == "Showing the network's output over the plane."
+    assert page.texts["output-caption"] == f"Showing the network's output over the plane. {CROSSHAIR_NOTE}"
 
 
 def test_hovering_an_edge_shows_its_weight_and_clicking_lets_the_user_set_it(opened, edge_middle):

@@ -8,11 +8,12 @@ from tests.app.playground.reading import shown_layers
 def test_the_page_loads_playing_and_the_toggle_is_named_for_what_it_will_do(opened):
     playground, page = opened()
     assert playground.playing and page.texts["play-pause"] == "Pause"
+    assert page.data["play-pause", "playing"] == "true"  # the stylesheet draws its sign: ❚❚
     playground.frame(16.0)
     playground.frame(32.0)
     assert page.texts["epoch"] == "2"
     playground.act("toggle")
-    assert page.texts["play-pause"] == "Play"
+    assert page.texts["play-pause"] == "Play" and page.data["play-pause", "playing"] == "false"  # ▶
     playground.frame(48.0)
     assert page.texts["epoch"] == "2"
 

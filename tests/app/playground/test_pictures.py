@@ -1,10 +1,14 @@
 """The pictures of the run: the Output plane, the Network view's thumbnails and edges, and the numbers beside
 them."""
 import numpy as np
+import pytest
+from tests.app.canvas_pixels import rasterize
+from tests.app.canvas_recorder import RecordingContext
 
 from app.playground import plane
-from app.playground.pictures import MAX_EDGES_DRAWN
-from app.shared.palette import LIGHT
+from app.playground.output_view import POINT_RADIUS, paint_points
+from app.playground.pictures import CROSSHAIR_NOTE, MAX_EDGES_DRAWN
+from app.shared.palette import DARK, LIGHT, NEGATIVE, POSITIVE, to_oklab
 from engine import no_grad
 
 
@@ -80,20 +84,31 @@ def test_the_grid_follows_the_network_that_trains_even_when_the_code_defines_it(
 
 
 def drawn_points(playground):
-    """Every point in the Output plane's points layer as drawn last: (x, y, radius, fill, ring, ring width)."""
+    """Every point in the Output plane's points layer as drawn last: {(x, y): [(radius, fill, ring, ring width),
+    ...]}, the discs drawn at that centre from the bottom up (ring None where a disc is only filled)."""
     calls = playground.pictures.points_image.context.calls
     calls = calls[max(i for i, (name, _) in enumerate(calls) if name == "clearRect"):]
-    points, centres, style = [], [], {}
+    points, path, style = {}, [], {}
     for name, args in calls:
-        if name == "arc":
-            centres.append(args[:3])
+        if name == "beginPath":
+            path = []
+        elif name == "arc":
+            path.append((args[0], args[1], args[2]))
         elif name.startswith("="):
             style[name[1:]] = args[0]
-        elif name == "stroke":  # a group's path is filled, then ringed: it is complete
-            points += [(x, y, radius, style["fillStyle"], style["strokeStyle"], style["lineWidth"])
-                       for x, y, radius in centres]
-            centres = []
+        elif name == "fill":
+            for x, y, radius in path:
+                points.setdefault((x, y), []).append((radius, style["fillStyle"], None, 0.0))
+        elif name == "stroke":  # the path just filled is ringed
+            for x, y, radius in path:
+                points[x, y][-1] = (radius, style["fillStyle"], style["strokeStyle"], style["lineWidth"])
     return points
+
+
+def looks(drawn):
+    """Each drawn point's look, (centre's colour, ring's colour or None, outer radius), by its centre."""
+    return {centre: (discs[-1][1], discs[-1][2], max(radius + width / 2 for radius, _, _, width in discs))
+            for centre, discs in drawn.items()}
 
 
 def test_every_point_you_add_is_drawn_the_size_of_the_others_and_test_ones_are_hollow(opened):
@@ -103,14 +118,13 @@ def test_every_point_you_add_is_drawn_the_size_of_the_others_and_test_ones_are_h
     for x, y in clicks:
         playground.pointer("output", "click", x, y)
         playground.paint(0.0)
-    drawn = drawn_points(playground)
-    assert sorted((round(x), round(y)) for x, y, *_ in drawn) == sorted(clicks)  # all five, where they were clicked
+    drawn = looks(drawn_points(playground))
+    assert sorted((round(x), round(y)) for x, y in drawn) == sorted(clicks)  # all five, where they were clicked
     blue = playground.pictures.theme.css(1.0)
-    hollow = [(round(x), round(y)) for x, y, radius, fill, ring, width in drawn if fill == LIGHT.background]
+    hollow = [(round(x), round(y)) for (x, y), (centre, ring, size) in drawn.items() if centre == LIGHT.background]
     assert hollow == [(150, 90), (90, 210)]  # at 50%, every other point you add is held out to test
-    assert {(fill, ring, width) for *_, fill, ring, width in drawn} == {(blue, LIGHT.background, 1.0),
-                                                                         (LIGHT.background, blue, 2.0)}
-    assert {radius + width / 2 for *_, radius, fill, ring, width in drawn} == {4.0}  # all the same size
+    assert {(centre, ring) for centre, ring, size in drawn.values()} == {(blue, None), (LIGHT.background, blue)}
+    assert {size for *_, size in drawn.values()} == {4.0}  # all the same size
     assert "Of your 5 points, 3 train the network; the 2 hollow ones are test points" in page.texts["legend-note"]
 
 
@@ -122,7 +136,74 @@ def test_a_datasets_test_points_are_drawn_hollow_only_with_show_test_data(opened
     assert "test points" not in page.texts["legend-note"]
     playground.change("show_test", "true")
     playground.paint(0.0)
-    drawn = drawn_points(playground)
+    drawn = looks(drawn_points(playground))
     assert len(drawn) == len(run.X_train) + len(run.X_test)
-    assert sum(fill == LIGHT.background for *_, fill, ring, width in drawn) == len(run.X_test)
+    assert sum(centre == LIGHT.background for centre, ring, size in drawn.values()) == len(run.X_test)
     assert page.texts["legend-note"].endswith("Hollow points are test points, held out from training.")
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_crowded_training_points_stay_filled_and_only_test_points_are_hollow(theme):
+    # A clot of training points 0.1 apart (2.5 px on a 300 px plane: they overlap), one lone, and two test points.
+    crowded = np.array([[0.0, 0.0], [0.1, 0.0], [0.05, 0.1], [-0.1, 0.05], [0.0, -0.1], [-3.0, 3.0]])
+    colours = [theme.css(1.0)] * 3 + [theme.css(-1.0)] * 3
+    tested = np.array([[3.0, -3.0], [0.35, 0.0]])  # the second one overlaps the clot
+    context = RecordingContext()
+    paint_points(context, 300, 300, (crowded, colours), (tested, [theme.css(1.0)] * 2), theme)
+    pixels = rasterize(context.calls, 300, 300)
+
+    def around(point, low, high):
+        """The pixels from `low` to `high` px away from a point's centre."""
+        x, y = plane.to_plane(point, 300, 300)
+        yy, xx = np.mgrid[0:300, 0:300] + 0.5
+        distance = np.hypot(xx - x, yy - y)
+        return set(pixels[(low <= distance) & (distance <= high)])
+
+    for point in crowded:
+        assert around(point, 0, POINT_RADIUS - 1) <= set(colours), point  # a colour all through: no ring across it
+    assert around(tested[0], 0, 1.5) == {theme.background}  # hollow, the mark of a test point,
+    assert around(tested[0], 2.5, 3.5) == {theme.css(1.0)}  # inside a ring of its colour,
+    assert around(tested[1], 0, 1.5) == {theme.background}  # even on top of training points
+
+
+def crosshairs(page):
+    """How many crosshairs the Output canvas's last paint drew (a ring of radius 7 each)."""
+    calls = page.canvases["output"].context.calls
+    last = max(i for i, (name, _) in enumerate(calls) if name == "drawImage")  # the points' layer, then the crosshair
+    return sum(1 for name, args in calls[last:] if name == "arc" and args[2] == 7)
+
+
+def test_the_caption_says_what_the_crosshair_is_whenever_it_is_drawn(opened):
+    playground, page = opened()
+    assert crosshairs(page) == 1 and page.texts["output-caption"].endswith(CROSSHAIR_NOTE)
+    assert CROSSHAIR_NOTE.startswith("\u2295 marks the input whose values the Network shows")
+    playground, page = opened("#dataset=custom")  # no points yet: no input to show, no crosshair
+    assert crosshairs(page) == 0 and "\u2295" not in page.texts["output-caption"]
+
+
+def test_the_planes_axes_are_labelled_where_their_values_lie(opened):
+    playground, page = opened()
+    for element, side in (("plane-x-ticks", 0), ("plane-y-ticks", 1)):
+        ticks = page.find(element, "span")
+        assert [tick.text for tick in ticks] == ["\u22126", "\u22123", "0", "3", "6"], element
+        for tick in ticks:
+            at = float(tick.attributes["style"].removeprefix("--at: ").removesuffix("%")) / 100
+            value = float(tick.text.replace("\u2212", "-"))
+            # where a click at that share of the canvas lands on the plane: the tick's own value
+            assert plane.from_plane(at * 300, at * 300, 300, 300)[side] == pytest.approx(value), tick.text
+
+
+def test_the_legend_says_unsure_is_grey_which_it_is_in_both_themes(opened):
+    notes = []
+    for dark, theme in ((False, LIGHT), (True, DARK)):
+        neutral, *ends = to_oklab([theme.neutral, NEGATIVE, POSITIVE])
+        chroma = lambda lab: np.hypot(lab[1], lab[2])
+        assert all(chroma(neutral) < chroma(end) / 5 for end in ends)  # the unsure middle is a grey in this theme
+        playground, page = opened(dark=dark)
+        notes.append(page.texts["legend-note"])
+        playground.change("dataset", "blobs3")
+        playground.paint(0.0)
+        notes.append(page.texts["legend-note"])
+    assert notes[0].startswith("Orange is class 0, blue class 1; the greyer, the less sure")
+    assert "greyer where it is less sure" in notes[1]
+    assert notes[:2] == notes[2:]  # the same words in the dark: nothing there is "paler"

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from tests.app.canvas_recorder import RecordingContext
 
-from app.playground.curve_view import curve_points, paint_loss_curve
+from app.playground.curve_view import KEY_HEIGHT, curve_points, paint_loss_curve
 from app.playground.plane import (CLASS_COLOURS, RESOLUTION, THUMBNAIL, class_image, diverging_image, downsample,
                          from_plane, plane_grid, to_plane)
 from app.shared.palette import DARK, LIGHT, NEGATIVE, POSITIVE, to_oklab
@@ -51,6 +51,19 @@ def test_thumbnails_sample_the_same_grid():
     assert small[0, 0] == values.reshape(RESOLUTION, RESOLUTION)[2, 2]
 
 
+def strokes(ctx):
+    """Every line stroked, in order: (points, colour, width, dash)."""
+    style, drawn = {"dash": []}, []
+    for name, args in ctx.calls:
+        if name.startswith("="):
+            style[name[1:]] = args[0]
+        elif name == "setLineDash":
+            style["dash"] = list(args[0])
+        elif name == "stroke":
+            drawn.append((args[0][1], style["strokeStyle"], style["lineWidth"], style["dash"]))
+    return drawn
+
+
 def test_the_loss_curve_spans_the_box_and_thins_long_runs():
     points = curve_points(np.linspace(1.0, 0.0, 5000), 200, 100, 1.0)
     assert len(points) <= 100
@@ -58,21 +71,37 @@ def test_the_loss_curve_spans_the_box_and_thins_long_runs():
     ctx = RecordingContext()
     history = np.column_stack([np.linspace(1, 0.1, 50), np.linspace(1.2, 0.3, 50)])
     paint_loss_curve(ctx, lambda points: ("Polyline", points), history, 300, 80, LIGHT)
-    strokes = ctx.named("stroke")
-    assert len(strokes) == 2 and all(path[0] == "Polyline" for (path,) in strokes)
-    train_points = strokes[0][0][1]
-    assert len(train_points) == 50  # one point per epoch
-    np.testing.assert_allclose(train_points[0], [0.0, 1 + 78 * (1 - 1.0 / 1.2)])  # the box's top is the test loss's 1.2
-    assert train_points[-1, 0] == 300.0 and np.all(np.diff(train_points[:, 1]) > 0)  # a falling loss goes down
-    assert ctx.named("setLineDash")[0] == ([],) and ctx.named("setLineDash")[1] == ([4, 3],)
+    train, test = strokes(ctx)[:2]
+    assert len(train[0]) == 50  # one point per epoch
+    box = 80 - KEY_HEIGHT - 2  # under the key
+    np.testing.assert_allclose(train[0][0], [0.0, KEY_HEIGHT + 1 + box * (1 - 1.0 / 1.2)])  # the top is the test loss's 1.2
+    assert train[0][-1, 0] == 300.0 and np.all(np.diff(train[0][:, 1]) > 0)  # a falling loss goes down
+    assert train[3] == [] and test[3] != []  # training solid, test dashed
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])
+def test_the_loss_curve_has_a_key_drawn_as_its_lines_are(theme):
+    ctx = RecordingContext()
+    history = np.column_stack([np.linspace(1, 0.1, 50), np.linspace(1.2, 0.3, 50)])
+    paint_loss_curve(ctx, lambda points: ("Polyline", points), history, 300, 80, theme)
+    (train, test, *key), words = strokes(ctx), ctx.named("fillText")
+    assert sorted(text for text, *_ in words) == ["test", "training"]
+    key, words = sorted(key, key=lambda line: line[0][0, 0]), sorted(words, key=lambda word: word[1])
+    for line, (text, x, y) in zip(key, words):  # from the left: a piece of each line, then its name
+        assert line[1:] == {"training": train, "test": test}[text][1:]  # the same colour, width and dash
+        assert line[0][:, 0].max() < x and np.all(line[0][:, 1] == y) and y < KEY_HEIGHT  # in the strip over the curve
+    assert min(train[0][:, 1].min(), test[0][:, 1].min()) > KEY_HEIGHT
+    # In either theme the two lines differ in lightness as well as in dash (dark: bright text, then muted).
+    lightness = to_oklab([tuple(int(line[1][i:i + 2], 16) for i in (1, 3, 5)) for line in (train, test)])[:, 0]
+    assert abs(lightness[0] - lightness[1]) > 0.15
 
 
 def test_without_a_test_loss_the_training_curve_is_still_drawn():
     ctx = RecordingContext()
     history = np.column_stack([np.linspace(1, 0.1, 30), np.full(30, np.nan)])  # own points, or a trace
     paint_loss_curve(ctx, lambda points: ("Polyline", points), history, 300, 80, LIGHT)
-    strokes = ctx.named("stroke")
-    assert len(strokes) == 1 and len(strokes[0][0][1]) == 30
+    curve, key = strokes(ctx)
+    assert len(curve[0]) == 30 and [text for text, *_ in ctx.named("fillText")] == ["training"]  # the key: it alone
 
 
 @pytest.mark.parametrize("theme", [LIGHT, DARK], ids=["light", "dark"])

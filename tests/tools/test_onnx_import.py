@@ -1,8 +1,5 @@
 """ONNX import: models exported by torch 2.13 (both of its exporters) become weights files whose engine
 models compute what torch computes; graphs with ops the engine lacks are refused, each op named."""
-import io
-import warnings
-
 import numpy as np
 import pytest
 
@@ -12,23 +9,11 @@ torch = pytest.importorskip("torch")
 onnx = pytest.importorskip("onnx")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
+from tests.tools.torch_exports import export  # noqa: E402
 from tools import onnx_import  # noqa: E402
 
 t = torch.nn
 rng = np.random.default_rng(0)
-
-
-def export(model, example, dynamo):
-    """The ONNX bytes torch writes for `model`: the default (dynamo) exporter, or the legacy TorchScript one."""
-    model.eval()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # the legacy exporter's deprecation notice
-        if dynamo:
-            pytest.importorskip("onnxscript")
-            return torch.onnx.export(model, (example,), dynamo=True, verbose=False).model_proto.SerializeToString()
-        buffer = io.BytesIO()
-        torch.onnx.export(model, (example,), buffer, dynamo=False)
-        return buffer.getvalue()
 
 
 def through_a_weights_file(onnx_bytes, tmp_path):

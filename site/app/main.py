@@ -1,5 +1,5 @@
 """Starts the playground: builds it from the page's link, binds the controls, paints the first frame, opens
-the CNN lab below it, marks the page ready, and from then on trains one epoch per animation frame.
+the digits lab below it, marks the page ready, and from then on trains one epoch per animation frame.
 """
 import time
 
@@ -18,8 +18,11 @@ async def start():
                            playground.open_link, playground.open_file)
     browser.expose("playground", playground)
     playground.paint(0.0)
+    digits = None
     try:
-        browser.expose("digits", await digits_lab.start(browser))
+        digits = await digits_lab.start(browser, playground.state.digits_model,
+                                        choose=lambda name: playground.change("digits_model", name))
+        browser.expose("digits", digits)
     except Exception as error:  # the playground works without the lab: say what failed, in the lab
         browser.set_text("digit-message", f"The digits lab could not start: {type(error).__name__}: {error}")
     browser.set_ready()
@@ -29,6 +32,8 @@ async def start():
         started = time.perf_counter()
         try:
             playground.frame(timestamp_ms)
+            if digits is not None:  # the lab's Model menu is a setting of the link, which the playground keeps
+                digits.follow(playground.state.digits_model)
             if timestamp_ms - last_summary[0] >= SUMMARY_EVERY_MS:
                 last_summary[0] = timestamp_ms
                 browser.set_text("network-summary", playground.summary(timestamp_ms))

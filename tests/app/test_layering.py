@@ -163,7 +163,7 @@ def test_a_made_up_site_that_keeps_the_rules_passes():
     ("app.browser.events", "import js\nfrom ..digits import lab", "app.browser.events imports app.digits.lab: the door"),
     ("app.page", "from engine import nn", "app.page imports engine: the protocol is plain Python"),
     ("app.playground.curve_view", "from engine.tensor import Tensor", "painter app.playground.curve_view imports engine.tensor: painters"),
-    ("app.digits.maps_view", "from app.digits import model",
+    ("app.digits.maps_view", "from app.digits import lab",
      "painter app.digits.maps_view imports engine (through the app's modules): painters"),
     ("app.digits.lab", "from app.playground.controller import Playground",
      "app.digits.lab imports app.playground.controller: app.digits and app.playground meet only in app.main"),

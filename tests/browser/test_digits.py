@@ -1,79 +1,126 @@
-"""The CNN lab in Chromium: a stroke drawn with the mouse is read exactly as CPython reads it, the views
-follow, Clear and Undo work, and Save weights downloads a file the engine loads."""
+"""The digits lab in Chromium: a stroke drawn with the mouse becomes the same 28x28 digit and the same ten
+probabilities as in CPython, held-out digits show with their label, the Model menu switches networks and
+travels in the link, Clear and Undo work, and Save weights downloads a file the engine loads."""
 import json
 import math
 
 import numpy as np
 from tests.browser.page_reading import READ_CANVAS
 
-from app.digits import cnn_inspect
-from app.digits import data as digits_data
-from app.digits import optdigits
+from app.digits import cnn_inspect, mnist, mnist_models, mnist_pipeline
+from app.digits.lab import SHOWN_ORDER_SEED
+from benchmarks.digits import SEVEN, draw  # a "7" in fractions of the pad, drawn with the mouse
 from engine import weights
 
-from tests.app.digits.files import WEIGHTS
+from tests.app.digits.files import MNIST, SITE
 
-# A "2" in fractions of the pad: an arc over the top, down to the bottom left, a base to the right.
-TWO = ([(0.3 + 0.2 * (1 - math.cos(a)), 0.3 - 0.18 * math.sin(a)) for a in (i * math.pi * 1.1 / 20 for i in range(21))]
-       + [(0.3, 0.8), (0.72, 0.8)])
 BAR = [(0.2, 0.5), (0.8, 0.5)]
 
 
-def open_lab(open_site):
-    page = open_site("#room=digits")
+def shipped(name):
+    return weights.load(SITE / mnist_models.NETWORKS[name].weights_file)
+
+
+def open_lab(open_site, fragment="#room=digits"):
+    page = open_site(fragment)
     page.get_by_role("button", name="Pause").click()  # the playground's training would only slow the lab
     page.locator("#digit-pad").scroll_into_view_if_needed()
     return page
 
 
-def draw(page, stroke):
-    box = page.locator("#digit-pad").bounding_box()
-    at = lambda point: (box["x"] + point[0] * box["width"], box["y"] + point[1] * box["height"])
-    page.mouse.move(*at(stroke[0]))
-    page.mouse.down()
-    for point in stroke[1:]:
-        page.mouse.move(*at(point), steps=4)
-    page.mouse.up()
-
-
 def settled_input(page, strokes_expected):
     """Wait until the page has drawn `strokes_expected` strokes and shows the input made from them; return
-    the strokes as the page recorded them and the 8x8 input it used."""
+    the strokes as the page recorded them, the 28x28 input it used, and the digit CPython makes of them."""
     page.wait_for_function(f"gradcanvas.digits.strokes.strokes.length === {strokes_expected} && "
                            "!gradcanvas.digits.strokes.drawing && !gradcanvas.digits.stale")
     strokes = json.loads(page.evaluate("JSON.stringify(gradcanvas.digits.strokes.strokes.toJs())"))
-    shown = np.array(page.get_attribute("#digit-pad", "data-input").split(), int).reshape(8, 8)
-    return strokes, shown
+    width, height = page.evaluate("[gradcanvas.digits.canvases.get('pad').width, "
+                                  "gradcanvas.digits.canvases.get('pad').height]")
+    shown = np.array(page.get_attribute("#digit-pad", "data-input").split(), int).reshape(28, 28)
+    expected = mnist_pipeline.from_strokes(strokes, mnist_pipeline.pen_width(width, height)).levels
+    return strokes, shown, expected
 
 
-def test_a_mouse_stroke_is_read_as_cpython_reads_it_and_the_maps_change(open_site, page_errors, artifacts):
+def probabilities(page):
+    return np.array(page.get_attribute("#digit-bars", "data-probabilities").split(), float)
+
+
+def test_a_mouse_stroke_is_read_as_cpython_reads_it_and_the_maps_trace_it(open_site, page_errors, artifacts):
     page = open_lab(open_site)
+    assert page.get_by_label("Drawing pad", exact=True).evaluate("element => element.id") == "digit-pad"
     maps = page.locator("#digit-maps")
-    maps.evaluate(READ_CANVAS)  # remembers the empty pad's maps
-    draw(page, TWO)
-    strokes, shown = settled_input(page, 1)
+    maps.evaluate(READ_CANVAS)  # remembers the held-out digit's maps
+    draw(page, SEVEN)
+    strokes, shown, expected = settled_input(page, 1)
     assert len(strokes[0]) > 10
-    assert shown.tolist() == optdigits.counts(strokes).tolist()  # the page downsampled as CPython does
+    assert shown.tolist() == expected.tolist()  # the same 28x28 digit as CPython makes of the strokes
 
-    model, _ = weights.load(WEIGHTS)
-    expected = cnn_inspect.inspect(model, digits_data.as_input(shown)[0, 0]).probabilities
-    probabilities = np.array(page.get_attribute("#digit-bars", "data-probabilities").split(), float)
-    np.testing.assert_allclose(probabilities, expected, rtol=1e-9, atol=1e-15)
-    assert int(probabilities.argmax()) == 2
-    assert "your drawing as 2" in page.text_content("#digit-prediction")
+    model, _ = shipped("cnn")
+    reading = cnn_inspect.inspect(model, shown / 255).probabilities
+    np.testing.assert_allclose(probabilities(page), reading, rtol=1e-9, atol=1e-15)
+    assert page.text_content("#digit-prediction") == str(reading.argmax()) == "7"
+    assert page.text_content("#digit-label") == ""
 
     changed = maps.evaluate(READ_CANVAS)
     assert changed["changed"] > changed["total"] // 20, changed
-    page.wait_for_timeout(2500)  # the pass's animation ends
+    page.wait_for_timeout(4500)  # the pass's animation ends
     page.locator("#digits-lab").screenshot(path=artifacts / "digits-lab.png")
     assert page_errors == []
 
 
-def test_every_canvas_of_the_lab_is_named_and_painted(open_site, page_errors):
+def test_show_a_test_digit_shows_its_label_and_the_networks_reading(open_site, page_errors):
     page = open_lab(open_site)
-    draw(page, TWO)
+    digits = mnist.load(MNIST)
+    order = np.random.default_rng(SHOWN_ORDER_SEED).permutation(len(digits.test_labels))
+    model, _ = shipped("cnn")
+    for shown in (0, 1, 2):  # the lab opens on the first; the button shows the next ones
+        if shown:
+            page.get_by_role("button", name="Show a test digit").click()
+        index = int(order[shown])
+        page.wait_for_function(f"document.querySelector('#digit-label').textContent === '{digits.test_labels[index]}'"
+                               " && !gradcanvas.digits.stale")
+        pixels = np.array(page.get_attribute("#digit-pad", "data-input").split(), int).reshape(28, 28)
+        assert pixels.tolist() == digits.test_images[index].tolist()
+        predicted = cnn_inspect.inspect(model, digits.test_images[index] / 255).probabilities.argmax()
+        assert page.text_content("#digit-prediction") == str(predicted)
+    assert page_errors == []
+
+
+def test_the_model_menu_switches_networks_keeps_the_drawing_and_goes_in_the_link(open_site, page_errors):
+    page = open_lab(open_site)
+    draw(page, SEVEN)
+    _, drawn, _ = settled_input(page, 1)
+    saliency = page.locator("#digit-saliency")
+    saliency.evaluate(READ_CANVAS)
+    page.get_by_label("Model", exact=True).select_option("mlp")
+    page.wait_for_function("document.querySelector('#digits-lab').dataset.model === 'mlp' && !gradcanvas.digits.stale")
+    assert "digits_model=mlp" in page.evaluate("location.hash")
+    _, shown, _ = settled_input(page, 1)
+    assert shown.tolist() == drawn.tolist()  # the same drawing, read by the MLP now
+    model, _ = shipped("mlp")
+    reading = cnn_inspect.inspect(model, shown / 255, input_shape=(784,)).probabilities
+    np.testing.assert_allclose(probabilities(page), reading, rtol=1e-9, atol=1e-15)
+    assert page.text_content("#digit-prediction") == str(reading.argmax())
+    changed = saliency.evaluate(READ_CANVAS)
+    assert changed["changed"] > changed["total"] // 20, changed  # the MLP's gradient is another picture
+    assert not page.locator("#digit-slabs").is_visible() and page.locator("#digit-stats").is_visible()
+    assert page.get_by_role("button", name="Save MLP weights").is_visible()
+    assert page_errors == []
+
+
+def test_a_link_opens_the_lab_on_the_network_it_names(open_site, page_errors):
+    page = open_lab(open_site, "#room=digits&digits_model=mlp")
+    page.wait_for_function("document.querySelector('#digit-model').textContent.includes('MLP 784-64-32-10')")
+    assert page.get_by_label("Model", exact=True).input_value() == "mlp"
+    assert page.text_content("#digit-reading").startswith("The MLP reads")
+    assert page_errors == []
+
+
+def test_every_canvas_of_the_cnn_is_named_and_painted(open_site, page_errors):
+    page = open_lab(open_site)
+    draw(page, SEVEN)
     settled_input(page, 1)
-    canvases = page.locator("#digits-lab canvas")
+    canvases = page.locator("#digits-lab canvas:visible")  # the MLP's own views, hidden, are not the CNN's
     assert canvases.count() == 10
     for index in range(canvases.count()):
         canvas = canvases.nth(index)
@@ -85,16 +132,16 @@ def test_every_canvas_of_the_lab_is_named_and_painted(open_site, page_errors):
 
 def test_undo_takes_back_the_last_stroke_and_clear_empties_the_pad(open_site, page_errors):
     page = open_lab(open_site)
-    draw(page, TWO)
+    draw(page, SEVEN)
     draw(page, BAR)
-    strokes, shown = settled_input(page, 2)
-    assert shown.tolist() == optdigits.counts(strokes).tolist()
+    strokes, shown, expected = settled_input(page, 2)
+    assert shown.tolist() == expected.tolist()
     page.get_by_role("button", name="Undo").click()
-    remaining, shown = settled_input(page, 1)
-    assert remaining == strokes[:1] and shown.tolist() == optdigits.counts(remaining).tolist()
+    remaining, shown, expected = settled_input(page, 1)
+    assert remaining == strokes[:1] and shown.tolist() == expected.tolist()
     page.get_by_role("button", name="Clear").click()
-    _, shown = settled_input(page, 0)
-    assert shown.sum() == 0
+    _, shown, _ = settled_input(page, 0)
+    assert shown.sum() == 0 and page.text_content("#digit-prediction") == ""
     pad = page.locator("#digit-pad").evaluate(READ_CANVAS)
     assert pad["painted"] == 0, pad  # nothing but the background
     assert page_errors == []
@@ -107,16 +154,16 @@ def test_save_weights_downloads_a_file_the_engine_loads_and_a_bad_file_is_refuse
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     model, meta = weights.load(saved)
-    shipped, shipped_meta = weights.load(WEIGHTS)
-    assert saved.name == "digits-cnn.npz" and meta == shipped_meta
-    for ours, theirs in zip(model.parameters(), shipped.parameters()):
+    shipped_model, shipped_meta = shipped("cnn")
+    assert saved.name == "mnist-cnn.npz" and meta["model"] == shipped_meta["model"] == "CNN (LeNet-5 style)"
+    for ours, theirs in zip(model.parameters(), shipped_model.parameters()):
         np.testing.assert_array_equal(ours.data, theirs.data)
 
     page.set_input_files("#digit-load", files=[{"name": "notes.npz", "mimeType": "application/octet-stream",
                                                 "buffer": b"not weights"}])
     page.wait_for_function("document.querySelector('#digit-message').textContent.includes('Could not load notes.npz')")
     page.set_input_files("#digit-load", str(saved))
-    page.wait_for_function("document.querySelector('#digit-model').textContent.includes('digits-cnn.npz (loaded)')")
+    page.wait_for_function("document.querySelector('#digit-model').textContent.includes('mnist-cnn.npz (loaded)')")
     assert page.text_content("#digit-message") == ""
     assert page_errors == []
 
@@ -125,7 +172,7 @@ def test_dragging_turns_the_model_view(open_site, page_errors):
     page = open_lab(open_site)
     slabs = page.locator("#digit-slabs")
     slabs.scroll_into_view_if_needed()
-    page.wait_for_timeout(2500)  # the first pass's animation ends
+    page.wait_for_timeout(4500)  # the first pass's animation ends
     before = slabs.evaluate(READ_CANVAS)
     box = slabs.bounding_box()
     page.mouse.move(box["x"] + 100, box["y"] + 100)
@@ -146,8 +193,9 @@ def test_a_finger_draws_on_the_pad_too(phone, open_room):
     box = pad.bounding_box()
     x = box["x"] + box["width"] / 2
     phone.drag([(x, box["y"] + box["height"] * (0.15 + 0.7 * i / 10)) for i in range(11)])
-    strokes, shown = settled_input(page, 1)
-    assert shown.tolist() == optdigits.counts(strokes).tolist() and shown[:, 3:5].min() > 0
+    strokes, shown, expected = settled_input(page, 1)
+    assert shown.tolist() == expected.tolist()
+    assert shown.any(axis=1).sum() == 20 and shown.any(axis=0).sum() <= 4  # a "1": 20 pixels tall, a pen wide
     assert page.evaluate("scrollY") == scrolled  # the finger drew; it did not scroll the page
-    assert "your drawing as 1" in page.text_content("#digit-prediction")
+    assert page.text_content("#digit-prediction") == "1"
     assert phone.errors == []

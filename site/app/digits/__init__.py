@@ -1,1 +1,1 @@
-"""The digits lab: draw a digit and watch a CNN trained by the engine read it, layer by layer."""
+"""The digits lab: draw a digit and watch an MLP or a CNN trained by the engine on MNIST read it, layer by layer."""

@@ -1,6 +1,7 @@
-"""What a CNN does with one image, read from the engine: the class probabilities, every layer's output
+"""What a network does with one digit, read from the engine: the class probabilities, every layer's output
 (caught by forward hooks), and the gradient of one class's score with respect to the input (the saliency
-map) and to every layer's output, from one forward and one backward pass.
+map) and to every layer's output, from one forward and one backward pass. Written for the CNN's views, it
+reads any nn.Sequential: the lab also takes the MLP's probabilities and saliency from it.
 """
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -25,8 +26,8 @@ class Layer(NamedTuple):
 class Inspection(NamedTuple):
     probabilities: np.ndarray  # (classes,) softmax of the scores
     target: int                # the class whose score the gradients belong to
-    image: np.ndarray          # (8, 8) input in 0..1
-    saliency: np.ndarray       # (8, 8) d score[target] / d input
+    image: np.ndarray          # (28, 28) input in 0..1
+    saliency: np.ndarray       # (28, 28) d score[target] / d input
     layers: list               # Layer per module, in order
 
 
@@ -59,13 +60,17 @@ def frozen(model):
             param.requires_grad = True
 
 
-def inspect(model, image, target=None):
-    """Run `image` ((8, 8) in 0..1) through `model` (an nn.Sequential) once forward and once backward.
+def inspect(model, image, target=None, input_shape=None):
+    """Run `image` ((28, 28) in 0..1) through `model` (an nn.Sequential) once forward and once backward,
+    shaped as the model takes one image: `input_shape`, by default (1, 28, 28), a CNN's one channel;
+    (784,) for an MLP.
 
     The gradients are of the `target` class's score (the logit, before softmax: what the class "wants",
     not diluted by the others' competition), and of the predicted class when `target` is None.
     """
-    x = Tensor(np.asarray(image, dtype=np.float64).reshape(1, 1, *np.shape(image)), requires_grad=True)
+    image = np.asarray(image, dtype=np.float64)
+    shape = (1, *image.shape) if input_shape is None else tuple(input_shape)
+    x = Tensor(image.reshape(1, *shape), requires_grad=True)
     outputs = []
     handles = [module.register_forward_hook(lambda module, inputs, output: outputs.append(output))
                for module in model]
@@ -80,7 +85,7 @@ def inspect(model, image, target=None):
             handle.remove()
     layers = [Layer(name, module, output.data[0], _gradient(output)[0])
               for name, module, output in zip(layer_names(model), model, outputs)]
-    return Inspection(probabilities, target, x.data[0, 0], _gradient(x)[0, 0], layers)
+    return Inspection(probabilities, target, image, _gradient(x)[0].reshape(image.shape), layers)
 
 
 def _gradient(tensor):

@@ -1,36 +1,46 @@
-"""The CNN lab: draw a digit and watch what each layer of a small CNN makes of it, train it, keep it.
+"""The digits lab: draw a digit and watch what a network trained on MNIST makes of it, the MLP 784-64-32-10 or
+a LeNet-5-style CNN, layer by layer; train either from scratch, keep its weights.
 
 The controller never touches the browser itself: like the playground it talks to a `page` (`app.browser`
 in the browser, a stand-in in tests) that reports what the user does and draws what it is told. Work
 happens in `frame`, at most once per animation frame, so a pen that sends many events per frame costs
 one forward and backward pass per frame.
+
+Which network is shown is a setting of the page's link (`digits_model`), kept by the playground's settings
+table like the open room: main.py passes it to `follow` each frame, and `choose` (given by main.py) asks for
+it to change when a loaded weights file fits the other network.
 """
 import io
 import time
+from typing import NamedTuple
 
 import numpy as np
 
 from engine import weights
 
-from app.digits import data as digits_data
-from app.digits import model as digits_model
-from app.digits import optdigits
+from app.digits import mnist, mnist_models, mnist_pipeline, training
 from app.digits.bars_view import bar_at, paint_bars
 from app.digits.cnn_inspect import inspect
-from app.shared.frames import FrameLoop
-from app.digits.map_images import atlas, coloured, face_picture, filter_picture, magnitude
 from app.digits.layers import STATS_HEADER, describe_filters, describe_shape, slabs_of, statistics_rows, weights_behind
+from app.digits.map_images import atlas, coloured, face_picture, filter_picture, magnitude
 from app.digits.maps_view import cell_at, map_at, paint_picture, paint_values
-from app.digits.pad_view import ink_image, paint_grid_values, paint_pad
-from app.shared.palette import DARK, LIGHT
+from app.digits.pad_view import ink_image, paint_pad
 from app.digits.pass_animation import duration_ms, pass_at, shows_gradient
 from app.digits.slab_geometry import fit_camera, layout_slabs, slab_at, turned
 from app.digits.slab_view import paint_slabs
 from app.digits.strokes import Strokes
 from app.digits.training_view import paint_training
+from app.shared.frames import FrameLoop
+from app.shared.palette import DARK, LIGHT
 
-TRAIN_BUDGET_S = 0.012       # training time per animation frame, so drawing and the playground stay smooth
+NETWORKS = mnist_models.NETWORKS
+TRAIN_BUDGET_S = 0.012       # training (or scoring) time per animation frame, so drawing and the playground stay smooth
 TRAINING_REPAINT_MS = 300    # how often the views follow the weights while they train
+SCORING_SLICE = 25           # held-out digits scored at a time: the CNN took 145 ms for 250 in Pyodide under Node
+# Digits per training call (Trainer's piece): a CNN's mini-batch of 32 took 55 ms in Pyodide under Node, more
+# than a frame can spare, so it goes in pieces of 8 (7 ms each there); the MLP's, whole, about 4 ms in Chromium.
+PIECES = {"mlp": 32, "cnn": 8}
+SHOWN_ORDER_SEED = 0         # the held-out digits are stored 0s first; Show a test digit goes through them shuffled
 EMPTY_PAD = ("Draw a digit on the pad (or press Show a test digit): with nothing drawn there is nothing to read, "
              "so no prediction is shown.")
 CLICK_SLOP = 4               # pixels a press may move on the model view and still count as a click
@@ -40,27 +50,68 @@ CANVASES = ("pad", "slabs", "maps", "map", "bars")  # these answer the pointer
 POINTER_KINDS = ("down", "move", "up", "cancel", "leave", "dblclick")  # a press captures the pointer
 ACTIONS = ("clear", "undo", "test-digit", "animate", "train", "save")  # buttons
 CONTROLS = ("target", "layer", "overlay")  # menus and a checkbox
+LAB = "#digits-lab"  # its data-model names the network shown; the stylesheet shows that network's views
+
+
+class Weights(NamedTuple):
+    """A network's weights in use, what its file records beside them, and where they came from, in words."""
+
+    model: object
+    meta: dict
+    origin: str
+
+
+class HeldOutScore:
+    """Counts the held-out digits some weights recognise, SCORING_SLICE digits at a call of `advance`, so the
+    CNN's 2,000 (about a second of the page's time) never hold up a frame."""
+
+    def __init__(self, model, network, digits):
+        self.model, self.network, self.digits = model, network, digits
+        self.scored = self.correct = 0
+
+    @property
+    def done(self):
+        return self.scored == len(self.digits.test_labels)
+
+    def advance(self):
+        part = slice(self.scored, self.scored + SCORING_SLICE)
+        _, correct = training.evaluate(self.model, self.digits.test_images[part], self.digits.test_labels[part],
+                                       self.network.as_input)
+        self.scored = min(self.scored + SCORING_SLICE, len(self.digits.test_labels))
+        self.correct += correct
+
+    def __str__(self):
+        count = len(self.digits.test_labels)
+        if not self.done:
+            return f"Scoring them on the {count:,} held-out digits ({self.scored:,} so far)…"
+        return f"They recognise {self.correct:,} of the {count:,} held-out digits ({100 * self.correct / count:.1f}%)."
 
 
 class DigitsLab:
-    """Owns the model, the drawing, the views and a training run; the page calls `pointer`, `act`,
-    `change`, `load_weights` and `frame`."""
+    """Owns the networks' weights, the drawing, the views and a training run; the page calls `pointer`, `act`,
+    `change`, `load_weights` and `follow`, and the lab's own frame loop calls `frame`."""
 
-    def __init__(self, page, model, meta, digits):
-        self.page, self.digits = page, digits
+    def __init__(self, page, shipped, digits, chosen="cnn", choose=lambda name: None):
+        self.page, self.digits, self.choose = page, digits, choose
+        self.weights = dict(shipped)  # network name -> Weights
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.reduced_motion = page.prefers_reduced_motion()
+        self.loop = FrameLoop(page.AnimationFrames, self.on_frame)
         self.canvases = {name: page.canvas(f"digit-{name}") for name in
                          ("pad", "input", "saliency", "bars", "slabs", "maps", "gradients", "filters", "map", "training")}
         self.images = {name: page.pixels() for name in ("input", "saliency", "faces", "maps", "gradients", "filters", "map")}
-        # The lab opens on the first held-out digit, so every view shows a real digit before anything is drawn.
-        self.strokes, self.sample, self.target = Strokes(), 0, None
+        # The lab opens on a held-out digit, so every view shows a real digit before anything is drawn.
+        self.shown_order = np.random.default_rng(SHOWN_ORDER_SEED).permutation(len(digits.test_labels))
+        self.shown, self.sample = 0, int(self.shown_order[0])  # the place in that order; the digit shown or None
+        self.strokes, self.target, self.frame_on_pad = Strokes(), None, None
         self.camera = self.drag = self.last_pointer = None
         self.animation_started, self.hovered_cell = None, None
-        self.trainer, self.training, self.repainted_at = None, False, 0.0
-        self.inspection = self.counts = self.maps_placement = self.map_placement = None
-        self.names, self.overlay, self.slabs_stale = None, True, True
-        self.use_model(model, meta, "the shipped weights")
+        self.trainer, self.training, self.repainted_at, self.score = None, False, 0.0, None
+        self.inspection = self.levels = self.maps_placement = self.map_placement = None
+        self.network, self.names, self.overlay, self.slabs_stale = None, None, True, True
+        self.page.show_options("digit-model-choice", [(name, network.title) for name, network in NETWORKS.items()],
+                               chosen)
+        self.follow(chosen)
 
     # ---- what the user does --------------------------------------------------------------------------
     def pointer(self, canvas, kind, x, y):
@@ -125,7 +176,8 @@ class DigitsLab:
             self.stale = self.animate = True
         elif action == "test-digit":
             self.strokes.clear()
-            self.sample = 0 if self.sample is None else (self.sample + 1) % len(self.digits.test_labels)
+            self.shown = (self.shown + 1) % len(self.shown_order)
+            self.sample = int(self.shown_order[self.shown])
             self.stale = self.animate = True
         elif action == "animate":
             self.animate = True
@@ -153,57 +205,95 @@ class DigitsLab:
         self.slabs_stale = True
         self.paint_inspector()
 
-    # ---- the model -----------------------------------------------------------------------------------
-    def use_model(self, model, meta, origin):
-        """Show `model` from now on; a model of another shape gets a new model view and layer list."""
-        self.model, self.meta, self.origin = model, meta, origin
-        probe = slabs_of(self.model_inspection(np.zeros((8, 8))))
+    def wake(self):
+        """Ask for frames again: something changed that the lab must show."""
+        self.loop.play()
+
+    # ---- the networks ------------------------------------------------------------------------------------
+    def follow(self, name):
+        """Show the network the Model menu names ("mlp" or "cnn"), with the weights it last had here. The
+        drawing stays: the other network reads it at once."""
+        if self.network is not None and name == self.network.name:
+            return
+        self.stop_training()
+        self.network = NETWORKS[name]
+        self.page.set_value("digit-model-choice", name)
+        self.page.set_attribute(LAB, "data-model", name)
+        self.page.set_text("digit-save", f"Save {name.upper()} weights")
+        self.show_weights()
+        self.wake()
+
+    def show_weights(self):
+        """The chosen network's weights in every view from now on; a model of another shape gets a new
+        model view and layer list."""
+        held = self.weights[self.network.name]
+        probe = slabs_of(self.model_inspection(np.zeros((mnist.SIZE, mnist.SIZE))))
         names = [slab.name for slab in probe]
         if names != self.names:
             self.names = names
             self.slabs = layout_slabs([slab.values.shape for slab in probe])
             self.camera, self.selected, self.channel = None, min(1, len(self.slabs) - 1), 0
             self.page.show_options("digit-layer", [(str(i), name) for i, name in enumerate(names)], str(self.selected))
+        self.score = HeldOutScore(held.model, self.network, self.digits)
         self.stale = self.animate = True
-        self.describe_model()
+        self.describe_weights()
+
+    @property
+    def model(self):
+        return self.weights[self.network.name].model
 
     def model_inspection(self, image):
-        return inspect(self.model, image, self.target)
+        return inspect(self.model, image, self.target, self.network.input_shape)
 
     def load_weights(self, name, data):
-        """A weights file chosen with Load CNN weights: use it if it is a model for 8x8 digits; otherwise say
-        why and keep the current one."""
+        """A weights file chosen with Load MLP or CNN weights: used for the network whose input it takes (the
+        chosen one when it fits both), which the Model menu then shows; otherwise the page says why and nothing
+        changes."""
         try:
             model, meta = weights.load(io.BytesIO(data))
-            scores = model(np.zeros((1, 1, 8, 8)))
-            if scores.shape != (1, 10):
-                raise ValueError(f"it gives {scores.shape[1:]} outputs for an 8x8 digit; the lab needs 10")
+            fits = fitting_networks(model)
+            if not fits:
+                raise ValueError("it takes neither the MLP's input, 784 pixels (N, 784), nor the CNN's, images "
+                                 "(N, 1, 28, 28), with 10 digit scores out")
         except Exception as error:  # a wrong file of any kind: nothing changes but the message
             self.page.set_text("digit-message", f"Could not load {name}: {error}. The current weights are kept; "
-                                                "choose a .npz saved by Save CNN weights or by build.py train-digits.")
+                                                "choose a .npz saved by Save MLP weights, Save CNN weights or "
+                                                "build.py train-mnist.")
             return
         self.stop_training()
         self.page.set_text("digit-message", "")
-        self.use_model(model, meta, f"{name} (loaded)")
+        chosen = self.network.name if self.network.name in fits else fits[0]
+        self.weights[chosen] = Weights(model, meta, f"{name} (loaded)")
+        if chosen == self.network.name:
+            self.show_weights()
+        else:
+            self.choose(chosen)  # the link's setting changes, and the page then follows it
+            self.follow(chosen)
 
     def save_weights(self):
-        """Download the current weights with what is known of how they were made (the recipe, the accuracy)."""
+        """Download the current weights with what is known of how they were made: their file's record (the
+        recipe), and their held-out accuracy as this page measured it, once it has."""
         buffer = io.BytesIO()
-        weights.save(self.model, buffer, meta=self.meta)
-        self.page.download("digits-cnn.npz", buffer.getvalue())
+        held, score = self.weights[self.network.name], self.score
+        measured = {} if not score.done else {"test_correct": score.correct, "test_count": score.scored,
+                                              "test_accuracy": score.correct / score.scored}
+        weights.save(held.model, buffer, meta={**held.meta, **measured})
+        self.page.download(f"mnist-{self.network.name}.npz", buffer.getvalue())
 
-    def describe_model(self):
-        _, correct = digits_model.evaluate(self.model, self.digits.test_images, self.digits.test_labels)
-        count = len(self.digits.test_labels)
-        self.page.set_text("digit-model", f"Weights: {self.origin}. They recognise {correct} of the {count} "
-                                          f"held-out digits ({100 * correct / count:.1f}%).")
+    def describe_weights(self):
+        """Which weights are in use, and how many held-out digits they recognise (while they train, the
+        curves below say that after each epoch)."""
+        held = self.weights[self.network.name]
+        scored = "Their held-out accuracy is measured after each epoch." if self.training else str(self.score)
+        self.page.set_text("digit-model", f"{self.network.title}, weights: {held.origin}. {scored}")
 
     # ---- training ------------------------------------------------------------------------------------
     def start_training(self):
         """Train a fresh network with the recipe that made the shipped weights, live, a few batches a frame."""
-        self.trainer = digits_model.Trainer(self.digits)
+        self.trainer = mnist_models.trainer(self.network, self.digits, piece=PIECES[self.network.name])
         self.training = True
-        self.use_model(self.trainer.model, self.trainer.recipe(), "training from scratch")
+        self.weights[self.network.name] = Weights(self.trainer.model, self.trainer.settings(), "training from scratch")
+        self.show_weights()
         self.page.set_text("digit-train", "Stop training")
 
     def stop_training(self):
@@ -211,10 +301,11 @@ class DigitsLab:
             return
         self.training = False
         self.page.set_text("digit-train", "Train from scratch")
-        self.meta = {**self.trainer.recipe(), "trained_by": "Train from scratch, in the page"}
-        self.origin = f"trained in this page, {self.trainer.epoch} of {self.trainer.epochs} epochs"
-        self.describe_model()
-        self.stale = True
+        trainer = self.trainer
+        meta = {**trainer.settings(), "trained_by": "Train from scratch, in the page"}  # its accuracy: see save_weights
+        self.weights[self.network.name] = Weights(trainer.model, meta, f"trained in this page, {trainer.epoch} of "
+                                                                         f"{trainer.epochs} epochs")
+        self.show_weights()
 
     def train_for(self, budget_s):
         started = time.perf_counter()
@@ -229,63 +320,101 @@ class DigitsLab:
         if trainer.done:
             self.stop_training()
 
+    def score_for(self, budget_s):
+        started = time.perf_counter()
+        while not self.score.done and time.perf_counter() - started < budget_s:
+            self.score.advance()
+        self.describe_weights()
+
     # ---- each frame ----------------------------------------------------------------------------------
+    def on_frame(self, timestamp_ms):
+        try:
+            busy = self.frame(timestamp_ms)
+        except Exception as error:
+            self.page.set_text("digit-message", f"The digits lab stopped: {type(error).__name__}: {error}")
+            raise
+        if not busy:
+            self.loop.pause()  # nothing to do until the user does something
+
     def frame(self, timestamp_ms):
-        """Do what is pending: a few training batches, a new inspection, the animation. Returns whether
-        more frames are needed (False lets the page stop asking for them)."""
-        if self.training:
-            self.train_for(TRAIN_BUDGET_S)
-            if timestamp_ms - self.repainted_at >= TRAINING_REPAINT_MS:
-                self.stale = True
-            self.paint_training()
+        """Do what is pending: a few training batches (or held-out digits scored), a new inspection, the
+        animation. A frame that repaints the views trains nothing, so no frame does both. Returns whether
+        more frames are needed (False lets the lab's loop stop asking for them)."""
+        if self.training and timestamp_ms - self.repainted_at >= TRAINING_REPAINT_MS:
+            self.stale = True
         if self.stale:
             self.repainted_at = timestamp_ms
             self.update()
-        if self.animate:
+        elif self.training:
+            self.train_for(TRAIN_BUDGET_S)
+            self.paint_training()
+        elif not self.score.done:
+            self.score_for(TRAIN_BUDGET_S)
+        if self.animate:  # the pass runs through the CNN's slabs; the MLP has none to show it on
             self.animate = False
-            self.animation_started = None if self.reduced_motion else timestamp_ms
+            self.animation_started = timestamp_ms if self.shows_layers and not self.reduced_motion else None
             self.slabs_stale = True
         animating = self.animation_started is not None and timestamp_ms - self.animation_started < duration_ms(len(self.slabs))
-        if self.slabs_stale or animating or self.animation_started is not None:
+        if self.shows_layers and (self.slabs_stale or animating or self.animation_started is not None):
             self.paint_slabs(timestamp_ms)
-            if not animating:
-                self.animation_started = None
-        return self.training or animating or self.stale
+        if not animating:
+            self.animation_started = None
+        return self.training or animating or self.stale or not self.score.done
 
-    def current_counts(self):
-        """The network's input now: the drawing downsampled as optdigits was, or a held-out digit."""
+    @property
+    def shows_layers(self):
+        """Whether the CNN's own views are on the page: its feature maps, filters and slabs."""
+        return self.network.name == "cnn"
+
+    def current_digit(self):
+        """The network's input now: a held-out digit, or the drawing made into a digit as MNIST's were."""
         if self.sample is not None:
-            return np.rint(self.digits.test_images[self.sample, 0] * digits_data.MAX_COUNT).astype(np.uint8)
-        return optdigits.counts(self.strokes.strokes)
+            return mnist_pipeline.Digit(self.digits.test_images[self.sample], None)
+        pad = self.canvases["pad"]
+        return mnist_pipeline.from_strokes(self.strokes.strokes, mnist_pipeline.pen_width(pad.width, pad.height))
 
     def update(self):
         """One forward and backward pass for the input as it stands, and every view that shows it."""
         self.stale = False
-        self.counts = self.current_counts()
-        self.inspection = self.model_inspection(digits_data.as_input(self.counts)[0, 0])
+        for canvas in self.canvases.values():
+            canvas.fit()
+        digit = self.current_digit()
+        self.levels, self.frame_on_pad = digit.levels, digit.frame
+        self.inspection = self.model_inspection(self.levels / mnist.MAX_LEVEL)
         self.views = slabs_of(self.inspection)
         probabilities = self.inspection.probabilities
-        self.page.set_data("digit-pad", "input", " ".join(map(str, self.counts.ravel().tolist())))
+        self.page.set_data("digit-pad", "input", " ".join(map(str, self.levels.ravel().tolist())))
         self.page.set_data("digit-bars", "probabilities", " ".join(map(repr, probabilities.tolist())))
-        predicted = int(probabilities.argmax())
-        empty = self.sample is None and not self.strokes
-        what = "a held-out digit, labelled " + str(self.digits.test_labels[self.sample]) if self.sample is not None else (
-            "your drawing")
-        self.page.set_text("digit-prediction", EMPTY_PAD if empty else f"The network reads {what} as {predicted} "
-                                                                      f"({100 * probabilities[predicted]:.1f}%).")
+        self.show_reading()
         self.page.set_text("digit-saliency-note", f"Gradient of the score of {self.inspection.target}"
                                                   f"{' (the prediction)' if self.target is None else ''} with respect to "
                                                   "each input pixel: blue raises it, orange lowers it.")
-        for canvas in self.canvases.values():
-            canvas.fit()
         bars = self.canvases["bars"]
-        paint_bars(bars.context, None if empty else probabilities, self.inspection.target, bars.width, bars.height,
-                   self.theme)
+        paint_bars(bars.context, None if self.empty else probabilities, self.inspection.target, bars.width,
+                   bars.height, self.theme)
         self.paint_input()
         self.paint_pad()
-        self.paint_inspector()
-        self.build_faces()
-        self.slabs_stale = True
+        self.show_statistics()
+        if self.shows_layers:
+            self.paint_inspector()
+            self.build_faces()
+            self.slabs_stale = True
+
+    @property
+    def empty(self):
+        """Nothing to read: no held-out digit shown and nothing drawn."""
+        return self.sample is None and not self.strokes
+
+    def show_reading(self):
+        """The predicted digit and a shown digit's true label in their outputs, and the reading in words."""
+        predicted = int(self.inspection.probabilities.argmax())
+        label = None if self.sample is None else int(self.digits.test_labels[self.sample])
+        self.page.set_text("digit-prediction", "" if self.empty else str(predicted))
+        self.page.set_text("digit-label", "" if label is None else str(label))
+        what = "your drawing" if label is None else f"a held-out digit labelled {label}"
+        self.page.set_text("digit-reading", EMPTY_PAD if self.empty else
+                           f"The {self.network.name.upper()} reads {what} as {predicted} "
+                           f"({100 * self.inspection.probabilities[predicted]:.1f}%).")
 
     # ---- the pictures --------------------------------------------------------------------------------
     def slab_values(self, index, gradient=False):
@@ -313,30 +442,23 @@ class DigitsLab:
 
     def paint_pad(self):
         canvas = self.canvases["pad"]
-        if self.sample is not None:  # a held-out digit: its 8x8 ink, as large as the pad
-            paint_picture(canvas.context, self.images["input"].element, (0, 0, 8, 8), canvas.width, canvas.height,
-                          self.theme)
+        if self.sample is not None:  # a held-out digit: its 28x28 grey levels, as large as the pad
+            paint_picture(canvas.context, self.images["input"].element, (0, 0, mnist.SIZE, mnist.SIZE), canvas.width,
+                          canvas.height, self.theme)
             return
-        box = optdigits.fit(self.strokes.strokes).bitmap_box_on_pad() if self.strokes else None
         overlay = self.images["saliency"].element if self.overlay and self.strokes else None
-        paint_pad(canvas.context, self.page.path, self.page.polyline, self.strokes.strokes, box, overlay, canvas.width,
-                  canvas.height, self.theme)
+        paint_pad(canvas.context, self.page.path, self.page.polyline, self.strokes.strokes, self.frame_on_pad, overlay,
+                  canvas.width, canvas.height, self.theme)
 
     def paint_input(self):
-        self.input_rgba = ink_image(self.counts, self.theme)
-        self.images["input"].put(self.input_rgba)
+        self.images["input"].put(ink_image(self.levels, self.theme))
+        self.paint_picture("saliency", self.inspection.saliency)
         canvas = self.canvases["input"]
-        paint_grid_values(canvas.context, self.counts, self.input_rgba, self.images["input"].element,
-                          canvas.width, canvas.height, self.theme)
-        saliency = self.inspection.saliency
-        rgba = coloured(saliency, self.theme)
-        self.images["saliency"].put(rgba)
-        canvas = self.canvases["saliency"]
-        paint_picture(canvas.context, self.images["saliency"].element, (0, 0, 8, 8), canvas.width, canvas.height,
-                      self.theme)
+        paint_picture(canvas.context, self.images["input"].element, (0, 0, mnist.SIZE, mnist.SIZE), canvas.width,
+                      canvas.height, self.theme)
 
     def paint_inspector(self):
-        """The selected layer: its maps, their gradients, its filters, one map enlarged, every layer's stats."""
+        """The selected layer: its maps, their gradients, its filters, one map enlarged."""
         values, gradient = self.slab_values(self.selected), self.slab_values(self.selected, gradient=True)
         name = self.names[self.selected]
         self.maps_placement = self.paint_picture("maps", face_picture(values))
@@ -348,7 +470,6 @@ class DigitsLab:
                                               "largest magnitude. Click a map to enlarge it.")
         self.page.set_text("digit-filters-note", describe_filters(name, weighted, weight))
         self.paint_enlarged()
-        self.show_statistics()
 
     def paint_picture(self, name, picture):
         rgba = coloured(picture, self.theme)
@@ -389,31 +510,43 @@ class DigitsLab:
         canvas = self.canvases["training"]
         canvas.fit()
         progress, history = (self.trainer.progress, self.trainer.history) if self.trainer else ([], [])
-        paint_training(canvas.context, self.page.polyline, np.array(progress).reshape(-1, 2), np.array(history).reshape(-1, 5),
-                       digits_model.EPOCHS, canvas.width, canvas.height, self.theme)
+        epochs = self.trainer.epochs if self.trainer else self.network.epochs
+        paint_training(canvas.context, self.page.polyline, np.array(progress).reshape(-1, 2),
+                       np.array(history).reshape(-1, 5), epochs, canvas.width, canvas.height, self.theme)
 
 
-async def start(page):
-    """Download the shipped weights and the digits, open the lab and send it the page's events; returns it."""
-    model, meta = weights.load(io.BytesIO(await page.fetch_bytes(digits_model.WEIGHTS_FILE)))
-    digits = digits_data.load(io.BytesIO(await page.fetch_bytes(str(digits_data.FILE))))
-    lab = DigitsLab(page, model, meta, digits)
+def fitting_networks(model):
+    """The names of the lab's networks whose input `model` takes, giving 10 digit scores.
 
-    def on_frame(timestamp_ms):
+    >>> from engine import nn
+    >>> fitting_networks(nn.Sequential(nn.Flatten(), nn.Linear(784, 10))), fitting_networks(nn.Linear(64, 10))
+    (['mlp', 'cnn'], [])
+    """
+    fits = []
+    for name, network in NETWORKS.items():
         try:
-            busy = lab.frame(timestamp_ms)
-        except Exception as error:
-            page.set_text("digit-message", f"The digits lab stopped: {type(error).__name__}: {error}")
-            raise
-        if not busy:
-            loop.pause()  # nothing to do until the user does something
+            scores = model(np.zeros((1, *network.input_shape)))
+        except ValueError:  # the engine's shape errors: this network's input is not the model's
+            continue
+        if scores.shape == (1, 10):
+            fits.append(name)
+    return fits
 
-    loop = FrameLoop(page.AnimationFrames, on_frame)
+
+async def start(page, chosen="cnn", choose=lambda name: None):
+    """Download the digits and both networks' shipped weights, open the lab on the `chosen` network and send it
+    the page's events; returns it. `choose(name)` asks the page to change the Model setting."""
+    digits = mnist.load(io.BytesIO(await page.fetch_bytes(str(mnist.FILE))))
+    shipped = {}
+    for name, network in NETWORKS.items():
+        model, meta = weights.load(io.BytesIO(await page.fetch_bytes(str(network.weights_file))))
+        shipped[name] = Weights(model, meta, "the shipped weights")
+    lab = DigitsLab(page, shipped, digits, chosen, choose)
 
     def waking(handler):
         def handle(*args):
             handler(*args)
-            loop.play()
+            lab.wake()
         return handle
 
     for canvas in CANVASES:
@@ -426,5 +559,4 @@ async def start(page):
     page.listen("digit-load", ("file",), waking(lambda kind, name, data: lab.load_weights(name, data)))
     lab.update()
     lab.paint_training()
-    loop.play()
     return lab

@@ -1,4 +1,4 @@
-"""What each slab of the CNN lab shows, in numbers and words: the input and every layer but Flatten (whose
+"""What each slab of the lab shows, in numbers and words: the input and every layer but Flatten (whose
 values are pool 2's, laid flat), each with its values, its gradient and the weights behind it.
 """
 from typing import NamedTuple
@@ -18,7 +18,7 @@ class SlabView(NamedTuple):
 
 
 def slabs_of(inspection):
-    """The input (one 8x8 map, its gradient the saliency) and then every layer that is not a Flatten."""
+    """The input (one 28x28 map, its gradient the saliency) and then every layer that is not a Flatten."""
     shown = [SlabView("input", inspection.image[None], inspection.saliency[None], None)]
     return shown + [SlabView(layer.name, layer.values, layer.gradient, layer.module)
                     for layer in inspection.layers if type(layer.module).__name__ != "Flatten"]
@@ -36,8 +36,8 @@ def weights_behind(slabs, index):
 
 def describe_shape(shape):
     """
-    >>> describe_shape((8, 4, 4)), describe_shape((10,))
-    ('8 maps of 4x4', '10 units')
+    >>> describe_shape((6, 14, 14)), describe_shape((10,))
+    ('6 maps of 14x14', '10 units')
     """
     return f"{shape[0]} maps of {shape[1]}x{shape[2]}" if len(shape) == 3 else f"{shape[0]} units"
 
@@ -47,14 +47,15 @@ def describe_filters(name, weighted, weight):
     if weight is None:
         return "The input has no weights: shown is the drawing as the network receives it."
     shape = " x ".join(map(str, weight.shape))
+    kernel = "x".join(map(str, weight.shape[2:]))
     if weight.ndim == 4 and weight.shape[1] == 1:
-        what = (f"{weighted}'s filters ({shape}): one 3x3 filter per map, in the grid of its maps; "
+        what = (f"{weighted}'s filters ({shape}): one {kernel} filter per map, in the grid of its maps; "
                 "blue weights add, orange subtract.")
     elif weight.ndim == 4:
-        what = (f"{weighted}'s filters ({shape}): one row per output map, one 3x3 filter per input map; "
+        what = (f"{weighted}'s filters ({shape}): one row per output map, one {kernel} filter per input map; "
                 "blue weights add, orange subtract.")
     else:
-        what = f"{weighted}'s weights ({shape}): one row per digit, one column per input."
+        what = f"{weighted}'s weights ({shape}): one row per unit it computes, one column per input."
     return what if weighted == name else f"{name} has no weights of its own; its input comes from {what}"
 
 

@@ -79,9 +79,9 @@ NETWORKS = {network.name: network for network in (
 )}
 
 
-def trainer(network, digits, seed=SEED, epochs=None):
+def trainer(network, digits, seed=SEED, epochs=None, piece=None):
     """A `training.Trainer` for a fresh `network` on `digits` (an `mnist.Mnist`) with the recipe; `epochs`
-    defaults to the network's own."""
+    defaults to the network's own; `piece` is the Trainer's (the page's digits per call)."""
     about = {
         "model": network.title,
         "data": {"file": str(mnist.FILE), "split_seed": mnist.SPLIT_SEED, "test_fraction": mnist.TEST_FRACTION,
@@ -90,7 +90,7 @@ def trainer(network, digits, seed=SEED, epochs=None):
     }
     return training.Trainer(digits, network.build, seed=seed, epochs=network.epochs if epochs is None else epochs,
                             lr=LEARNING_RATE, batch_size=BATCH_SIZE, shift=SHIFT, schedule=SCHEDULE,
-                            to_input=network.as_input, about=about)
+                            to_input=network.as_input, about=about, piece=piece)
 
 
 def train_and_save(name, path, data_path, trained_by, log=print):

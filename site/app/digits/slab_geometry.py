@@ -10,10 +10,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-MAP_SIZE = 5.7       # world units of a map's side per sqrt(its pixels a side): 8 -> 16, 4 -> 11, 2 -> 8
-CELL_SIZE = 2.4      # world units of one unit of a flat layer (drawn as a column of cells)
+MAP_SIZE = 5.7       # world units of a map's side per sqrt(its pixels a side): 28 -> 30, 14 -> 21, 5 -> 13
+CELL_SIZE = 4.0      # world units of one unit of a flat layer (drawn as a column of cells): the digits 0..9 beside
+#                      the scores stay apart
+COLUMN_HEIGHT = 100.0  # at most, for a flat layer: LeNet's 120 units at CELL_SIZE would stand 956 units tall,
+#                        15 times its tallest map slab, and shrink every other slab to fit the canvas
 THICKNESS = 2.0
-SPACING = 30.0       # between one slab's back face and the next one's front face
+SPACING = 60.0       # between one slab's back face and the next one's front face: LeNet's widest slab is 124
 YAW, PITCH = -0.62, 0.38             # the first view: from the front left, a little above
 PITCH_LIMIT = 1.2
 
@@ -52,13 +55,20 @@ def face_pixels(shape):
 
 
 def layout_slabs(shapes):
-    """One slab per layer output shape, left to right, the whole model centred on the origin."""
+    """One slab per layer output shape, left to right, the whole model centred on the origin.
+
+    >>> [round(slab.height) for slab in layout_slabs([(1, 28, 28), (6, 28, 28), (10,), (120,)])]
+    [30, 61, 76, 100]
+    """
     slabs, x = [], 0.0
     for shape in shapes:
         pixels = face_pixels(shape)
         columns, rows, width, height = face_grid(shape)
-        unit = CELL_SIZE if len(shape) == 1 else MAP_SIZE * math.sqrt(height) / height  # world size of a pixel
-        slabs.append(Slab(x, pixels[0] * unit, pixels[1] * unit, pixels))
+        if len(shape) == 1:  # a column of cells: as wide as a cell, only as tall as COLUMN_HEIGHT
+            slabs.append(Slab(x, pixels[0] * CELL_SIZE, min(pixels[1] * CELL_SIZE, COLUMN_HEIGHT), pixels))
+        else:
+            unit = MAP_SIZE * math.sqrt(height) / height  # world size of a pixel
+            slabs.append(Slab(x, pixels[0] * unit, pixels[1] * unit, pixels))
         x += THICKNESS + SPACING
     middle = (slabs[0].x + slabs[-1].x) / 2 if slabs else 0.0
     return [slab._replace(x=slab.x - middle) for slab in slabs]

@@ -54,10 +54,15 @@ class Trainer:
     should record of the data and the input beyond the recipe. `history` gets one row per finished epoch:
     (epoch, train loss, test loss, train accuracy, test accuracy), all on the unshifted digits; `progress`
     one (epochs so far, loss) per mini-batch.
+
+    `piece` is for the page, which must finish each animation frame quickly: each call of `step` then works
+    on at most `piece` digits, so a mini-batch takes several calls (their gradients summed into the same
+    update, made by the last) and so does measuring an epoch. By default a call does a whole mini-batch, and
+    the last of an epoch also measures it.
     """
 
     def __init__(self, digits, build, *, seed, epochs, lr, batch_size, shift=0, schedule="constant",
-                 to_input=np.asarray, about=None):
+                 to_input=np.asarray, about=None, piece=None):
         if schedule not in SCHEDULES:
             raise ValueError(f"Trainer: unknown learning rate schedule {schedule!r}; "
                              f"choose one of {', '.join(SCHEDULES)}")
@@ -68,31 +73,72 @@ class Trainer:
         self.optimizer = optim.Adam(self.model.parameters(), lr=lr)
         self.epoch, self.order, self.position = 0, None, 0
         self.history, self.progress = [], []
+        self.piece, self.work = piece, self.run()
 
     @property
     def done(self):
         return self.epoch >= self.epochs
 
     def step(self):
-        """One mini-batch: forward, loss, backward, Adam; the last batch of an epoch also evaluates."""
-        if self.order is None:
-            self.order, self.position = self.rng.permutation(len(self.digits.train_labels)), 0
-        batch = self.order[self.position:self.position + self.batch_size]
-        self.position += self.batch_size
+        """One mini-batch: forward, loss, backward, Adam; the last batch of an epoch also evaluates. With
+        `piece`, only the next `piece` digits of that work."""
+        next(self.work)
+
+    def run(self):
+        """The whole run as a generator that pauses after each call's work (see `step`)."""
+        while True:
+            self.order = self.rng.permutation(len(self.digits.train_labels))
+            for self.position in range(self.batch_size, len(self.order) + self.batch_size, self.batch_size):
+                batch = self.order[self.position - self.batch_size:self.position]
+                yield from self.train_batch(batch)
+                if self.piece or self.position < len(self.order):
+                    yield  # without a piece, the call that ends an epoch goes on to measure it
+            self.position = len(self.order)
+            measured = yield from self.measured()
+            self.epoch, self.order = self.epoch + 1, None
+            self.history.append((self.epoch, *measured))
+            yield
+
+    def pieces(self, count):
+        """Slices of `count` digits, `piece` at a time (all at once without a piece)."""
+        size = self.piece or count
+        return [slice(start, start + size) for start in range(0, count, size)]
+
+    def train_batch(self, batch):
+        """A generator: the mini-batch `batch` (indices of training digits), pausing between pieces."""
         images = self.digits.train_images[batch]
         if self.shift:
             images = shifted(images, self.rng.integers(-self.shift, self.shift + 1, size=(len(batch), 2)))
-        loss = F.cross_entropy(self.model(self.to_input(images)), self.digits.train_labels[batch])
+        labels, loss = self.digits.train_labels[batch], 0.0
         self.optimizer.zero_grad()
-        loss.backward()
+        for number, part in enumerate(self.pieces(len(batch))):
+            if number:
+                yield
+            share = len(labels[part]) / len(batch)  # pieces' mean losses, weighted: the batch's mean
+            piece_loss = F.cross_entropy(self.model(self.to_input(images[part])), labels[part])
+            (piece_loss * share if share != 1 else piece_loss).backward()
+            loss += piece_loss.item() * share
         if self.schedule == "linear":
             steps = self.epochs * -(-len(self.order) // self.batch_size)
             self.optimizer.lr = self.lr * max(1 - len(self.progress) / steps, 0.0)  # progress: the batches so far
         self.optimizer.step()
-        self.progress.append((self.epoch + self.position / len(self.order), loss.item()))
-        if self.position >= len(self.order):
-            self.epoch, self.order = self.epoch + 1, None
-            self.history.append((self.epoch, *self.measure()))
+        self.progress.append((self.epoch + min(self.position, len(self.order)) / len(self.order), loss))
+
+    def measured(self):
+        """A generator returning (train loss, test loss, train accuracy, test accuracy) of the network as it
+        stands, pausing between pieces."""
+        d, scores, started = self.digits, [], False
+        for images, labels in ((d.train_images, d.train_labels), (d.test_images, d.test_labels)):
+            total, correct = 0.0, 0
+            for part in self.pieces(len(labels)):
+                if started and self.piece:
+                    yield
+                started = True
+                loss, right = self.score(images[part], labels[part])
+                total, correct = total + loss * len(labels[part]), correct + right
+            scores.append((total / len(labels), correct / len(labels)))
+        (train_loss, train_accuracy), (test_loss, test_accuracy) = scores
+        return train_loss, test_loss, train_accuracy, test_accuracy
 
     def train_epoch(self):
         """Steps until the current epoch ends."""
@@ -104,24 +150,20 @@ class Trainer:
         """(mean cross-entropy, number correct) of the network as it stands on a labelled set."""
         return evaluate(self.model, images, labels, self.to_input)
 
-    def measure(self):
-        """(train loss, test loss, train accuracy, test accuracy) of the network as it stands."""
-        d = self.digits
-        train_loss, train_correct = self.score(d.train_images, d.train_labels)
-        test_loss, test_correct = self.score(d.test_images, d.test_labels)
-        return train_loss, test_loss, train_correct / len(d.train_labels), test_correct / len(d.test_labels)
-
     def recipe(self):
         """What a weights file records beside the weights: the accuracy and how to get it again."""
         d = self.digits
         test_loss, test_correct = self.score(d.test_images, d.test_labels)
         return {
             "test_accuracy": test_correct / len(d.test_labels), "test_correct": test_correct,
-            "test_count": len(d.test_labels), "test_loss": test_loss,
-            "seed": self.seed, "epochs": self.epoch, "optimizer": "Adam", "lr": self.lr,
-            "batch_size": self.batch_size, "loss": "cross_entropy", "shift_pixels": self.shift,
-            "lr_schedule": self.schedule, **self.about,
+            "test_count": len(d.test_labels), "test_loss": test_loss, **self.settings(),
         }
+
+    def settings(self):
+        """How to get these weights again, without measuring them (the page measures them a slice a frame)."""
+        return {"seed": self.seed, "epochs": self.epoch, "optimizer": "Adam", "lr": self.lr,
+                "batch_size": self.batch_size, "loss": "cross_entropy", "shift_pixels": self.shift,
+                "lr_schedule": self.schedule, **self.about}
 
 
 def train_and_save(trainer, path, trained_by, log=print):

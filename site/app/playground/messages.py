@@ -18,7 +18,8 @@ PASSING = frozenset({"settings", "reset", "code"})
 LESSON = frozenset({"data"})
 UNREAD_CODE = frozenset({"code"})
 DATA = frozenset({"dataset", "problem"})  # the settings a lesson is about
-SHOWN_ONLY = frozenset({"show_test", "discretize", "room"})  # they change what is shown, not the run notes speak of
+# They change what is shown, not the run notes speak of (the digits lab's model, not even the playground's).
+SHOWN_ONLY = frozenset({"show_test", "discretize", "room", "digits_model"})
 
 
 class Messages:

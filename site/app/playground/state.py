@@ -44,6 +44,9 @@ CLASS_LABELS = (0, 1, 2)
 # first opens by default. The core itself (the controls, Data, the Network with Next phase, the Output) is
 # always there.
 ROOMS = ("graph", "code", "diagnostics", "traces", "digits")
+# The digits lab's networks (app.digits.mnist_models.NETWORKS, which the playground may not import: a test
+# keeps the two lists equal); the first opens by default, the CNN, whose layers the lab shows most of.
+DIGITS_MODELS = ("cnn", "mlp")
 _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
 
 def _setting(label, default, kind):
@@ -83,6 +86,7 @@ class State:
     stop_plateau: int = _setting("stop after epochs without improvement", 0, WholeNumber(0, 1000))
     custom: tuple[tuple[float, float, float], ...] = _setting("your points", (), PointList(MAX_POINTS, PLANE))
     room: str = _setting("room", ROOMS[0], OneOf(ROOMS))
+    digits_model: str = _setting("digits lab model", DIGITS_MODELS[0], OneOf(DIGITS_MODELS))
 
 
 @dataclass(frozen=True)

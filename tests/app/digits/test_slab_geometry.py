@@ -4,7 +4,8 @@ import pytest
 
 from app.digits import slab_geometry as geometry
 
-SHAPES = [(1, 8, 8), (8, 8, 8), (8, 8, 8), (8, 4, 4), (16, 4, 4), (16, 4, 4), (16, 2, 2), (10,)]
+SHAPES = [(1, 28, 28), (6, 28, 28), (6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 10, 10), (16, 5, 5), (120,), (120,),
+          (84,), (84,), (10,)]  # LeNet's input, then each layer's output but Flatten's
 
 
 def test_slabs_run_left_to_right_around_the_origin_and_shrink_with_pooling():
@@ -12,7 +13,13 @@ def test_slabs_run_left_to_right_around_the_origin_and_shrink_with_pooling():
     xs = [slab.x for slab in slabs]
     assert xs == sorted(xs) and xs[0] == -xs[-1]
     assert slabs[3].width < slabs[2].width  # pool 1 halves each map
-    assert slabs[1].pixels == (35, 17) and slabs[-1].pixels == (1, 19)
+    assert slabs[1].pixels == (115, 57) and slabs[-1].pixels == (1, 19)
+
+
+def test_a_long_column_of_units_stands_no_taller_than_the_maps_around_it():
+    slabs = geometry.layout_slabs(SHAPES)
+    assert slabs[7].pixels == (1, 239) and slabs[7].height == geometry.COLUMN_HEIGHT
+    assert slabs[7].width == slabs[-1].width == geometry.CELL_SIZE and slabs[-1].height == 19 * geometry.CELL_SIZE
 
 
 def test_the_first_view_fits_the_canvas_and_puts_the_input_at_the_left():

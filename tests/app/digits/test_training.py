@@ -79,3 +79,28 @@ def test_scoring_a_set_in_batches_equals_scoring_it_at_once():
     logits = model(mnist.as_input(images))
     assert correct == int((logits.data.argmax(axis=1) == labels).sum())
     assert loss == pytest.approx(F.cross_entropy(logits, labels).item(), abs=1e-12)
+
+
+def test_in_pieces_a_run_makes_the_same_updates_and_measures_with_no_call_over_its_piece():
+    seen = []
+
+    def to_input(levels):
+        seen.append(len(levels))
+        return mnist.as_input(levels)
+
+    whole = training.Trainer(few_digits(), linear_model, seed=0, epochs=1, lr=0.01, batch_size=32, shift=2,
+                             to_input=mnist.as_input)
+    whole.train_epoch()
+    pieces = training.Trainer(few_digits(), linear_model, seed=0, epochs=1, lr=0.01, batch_size=32, shift=2,
+                              to_input=to_input, piece=10)
+    calls = 0
+    while not pieces.history:
+        before = len(seen)
+        pieces.step()
+        calls += 1
+        assert sum(seen[before:]) <= 10  # the page's frame never waits on more than a piece
+    assert calls == 3 * 4 + 10 + 1  # 3 batches of 32 in pieces of 10, 2, then 96 + 10 digits measured
+    for ours, theirs in zip(pieces.model.parameters(), whole.model.parameters()):
+        np.testing.assert_allclose(ours.data, theirs.data, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(pieces.progress, whole.progress, rtol=1e-12)
+    np.testing.assert_allclose(pieces.history, whole.history, rtol=1e-12)

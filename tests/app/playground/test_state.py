@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.playground.state import (
-    ACTIVATIONS, CLASS_LABELS, DATASETS, EXTRA_KEYS, FEATURES, LEARNING_RATES, MAX_FRAGMENT_BYTES,
+    ACTIVATIONS, CLASS_LABELS, DATASETS, DIGITS_MODELS, EXTRA_KEYS, FEATURES, LEARNING_RATES, MAX_FRAGMENT_BYTES,
     MAX_LAYERS, MAX_NEURONS, MAX_POINTS, MAX_WEIGHTS, OPTIMIZERS, PLANE, PROBLEMS, REGULARIZATION_RATES,
     REGULARIZATIONS, ROOMS, SETTINGS, State, decode, encode, layer_sizes, validate, weight_count, with_change,
 )
@@ -47,6 +47,7 @@ def valid_states(draw):
         stop_plateau=draw(st.integers(0, 1000)),
         custom=tuple(draw(st.lists(st.tuples(coordinate, coordinate, label), max_size=20))),
         room=draw(st.sampled_from(ROOMS)),
+        digits_model=draw(st.sampled_from(DIGITS_MODELS)),
     )
     while weight_count(state) > MAX_WEIGHTS:
         state = replace(state, hidden=state.hidden[:-1])
@@ -137,7 +138,7 @@ BAD_VALUES = {
     "layer_activations": "tanh,swish", "regularization": "l3", "reg_rate": "0.5", "train_ratio": "55",
     "noise": "7", "batch_size": "31", "points": "49", "hidden": "4,0", "features": "x3",
     "optimizer": "lbfgs", "loss": "hinge", "seed": "-1", "show_test": "maybe", "discretize": "2",
-    "stop_loss": "0", "stop_plateau": "1001", "custom": "a,b", "room": "kitchen",
+    "stop_loss": "0", "stop_plateau": "1001", "custom": "a,b", "room": "kitchen", "digits_model": "resnet",
 }
 
 

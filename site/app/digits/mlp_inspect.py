@@ -45,17 +45,24 @@ def inspect_mlp(model, pixels):
     """Run one digit (`pixels`: 784 values, or 28x28, as pixel/255 in [0, 1]) through `model` once, without
     building a graph, and read every layer's output from forward hooks."""
     linears, activations = mlp_layers(model)
-    pixels = np.asarray(pixels, dtype=np.float64)
-    if pixels.size != linears[0].n_in:
-        raise ValueError(f"inspect_mlp: the model takes {linears[0].n_in} inputs, but the digit has "
-                         f"{pixels.size} pixels (shape {pixels.shape}); pass one image of {linears[0].n_in} pixels.")
+    pixels = one_digit(linears, pixels, "inspect_mlp")
     outputs = []
     handles = [module.register_forward_hook(lambda module, inputs, output: outputs.append(output.data[0]))
                for module in activations]
     try:
         with no_grad():
-            scores = model(pixels.reshape(1, -1))
+            scores = model(pixels)
     finally:
         for handle in handles:
             handle.remove()
-    return MlpReading([pixels.ravel(), *outputs], scores.softmax().data[0], [layer.weight.data for layer in linears])
+    return MlpReading([pixels[0], *outputs], scores.softmax().data[0], [layer.weight.data for layer in linears])
+
+
+def one_digit(linears, pixels, caller):
+    """`pixels` as the one-row batch (1, n_in) the MLP of `linears` takes, or a ValueError naming `caller`
+    and the pixels' shape."""
+    pixels = np.asarray(pixels, dtype=np.float64)
+    if pixels.size != linears[0].n_in:
+        raise ValueError(f"{caller}: the model takes {linears[0].n_in} inputs, but the digit has "
+                         f"{pixels.size} pixels (shape {pixels.shape}); pass one image of {linears[0].n_in} pixels.")
+    return pixels.reshape(1, -1)

@@ -12,7 +12,8 @@ strokes that matter to this digit, which is the point of drawing them, while 50,
 (and writing their path data alone takes 34 ms in CPython, 17 times this whole view's painting).
 
 A renderer takes arrays, not models: `mlp_inspect.inspect_mlp` reads them from the engine. Shapes of one
-colour become one SVG path (`app.shared.shapes`), so a paint makes a few dozen calls into JavaScript.
+colour become one SVG path (`app.shared.shapes`), so a paint makes a few dozen calls into JavaScript. The
+picture is a `Scene`, so the lab's walkthrough draws its phases (gradients, the update) with the same painter.
 """
 from typing import NamedTuple
 
@@ -82,105 +83,146 @@ def shades(values):
     return values / magnitude(values)
 
 
+class Scene(NamedTuple):
+    """One picture of the view, in arrays and words. `pixels`: the input's values in [0, 1]; per layer of
+    weights, its drawn `connections` and `edge_values`, the value each of them shows (coloured by sign, as
+    wide as its size against the layer's largest; exactly zero in the outline colour), or None while the
+    layer is not drawn; per neuron layer after the input, `shades` on the colour scale, or None while it is
+    not reached (empty circles); beside the outputs `output_texts`, the output `ringed` (or None), and under
+    each column's name its `details`."""
+
+    pixels: np.ndarray
+    connections: list
+    edge_values: list
+    shades: list
+    output_texts: list
+    ringed: object
+    details: list
+    edge_alpha: float = EDGE_ALPHA
+
+
+def reading_scene(activations, probabilities, weights):
+    """The view of one digit, as `mlp_inspect.MlpReading` gives it: neurons by activation, the strongest
+    connections by contribution, the outputs by probability with the prediction ringed."""
+    connections = strongest_connections(weights, activations)
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    return Scene(activations[0], connections, [chosen.contribution for chosen in connections],
+                 [*(shades(values) for values in activations[1:]), probabilities],
+                 [f"{digit}  {100 * probability:.0f}%" for digit, probability in enumerate(probabilities.tolist())],
+                 int(np.argmax(probabilities)), column_details(activations, probabilities))
+
+
+def column_details(activations, probabilities):
+    """Under each column's name: how much of the input is inked, what share of each hidden layer is silent,
+    and what the outputs read."""
+    inked = np.count_nonzero(activations[0])
+    predicted = int(np.argmax(probabilities))
+    return [f"{inked} of {activations[0].size} inked ({100 * inked / activations[0].size:.0f}%)",
+            *(silent_caption(values) for values in activations[1:]),
+            f"reads {predicted} ({100 * probabilities[predicted]:.0f}%)"]
+
+
 def paint_mlp(ctx, path, picture, layout, activations, probabilities, weights, theme, selected=None):
     """Draw the whole view on `ctx` (working in CSS pixels) for one digit, as `mlp_inspect.MlpReading` gives
     it: `activations` (the input's pixels in [0, 1], then each hidden layer's), the output `probabilities`
     and the `weights`. `path(d)` makes a Path2D from SVG path data; `picture` is an off-screen image
     (`page.pixels()`) the input is put into. `selected` = (layer, index), as `mlp_layout.neuron_at` answers,
     is ringed. Returns the connections drawn."""
+    scene = reading_scene(activations, probabilities, weights)
+    paint_scene(ctx, path, picture, layout, scene, theme, selected)
+    return scene.connections
+
+
+def paint_scene(ctx, path, picture, layout, scene, theme, selected=None):
+    """Draw `scene` (see `Scene`) as `paint_mlp` draws a digit's; `selected` = (layer, index) is ringed."""
     ctx.fillStyle = theme.background
     ctx.fillRect(0, 0, layout.width, layout.height)
     left, top, pixel = layout.image
     side = layout.side * pixel
-    picture.put(theme.ink(activations[0].reshape(layout.side, layout.side)))
+    picture.put(theme.ink(scene.pixels.reshape(layout.side, layout.side)))
     ctx.imageSmoothingEnabled = False
     ctx.drawImage(picture.element, 0, 0, layout.side, layout.side, left, top, side, side)
     ctx.strokeStyle = theme.outline
     ctx.lineWidth = 1.0
     ctx.strokeRect(left - 0.5, top - 0.5, side + 1, side + 1)
 
-    connections = strongest_connections(weights, activations)
-    _paint_connections(ctx, path, layout, connections, theme)
+    _paint_connections(ctx, path, layout, scene.connections, scene.edge_values, scene.edge_alpha, theme)
     ctx.globalAlpha = PICTURE_OVER_EDGES  # the digit reads through the lines that leave its pixels
     ctx.drawImage(picture.element, 0, 0, layout.side, layout.side, left, top, side, side)
     ctx.globalAlpha = 1.0
     for layer in range(1, len(layout.centres) - 1):
-        _paint_neurons(ctx, path, layout, layer, shades(activations[layer]), theme)
-    _paint_outputs(ctx, path, layout, probabilities, theme)
-    _paint_captions(ctx, layout, activations, probabilities, connections, theme)
+        _paint_neurons(ctx, path, layout, layer, scene.shades[layer - 1], theme)
+    _paint_outputs(ctx, path, layout, scene, theme)
+    _paint_captions(ctx, layout, scene, theme)
     if selected is not None:
         _paint_selected(ctx, path, layout, selected, theme)
-    return connections
 
 
-def _paint_connections(ctx, path, layout, connections, theme):
-    """Every layer's drawn connections, one stroke per (sign, width) over all layers."""
+def _paint_connections(ctx, path, layout, connections, edge_values, alpha, theme):
+    """Every drawn layer's connections, one stroke per (sign, width) over all layers."""
     segments, codes = [], []
-    for layer, chosen in enumerate(connections):
-        if not len(chosen.to):
+    for layer, (chosen, values) in enumerate(zip(connections, edge_values)):
+        if values is None or not len(chosen.to):
             continue
         segments.append(edge_segments(layout, layer, chosen.to, chosen.source))
-        share = np.abs(chosen.contribution) / np.abs(chosen.contribution).max()
+        largest = np.abs(values).max()
+        share = np.abs(values) / largest if largest > 0 else np.zeros(len(values))
         steps = np.rint((EDGE_WIDTHS[0] + share * (EDGE_WIDTHS[1] - EDGE_WIDTHS[0])) / WIDTH_STEP).astype(np.int64)
-        codes.append(np.where(chosen.contribution > 0, steps, -steps))  # one integer per (sign, width)
+        codes.append(np.sign(values).astype(np.int64) * steps)  # one integer per (sign, width); 0: exactly zero
     if not segments:
         return
     segments, codes = np.concatenate(segments), np.concatenate(codes)
-    ctx.globalAlpha = EDGE_ALPHA
+    ctx.globalAlpha = alpha
     ctx.lineCap = "round"
     for code in np.unique(codes).tolist():
-        ctx.strokeStyle = theme.css(1.0 if code > 0 else -1.0)
-        ctx.lineWidth = abs(code) * WIDTH_STEP
+        ctx.strokeStyle = theme.css(np.sign(code)) if code else theme.outline
+        ctx.lineWidth = abs(code) * WIDTH_STEP if code else EDGE_WIDTHS[0]
         ctx.stroke(path(lines_path(segments[codes == code])))
     ctx.globalAlpha = 1.0
 
 
 def _paint_neurons(ctx, path, layout, layer, layer_shades, theme):
-    """A column of circles filled with their shades: one fill per colour (a silent layer is one fill), one
-    stroke for every outline."""
+    """A column of circles filled with their shades (None: left empty, not reached yet): one fill per colour
+    (a silent layer is one fill), one stroke for every outline."""
     centres, radius = layout.centres[layer], layout.radii[layer]
-    colours = [theme.css(shade) for shade in layer_shades.tolist()]
-    for colour in dict.fromkeys(colours):
-        ctx.fillStyle = colour
-        ctx.fill(path(circles_path(centres[[c == colour for c in colours]], radius)))
+    if layer_shades is not None:
+        colours = [theme.css(shade) for shade in layer_shades.tolist()]
+        for colour in dict.fromkeys(colours):
+            ctx.fillStyle = colour
+            ctx.fill(path(circles_path(centres[[c == colour for c in colours]], radius)))
     ctx.strokeStyle = theme.outline
     ctx.lineWidth = 0.75
     ctx.stroke(path(circles_path(centres, radius)))
 
 
-def _paint_outputs(ctx, path, layout, probabilities, theme):
-    """The outputs filled by probability (0 neutral, 1 full blue), each with its digit and its probability;
-    the predicted one ringed and in bold."""
-    _paint_neurons(ctx, path, layout, len(layout.centres) - 1, np.asarray(probabilities, dtype=np.float64), theme)
+def _paint_outputs(ctx, path, layout, scene, theme):
+    """The outputs filled by their shades (the probabilities: 0 neutral, 1 full blue), each with its text;
+    the ringed one in bold."""
+    _paint_neurons(ctx, path, layout, len(layout.centres) - 1, scene.shades[-1], theme)
     centres, radius = layout.centres[-1], layout.radii[-1]
-    predicted = int(np.argmax(probabilities))
-    ctx.strokeStyle = theme.text
-    ctx.lineWidth = 2.0
-    ctx.stroke(path(circles_path(centres[predicted:predicted + 1], radius + 3)))
+    if scene.ringed is not None:
+        ctx.strokeStyle = theme.text
+        ctx.lineWidth = 2.0
+        ctx.stroke(path(circles_path(centres[scene.ringed:scene.ringed + 1], radius + 3)))
     ctx.textAlign, ctx.textBaseline = "left", "middle"
-    for digit, ((x, y), probability) in enumerate(zip(centres.tolist(), np.asarray(probabilities).tolist())):
-        strong = digit == predicted
+    for digit, ((x, y), text) in enumerate(zip(centres.tolist(), scene.output_texts)):
+        strong = digit == scene.ringed
         ctx.font = f"{'bold ' if strong else ''}13px system-ui, sans-serif"
         ctx.fillStyle = theme.text if strong else theme.muted_text
-        ctx.fillText(f"{digit}  {100 * probability:.0f}%", x + radius + 8, y)
+        ctx.fillText(text, x + radius + 8, y, layout.width - x - radius - 10)  # squeezed, never cut at the edge
 
 
-def _paint_captions(ctx, layout, activations, probabilities, connections, theme):
-    """Above each column its name and what it holds; under each gap how many connections it draws."""
+def _paint_captions(ctx, layout, scene, theme):
+    """Above each column its name and what it holds; under each drawn gap how many connections it draws."""
     columns = [layout.image[0] + layout.side * layout.image[2] / 2, *(c[:, 0].mean() for c in layout.centres[1:])]
     # each caption reaches at most halfway to the next column (or to the canvas's edge): squeezed, never touching
     bounds = [0.0, *((left + right) / 2 for left, right in zip(columns, columns[1:])), layout.width]
     rooms = [2 * min(x - low, high - x) - 6 for x, low, high in zip(columns, bounds, bounds[1:])]
-    predicted = int(np.argmax(probabilities))
     names = [f"Input {layout.side}\u00d7{layout.side}",
              *(f"Hidden {layer} \u00b7 {len(layout.centres[layer])}" for layer in range(1, len(layout.centres) - 1)),
              "Output"]
-    inked = np.count_nonzero(activations[0])
-    details = [f"{inked} of {activations[0].size} inked ({100 * inked / activations[0].size:.0f}%)",
-               *(silent_caption(values) for values in activations[1:]),
-               f"reads {predicted} ({100 * probabilities[predicted]:.0f}%)"]
     ctx.textAlign, ctx.textBaseline = "center", "alphabetic"
-    for x, room, name, detail in zip(columns, rooms, names, details):
+    for x, room, name, detail in zip(columns, rooms, names, scene.details):
         ctx.font = "600 12px system-ui, sans-serif"
         ctx.fillStyle = theme.text
         ctx.fillText(name, x, 15, room)
@@ -192,7 +234,9 @@ def _paint_captions(ctx, layout, activations, probabilities, connections, theme)
             ctx.fillText(line, x, y, room)
     ctx.font = "11px system-ui, sans-serif"
     starts = [layout.image[0] + layout.side * layout.image[2], *columns[1:-1]]  # the picture's right edge, ...
-    for chosen, start, end in zip(connections, starts, columns[1:]):
+    for chosen, values, start, end in zip(scene.connections, scene.edge_values, starts, columns[1:]):
+        if values is None:
+            continue
         x, room = (start + end) / 2, end - start - 6
         ctx.fillText(f"showing {len(chosen.to):,} of {chosen.total:,}", x, layout.height - 20, room)
         ctx.fillText("connections", x, layout.height - 6, room)

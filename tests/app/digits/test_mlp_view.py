@@ -235,3 +235,12 @@ def test_the_first_layer_grid_shows_each_neurons_weights_on_one_symmetric_scale(
     row, column = divmod(19, 8)
     assert ctx.named("strokeRect") == [(placement.x + column * step, placement.y + row * step,
                                         28 * placement.pixel, 28 * placement.pixel)]
+
+
+def test_the_outputs_words_are_squeezed_to_end_at_the_canvas_edge_never_cut():
+    pixels, _ = held_out(4)
+    ctx, _ = painted(pixels)
+    beside = [args for args in ctx.named("fillText") if re.fullmatch(r"\d  \d+%", args[0])]
+    assert len(beside) == 10
+    for _, x, _, room in beside:
+        assert x + room == LAYOUT.width - 2

@@ -14,7 +14,7 @@ from app.playground.stepthrough.particles_view import (paint_changes, paint_labe
                              particle_radius)
 from app.playground.network_view import WEIGHT_FOR_MAX_WIDTH, paint_network, strongest_edges
 from app.playground.stepthrough.recorded_step import PHASES, StepThrough
-from app.shared.palette import NEGATIVE, POSITIVE
+from app.shared.colour_key import key_line
 
 EXAMPLE = 0  # the step-through shows the neurons of the batch's first example
 
@@ -29,22 +29,15 @@ def colour_key(phase=None):
     changes (the weight, its gradient, its change), so the key says it wherever the picture does."""
     smallest = f"log scale, from the step's largest down to 1/{10 ** DECADES:,.0f} of it"
     if phase == "gradients":
-        return (_key("Particle colour", "the sign of dL/dw", "blue +", "orange \u2212", "size", f"|dL/dw|, {smallest}")
+        return (key_line("Particle colour", "the sign of dL/dw", "blue +", "orange \u2212", "size",
+                         f"|dL/dw|, {smallest}")
                 + [("span", {}, " The faded edges are the weights.")])
     if phase == "update":
-        return _key("Edge colour", "the weight went up or down", "blue up", "orange down", "width",
-                    f"how much it changed, {smallest}")
-    return (_key("Edge colour", "the weight's sign", "blue +", "orange \u2212", "width",
-                 f"|weight|, widest from {WEIGHT_FOR_MAX_WIDTH:g}")
+        return key_line("Edge colour", "the weight went up or down", "blue up", "orange down", "width",
+                        f"how much it changed, {smallest}")
+    return (key_line("Edge colour", "the weight's sign", "blue +", "orange \u2212", "width",
+                     f"|weight|, widest from {WEIGHT_FOR_MAX_WIDTH:g}")
             + [("span", {}, " Neuron colour: its value at the input shown, orange \u22121 to blue +1.")])
-
-
-def _key(thing, colour, positive, negative, size, size_means):
-    """One line of the key: what `thing`'s colour means, a swatch for each sign, and what its `size` means."""
-    def swatch(rgb):
-        return ("i", {"class": "swatch", "style": f"background: rgb{rgb}"}, "")
-    return [("strong", {}, thing), ("span", {}, f": {colour} ("), swatch(POSITIVE), ("span", {}, f"{positive}, "),
-            swatch(NEGATIVE), ("span", {}, f"{negative}); "), ("strong", {}, size), ("span", {}, f": {size_means}.")]
 
 
 class Walkthrough:

@@ -1,7 +1,12 @@
 """The code editor in Chromium: type, Run, share, reload, and the guards around a stranger's code."""
-from tests.browser.page_reading import READ_CANVAS, wait_for_state
+from tests.browser.page_reading import wait_for_state
+
+from app.playground.network_layout import layout_network
 
 MODEL = 'from engine import nn\nmodel = nn.MLP(2, [6, 3], 1, activation="relu")\nprint("ok")'
+# The colour at CSS pixel (x, y) of a canvas drawn at the screen's density.
+PIXEL = """(canvas, [x, y]) => Array.from(canvas.getContext("2d").getImageData(
+  Math.round(x * devicePixelRatio), Math.round(y * devicePixelRatio), 1, 1).data.slice(0, 3))"""
 
 
 def type_code(page, text):
@@ -20,13 +25,18 @@ def test_code_typed_and_run_builds_the_network_and_a_link_reopens_it_without_run
                                                                                       site_url, chromium):
     open_site()
     network = page.get_by_label("Network", exact=True)
-    before = network.evaluate(READ_CANVAS)
     type_code(page, MODEL)
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_function("document.querySelector('#code-output').textContent.includes('ok')")
     page.wait_for_function("document.querySelector('#network-note').textContent.includes('from your code')")
-    after = network.evaluate(READ_CANVAS)
-    assert after["changed"] > after["total"] // 20, (before, after)  # a 2-6-3-1 network is drawn now
+    # A 2-6-3-1 network is drawn now: a neuron at each of its six places in hidden layer 1, once the picture has
+    # been fitted to its new height (the note saying the code holds the layer controls takes a row of it).
+    page.wait_for_function("(c => c.height === Math.round(c.clientHeight * devicePixelRatio))"
+                           "(document.getElementById('network'))")
+    layout = layout_network([2, 6, 3, 1], *network.evaluate("c => [c.clientWidth, c.clientHeight]"))
+    colours = [network.evaluate(PIXEL, [float(x), float(y)]) for x, y in [(4, 4), *layout.centres[1]]]
+    background, neurons = colours[0], colours[1:]
+    assert all(colour != background for colour in neurons), colours
     page.wait_for_function("location.hash.includes('code=')")
     page.get_by_role("button", name="Copy link").click()
     link = page.text_content("#link-status").split("Link copied: ")[1]
@@ -180,4 +190,20 @@ def test_a_lesson_whose_code_builds_the_network_holds_the_layer_controls_from_th
                      page.get_by_role("button", name="Add a neuron to hidden layer 1")]
     assert all(control.is_disabled() for control in held_controls)
     assert page.get_by_role("button", name="Step", exact=True).is_enabled()  # the others work
+    assert page_errors == []
+
+
+def test_the_editor_wears_the_focus_ring_and_the_keyboard_leaves_it_as_the_hint_says(open_site, open_room, page_errors):
+    page = open_room(open_site(), "Code")
+    assert "Escape then Tab leaves the editor" in " ".join(page.text_content("#code-hint").split())
+    restore = page.get_by_role("button", name="Restore my saved code")
+    restore.focus()
+    page.keyboard.press("Tab")  # into the editor
+    ring = "el => { const style = getComputedStyle(el); return [style.outlineStyle, style.outlineWidth]; }"
+    assert page.locator("#code-editor").evaluate(ring) == ["solid", "3px"]  # as a button's (test_layout)
+    page.keyboard.press("Tab")  # indents: Python needs it
+    assert page.evaluate("document.activeElement.closest('#code-editor') !== null")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Restore my saved code"
     assert page_errors == []

@@ -81,6 +81,27 @@ def test_on_a_phone_the_pictures_come_before_the_long_settings(chromium, site_ur
     context.close()
 
 
+def test_on_a_phone_the_networks_key_and_next_phase_sit_under_its_picture_and_a_lesson_opens_in_view(phone, artifacts):
+    page = phone.page
+    picture = page.get_by_label("Network", exact=True).bounding_box()
+    key, next_phase, features = (part.bounding_box() for part in (
+        page.locator("#network-colours"), page.get_by_role("button", name="Next phase"),
+        page.get_by_role("group", name="Features")))
+    assert picture["y"] + picture["height"] <= key["y"] < next_phase["y"] < features["y"]
+    assert all(name.bounding_box()["height"] < 30 for name in page.locator(".layer-name").all())  # "Hidden 1", one line
+    # A lesson from the list, far below the pictures: the page goes up to its words and the plane they speak of.
+    lesson = page.locator('a[href="#preset=xor-hidden"]')
+    lesson.scroll_into_view_if_needed()
+    assert page.evaluate("scrollY") > 1000
+    lesson.tap()
+    page.wait_for_function("location.hash.includes('dataset=xor') && scrollY === 0")
+    page.screenshot(path=artifacts / "layout-phone-lesson.png")
+    note, plane = page.locator("#note").bounding_box(), page.get_by_label("Output", exact=True).bounding_box()
+    assert page.locator("#note").text_content().startswith("XOR needs a hidden layer")
+    assert 0 <= note["y"] and note["y"] + note["height"] <= plane["y"] and plane["y"] + plane["height"] / 2 <= 800
+    assert phone.errors == []
+
+
 def test_each_control_is_named_by_its_label_alone(open_site, page_errors):
     page = open_site()
     for name in SELECTS + SLIDERS:
@@ -110,6 +131,17 @@ def test_menus_radios_sliders_and_checkboxes_wear_the_buttons_focus_ring(open_si
     assert page_errors == []
 
 
+def test_the_keyboard_meets_start_here_right_after_the_data_as_the_eye_does(open_site, page_errors):
+    page = open_site()
+    page.get_by_text("Your own points", exact=True).focus()  # the Data panel's last stop
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == f"#preset={LESSONS[0]}"
+    page.locator(f'a[href="#preset={LESSONS[-1]}"]').focus()
+    page.keyboard.press("Tab")  # then the Network, beside them
+    assert page.get_by_role("checkbox", name="x₁", exact=True).evaluate("box => box === document.activeElement")
+    assert page_errors == []
+
+
 def visible_room(page):
     """The rooms a person can see now, by their panels."""
     rooms = {"graph": page.get_by_label("Computation graph", exact=True),
@@ -131,8 +163,8 @@ def test_a_room_opens_by_click_and_by_keyboard_and_the_link_keeps_it(open_site, 
     assert graph.evaluate("c => c.clientWidth > 300 && c.clientHeight > 100")
     assert graph.evaluate(READ_CANVAS)["painted"] > 0
 
-    # From the keyboard: Tab from the last lesson reaches the rooms, the arrows choose one, Tab enters it.
-    page.locator(f'a[href="#preset={LESSONS[-1]}"]').focus()
+    # From the keyboard: Tab from the core's last control reaches the rooms, the arrows choose one, Tab enters it.
+    page.get_by_text("Stop automatically", exact=True).focus()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.value") == "diagnostics"  # the open room's tab
     page.keyboard.press("ArrowLeft")

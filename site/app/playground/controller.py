@@ -91,10 +91,13 @@ class Playground:
         opened = read_link(fragment, saved_code)
         self.state, self.extras, self.reveal = opened.state, opened.extras, opened.reveal
         self.editor.show(opened.code)
+        self.graph.code_graph = None  # the expression of the code that was in charge goes with it
         self.messages.clear()
         self.restart()
-        if opened.run_now and opened.code:
-            self.run_code(opened.code)
+        if opened.run_now:  # a lesson plays at once, even after a pause or a run that diverged
+            self.set_playing(True)
+            if opened.code:
+                self.run_code(opened.code)
         if opened.message:  # a preset's lesson, or a word on the link's code; else the new run's own word stands
             self.say(opened.message, LESSON if opened.run_now else UNREAD_CODE)
         self.show_state(opened.notes)
@@ -219,6 +222,7 @@ class Playground:
         elif (opened := self.traces.open_weights(name, data, self.state)) is not None:
             self.leave_replay()
             self.editor.use_weights(name, data)
+            self.graph.code_graph = None  # the file's network is in charge now, not the code's expression
             self.messages.clear()
             self.take_over(*opened, {})
 

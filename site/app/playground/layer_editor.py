@@ -5,6 +5,7 @@ change("layer_activation", (layer, activation)). When the network comes from you
 the editor shows that network with every control disabled, the layer count's -/+ and the toolbar's Activation
 too, and says why.
 """
+from app.playground.summary import ACTIVATION_NAMES
 
 EDITOR = "layer-controls"  # the element the rows replace the children of
 LAYER_COUNT = '[data-action="add-layer"], [data-action="remove-layer"]'  # the page's own -/+ hidden layer buttons
@@ -13,8 +14,9 @@ HELD = "layers-held"  # the id of the sentence saying why the controls cannot ch
 
 
 def layer_rows(sizes, activations, choices, held=False):
-    """The editor's rows: one per hidden layer of `sizes` neurons, its menu offering `choices`; with `held`,
-    every button and menu disabled and described by the HELD sentence.
+    """The editor's rows: one per hidden layer of `sizes` neurons, its menu offering `choices` by the names the
+    page says them in (a function of your own by its own); with `held`, every button and menu disabled and
+    described by the HELD sentence.
 
     >>> [row] = layer_rows([1], ["tanh"], ["relu", "tanh"])
     >>> [(tag, content) for tag, _, content in row[2][:4]]
@@ -36,7 +38,7 @@ def layer_rows(sizes, activations, choices, held=False):
                         "aria-label": f"Add a neuron to hidden layer {number}", **off}, "+"),
             ("select", {"data-setting": "layer_activation", "data-layer": index,
                         "aria-label": f"Hidden layer {number} function", **off},
-             [("option", {"value": choice, "selected": choice == activation}, choice)
+             [("option", {"value": choice, "selected": choice == activation}, ACTIVATION_NAMES.get(choice, choice))
               for choice in [*choices, *([] if activation in choices else [activation])]]),  # your own, by name
         ]))
     return rows

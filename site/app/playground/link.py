@@ -11,6 +11,7 @@ from app.playground.presets import find_preset
 from app.playground.state import decode
 
 ROOMS = "rooms"  # the rooms' navigation: its top brings the open room into view below it
+TOP = "top"      # the page's header: under it the lesson's words and the core picture (on a phone, far above the list)
 
 
 class OpenedLink(NamedTuple):
@@ -20,7 +21,7 @@ class OpenedLink(NamedTuple):
     run_now: bool   # whether that code runs at once (a preset's)
     message: str    # what the page says about it ("" leaves the new run's own word)
     notes: list     # what could not be read, field by field
-    reveal: str     # the element to bring into view: the rooms, for a lesson watched there; else ""
+    reveal: str     # what a lesson brings into view: the rooms, for one watched there, else the top; else ""
 
 
 def read_link(fragment, saved_code=None):
@@ -43,7 +44,7 @@ def read_link(fragment, saved_code=None):
         else:
             state = decode(preset.settings).state
             code, run_now, message = preset.code or "", True, f"{preset.title}. {preset.lesson}"
-            reveal = ROOMS if preset.watched_in_room else ""
+            reveal = ROOMS if preset.watched_in_room else TOP
     elif "code" in extras:
         code, note = decode_code(extras["code"])
         if code is None:

@@ -21,8 +21,9 @@ class NetworkLayout:
     height: float
 
 
-def layout_network(sizes, width, height):
-    """Spread `sizes` (neurons per layer, input first) evenly across a width x height canvas.
+def layout_network(sizes, width, height, left=MARGIN):
+    """Spread `sizes` (neurons per layer, input first) evenly across a width x height canvas, leaving `left`
+    pixels (at least MARGIN) before the inputs for their labels.
 
     >>> layout = layout_network([2, 4, 1], 600, 400)
     >>> [c.shape for c in layout.centres], layout.radius
@@ -30,12 +31,13 @@ def layout_network(sizes, width, height):
     """
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"layout_network: need at least two layers of one neuron or more, got {sizes}")
-    usable_width = max(width - 2 * MARGIN, 1.0)
+    left = max(left, MARGIN)
+    usable_width = max(width - left - MARGIN, 1.0)
     usable_height = max(height - 2 * MARGIN, 1.0)
     column_gap = usable_width / (len(sizes) - 1)
     spacing = min(usable_height / max(sizes), MAX_SPACING)
     radius = float(max(2.0, min(MAX_RADIUS, 0.36 * spacing, 0.2 * column_gap)))
-    xs = MARGIN + np.arange(len(sizes)) * column_gap
+    xs = left + np.arange(len(sizes)) * column_gap
     # Inset the first and last columns by a radius so their neurons and labels stay inside the canvas.
     xs[0], xs[-1] = xs[0] + radius, xs[-1] - radius
     centre_y = MARGIN + usable_height / 2 + 8.0  # a little low: the captions sit above

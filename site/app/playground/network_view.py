@@ -11,6 +11,8 @@ import numpy as np
 from app.shared.palette import readable_text
 
 MAX_EDGE_WIDTH = 6.0
+LABEL_FONT = "12px system-ui, sans-serif"  # the layer captions and the input labels
+LABEL_GAP = 6.0  # between an input's label and its neuron
 WEIGHT_FOR_MAX_WIDTH = 3.0  # |w| at or above this draws at full width ("capped")
 WIDTH_STEP = 0.5            # widths are rounded to this, which bounds the number of paths
 
@@ -133,6 +135,13 @@ def edge_at(layout, weights, x, y, tolerance=4.0):
     return None
 
 
+def label_room(ctx, input_labels):
+    """The width the input labels take before the first column, measured on `ctx` in the font they are
+    drawn in: the `left` that `layout_network` needs so that "sin(x₁)" is read whole, not clipped."""
+    ctx.font = LABEL_FONT
+    return max((ctx.measureText(label).width for label in input_labels), default=0.0) + LABEL_GAP + 2.0
+
+
 def paint_network(ctx, path, layout, weights, values, shades, theme, captions=(), input_labels=(),
                   thumbnails=None, shown=None, highlight=None, edge_alpha=1.0):
     """Draw the whole network on `ctx` (a CanvasRenderingContext2D working in CSS pixels); `path(d)`
@@ -212,11 +221,11 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
         ctx.setLineDash([])
 
     ctx.fillStyle = theme.muted_text
-    ctx.font = "12px system-ui, sans-serif"
+    ctx.font = LABEL_FONT
     columns = [float(centres[0, 0]) for centres in layout.centres]
     caption_width = min(np.diff(columns)) - 6  # many layers: squeeze, never touch (a layout has two or more)
     for caption, x in zip(captions, columns):
         ctx.fillText(caption, x, 14, caption_width)
     ctx.textAlign = "right"
     for label, (x, y) in zip(input_labels, layout.centres[0]):
-        ctx.fillText(label, x - radius - 6, y)
+        ctx.fillText(label, x - radius - LABEL_GAP, y)

@@ -9,7 +9,7 @@ import numpy as np
 from app.playground import plane
 from app.playground.curve_view import paint_loss_curve
 from app.playground.network_layout import layout_network
-from app.playground.network_view import paint_network, strongest_edges
+from app.playground.network_view import label_room, paint_network, strongest_edges
 from app.playground.output_view import paint_output, paint_points, point_colours
 from app.playground.run import INPUT_RANGE
 from app.playground.stepthrough.particles_view import paint_links
@@ -26,8 +26,9 @@ LEGEND_NOTES = {
     "classes": "Each colour is the class the network favours there, greyer where it is less sure.",
     "regression": "The predicted value: orange below 0, blue above, full colour from −1 and 1 out.",
 }
-# What the crosshair on the plane is, said under it whenever it is drawn.
-CROSSHAIR_NOTE = "\u2295 marks the input whose values the Network shows; hover to move it."
+# What the crosshair on the plane is, said under it whenever it is drawn, with what a click there does (a
+# learner's first try, which turns the dataset into their own points).
+CROSSHAIR_NOTE = "\u2295 marks the input whose values the Network shows; hover to move it, click to add a point there."
 
 
 class Pictures:
@@ -72,7 +73,8 @@ class Pictures:
         changed (the theme is read again then too)."""
         if self.network.fit(self.density) or self.layout is None:
             self.theme = theme_of(self.page)
-            self.layout = layout_network(self.run().layer_sizes(), self.network.width, self.network.height)
+            self.layout = layout_network(self.run().layer_sizes(), self.network.width, self.network.height,
+                                         left=label_room(self.network.context, self.input_labels()))
             self.points_stale = True
         self.points_stale |= self.output.fit(self.density)
         self.curve.fit()

@@ -67,8 +67,8 @@ PRESETS = {
         "dataset=xor&hidden="),
     "spiral-depth": Preset(
         "A spiral takes depth or features",
-        "From x1 and x2 alone, three layers of 8 can wind around the spiral; with sin(x1) and sin(x2) "
-        "switched on, two layers are enough.",
+        "From x\u2081 and x\u2082 alone, three layers of 8 can wind around the spiral; with sin(x\u2081) and "
+        "sin(x\u2082) switched on, two layers are enough.",
         "dataset=spiral&hidden=8,8,8&optimizer=adam&lr=0.01"),
     "relu-sparsity": Preset(
         "ReLU units are off half the time",

@@ -233,10 +233,10 @@ def with_change(state, **changes):
     """A copy of `state` with `changes` applied, and notes on any that could not be.
 
     This is how every control changes the state. A change a setting cannot take keeps the current
-    value; a change that would break a rule between fields is fixed as the rule says (switching the
-    problem type picks that type's first dataset), except one that would exceed MAX_WEIGHTS, which
-    leaves the state as it was. Values may be Python values or a control's text. Changing `hidden`
-    clears per-layer activations of another length unless `layer_activations` changes with it.
+    value; a change that would break a rule between fields is fixed as the rule says, except one that would
+    exceed MAX_WEIGHTS, which leaves the state as it was. Switching the problem type picks that type's first
+    dataset without a note (the Data panel shows the choice). Values may be Python values or a control's text.
+    Changing `hidden` clears per-layer activations of another length unless `layer_activations` changes with it.
 
     >>> state, notes = with_change(State(), hidden="8,8,8", lr="0.1")
     >>> state.hidden, state.lr, notes
@@ -258,6 +258,8 @@ def with_change(state, **changes):
             continue
         notes += [f"{setting.label}: {note}" for note in dropped]
     changed = replace(state, **values)
+    if "problem" in values and "dataset" not in values and changed.dataset not in DATASETS[changed.problem]:
+        changed = replace(changed, dataset=DATASETS[changed.problem][0])  # as the Data panel's choices change: no note
     if weight_count(changed) > MAX_WEIGHTS:
         shape = "-".join(map(str, layer_sizes(changed)))
         return state, notes + [f"that would make a {shape} network with {weight_count(changed):,} weights, "

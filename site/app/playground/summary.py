@@ -37,7 +37,7 @@ def describe(state, run, point=None, output=None):
 
     `output` is `Run.output_values` at `point` (one row): a probability, class probabilities or a value.
     """
-    dataset = "your own points" if state.dataset == "custom" else f"the {state.dataset} dataset"
+    dataset = "your own points" if state.dataset == "custom" else f"the {DATASET_NAMES[state.dataset].lower()} dataset"
     functions = " and ".join(dict.fromkeys(run.activation_names()[:-1]))  # the model's, be it yours or the controls'
     text = f"A {network_shape(run)} {functions}{' ' if functions else ''}network is learning {dataset}. Epoch {run.epoch}."
     if run.history:

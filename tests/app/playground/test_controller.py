@@ -2,6 +2,7 @@
 import numpy as np
 
 from app.playground.state import decode
+from app.playground.stepthrough.driver import PHASE_INTRO
 from tests.app.playground.reading import shown_layers
 
 
@@ -180,6 +181,37 @@ def test_a_preset_from_the_site_runs_at_once_and_teaches_its_lesson(opened):
     assert "preset" not in page.fragment and "code=" in page.fragment  # the link now says it all
     unknown, unknown_page = opened("#preset=nope")
     assert unknown_page.lists["notes"] and "nope" in unknown_page.lists["notes"][0]
+
+
+def test_a_lesson_plays_at_once_even_after_a_pause_or_a_run_that_diverged(opened, played_until_it_pauses):
+    playground, page = opened("#preset=lr-too-high")
+    played_until_it_pauses(playground, 200)
+    assert not playground.playing and "diverged" in page.texts["message"]
+    playground.open_link("#preset=xor-hidden")  # the next lesson on the list
+    assert playground.playing and page.texts["play-pause"] == "Pause" and page.texts["message"] == ""
+    playground.frame(0.0)
+    assert playground.run.epoch == 1
+    playground.act("toggle")
+    playground.open_link("#preset=three-class")
+    playground.frame(16.0)
+    assert playground.playing and playground.run.epoch == 1
+
+
+def test_the_summary_names_the_dataset_as_the_page_does(opened):
+    playground, page = opened("#preset=three-class")
+    playground.frame(16.0)
+    assert playground.summary(16.0).startswith("A 2-6-3 tanh network is learning the three classes dataset. Epoch 1.")
+    playground.change("dataset", "xor")
+    assert "learning the exclusive or dataset." in playground.summary(32.0)
+
+
+def test_a_lesson_after_the_expression_lesson_walks_its_own_network(opened):
+    playground, page = opened("#preset=micrograd-expression")
+    playground.open_link("#preset=three-class")
+    assert page.texts["phase-caption"] == PHASE_INTRO and page.attribute('[data-action="next-node"]', "hidden") == ""
+    playground.act("next-phase")  # a step of the three classes' network, not the old expression's next node
+    assert page.texts["phase-caption"].startswith("Phase 1 of 5") and playground.stepthrough.batches_done == 1
+    assert page.texts["graph-step"] == ""
 
 
 def test_a_paused_page_paints_only_when_something_changed(opened):

@@ -20,7 +20,8 @@ def test_each_hidden_layer_gets_a_row_with_named_buttons_its_size_and_its_functi
     assert (add.text, add.attributes["data-action"], add.attributes["data-layer"]) == ("+", "add-neuron", "1")
     assert (remove.text, remove.attributes["data-action"]) == ("\u2212", "remove-neuron")
     menu, = page.find("layer-controls", "select", aria_label="Hidden layer 2 function")
-    assert [option.text for option in menu.children] == list(ACTIVATIONS)
+    assert [option.attributes["value"] for option in menu.children] == list(ACTIVATIONS)
+    assert [option.text for option in menu.children] == ["tanh", "ReLU", "sigmoid", "linear", "leaky ReLU"]  # as said
     assert [option.attributes["value"] for option in menu.find("option", selected="")] == ["relu"]
     assert shown_layers(page) == ([4, 1, 2], ["tanh", "relu", "tanh"])
 

@@ -126,3 +126,12 @@ def test_palette_ends_are_colour_blind_safe_and_zero_is_neutral():
 def test_text_on_a_neuron_is_readable_on_its_fill():
     assert readable_text((255, 255, 255)) == "#111111"
     assert readable_text((0, 0, 0)) == "#ffffff"
+
+
+def test_every_input_label_is_drawn_whole_inside_the_canvas(opened):
+    playground, page = opened("#v=1&features=x1,x2,x1x2,sin(x1),sin(x2)")
+    names = {"x₁", "x₂", "x₁x₂", "sin(x₁)", "sin(x₂)"}
+    drawn = {text: x for text, x, *_ in page.canvases["network"].context.named("fillText") if text in names}
+    assert set(drawn) == names
+    for label, right_edge in drawn.items():  # drawn right-aligned beside its neuron
+        assert right_edge - 7.0 * len(label) >= 0, label  # the recorder's text is 7 px a character

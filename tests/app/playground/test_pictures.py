@@ -181,6 +181,14 @@ def test_the_caption_says_what_the_crosshair_is_whenever_it_is_drawn(opened):
     assert crosshairs(page) == 0 and "\u2295" not in page.texts["output-caption"]
 
 
+def test_the_caption_says_what_a_click_on_the_plane_does_and_a_click_does_it(opened):
+    playground, page = opened()
+    assert page.texts["output-caption"].endswith("hover to move it, click to add a point there.")
+    points = len(playground.run.X_train) + len(playground.run.X_test)
+    playground.pointer("output", "click", 40, 40)
+    assert playground.state.dataset == "custom" and len(playground.state.custom) == points + 1
+
+
 def test_the_planes_axes_are_labelled_where_their_values_lie(opened):
     playground, page = opened()
     for element, side in (("plane-x-ticks", 0), ("plane-y-ticks", 1)):

@@ -1,5 +1,6 @@
 """The preset gallery: every preset opens cleanly from its link, its code runs, and each one really shows
 what its lesson says, measured with the engine."""
+import re
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -61,6 +62,12 @@ def test_each_preset_opens_from_its_link_without_a_note(preset_id):
     assert preset.lesson.endswith(".") and "\n" not in preset.lesson and len(preset.lesson) <= 140
     for key in ("v=", "preset=", "code="):
         assert key not in preset.settings  # the page adds those when it writes the link
+
+
+@pytest.mark.parametrize("preset_id", sorted(PRESETS))
+def test_each_lesson_names_the_features_as_their_checkboxes_do(preset_id):
+    words = f"{PRESETS[preset_id].title} {PRESETS[preset_id].lesson}"
+    assert not re.search(r"x[12]", words), words  # x₁, sin(x₂): as the Features and the Network view write them
 
 
 @pytest.mark.parametrize("preset_id", [name for name, preset in PRESETS.items() if preset.code])
@@ -170,12 +177,17 @@ def test_an_unknown_preset_is_named_with_the_choices():
     assert note.startswith(f"there is no preset '{'x' * 40}…'; the presets are xor-hidden, spiral-depth")
 
 
-def test_only_a_lesson_watched_in_its_room_brings_the_room_into_view(opened):
+def test_a_lesson_brings_its_picture_into_view_the_core_or_the_room_it_is_watched_in(opened):
     playground, page = opened("#preset=xor-hidden")
     playground.frame(16.0)
-    assert page.revealed == []  # the core picture's lessons open where the user is
+    # The page's top, where its words and the core picture are: a no-op on a wide screen, where the list of
+    # lessons is on the first screen too; on a phone the list is far below the pictures.
+    assert page.revealed == ["top"]
     playground.open_link("#preset=micrograd-expression")
-    assert page.revealed == []  # not before the page has painted the room it opens
+    assert page.revealed == ["top"]  # not before the page has painted the room it opens
     playground.frame(32.0)
     playground.frame(48.0)
-    assert page.revealed == ["rooms"]  # once, so the user can scroll away again
+    assert page.revealed == ["top", "rooms"]  # once, so the user can scroll away again
+    playground.open_link("#v=1&dataset=xor")  # a link that is not a lesson opens where the page is
+    playground.frame(64.0)
+    assert page.revealed == ["top", "rooms"]

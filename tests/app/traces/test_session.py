@@ -46,6 +46,14 @@ def test_a_three_class_network_from_a_file_switches_to_three_classes(opened):
     np.testing.assert_array_equal(playground.run.model[0].weight.data, model[0].weight.data)
 
 
+def test_a_weights_file_opened_after_the_expression_lesson_is_what_next_phase_walks(opened):
+    playground, page = opened("#preset=micrograd-expression")
+    playground.open_file("mine.npz", weights_file(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))))
+    assert playground.graph.code_graph is None and page.texts["graph-step"] == ""
+    playground.act("next-phase")  # a step of the file's network, not the lesson's expression
+    assert page.texts["phase-caption"].startswith("Phase 1 of 5") and playground.stepthrough.batches_done == 1
+
+
 @pytest.mark.parametrize("make, reason", [
     (lambda: weights_file(nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(72, 10))), "digits lab"),
     (lambda: weights_file(nn.Sequential(nn.Linear(5, 3), nn.Tanh(), nn.Linear(3, 1))), "takes 5 inputs"),

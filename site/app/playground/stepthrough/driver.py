@@ -16,9 +16,10 @@ from app.playground.summary import NO_POINTS
 
 LAYER_DELAYS_MS = (100, 300, 1000, 3000)  # the Animation speed control's choices, per layer
 HOLD_SLOTS = 2.0  # animating every step, each phase holds this many layer delays once its motion ends
-PHASE_INTRO = ("Every node of the current computation with its value and its gradient. Next phase (or the "
-               "N key) pauses training and walks one real step in the Network and here: forward, loss, output "
-               "gradient, gradients in the order the engine computed them, update.")
+PHASE_INTRO = ("Next phase (or the N key) pauses training and walks one real training step in five phases, in the "
+               "Network and in the Computation graph: the forward pass, the loss, the start of the backward pass, "
+               "the gradients (how much the loss changes as each weight changes, in the order the engine computed "
+               "them) and the update.")
 EXPRESSION_INTRO = ("Your code set `graph`: Next phase (or the N key) steps its backward pass node by node, in "
                     "the Computation graph.")
 NO_BATCH = ("The five phases need the batch each step trained on, which only a trace kept by this page records "
@@ -164,7 +165,8 @@ class WalkthroughDriver:
             text += (f" The neurons show the batch's first example, at ({x1:.2f}, {x2:.2f}); rings mark "
                      "values past ±0.5.").replace("-", "−")
         elif phase.name == "gradients":
-            text += " Particles carry dL/dw back along each edge; the key under the Network says what they show."
+            text += (" Particles carry each weight's gradient dL/dw (how much the loss changes as that weight grows) "
+                     "back along its edge; the key under the Network says what they show.")
         elif phase.name == "update":
             largest = max(float(np.abs(change.change).max()) for change in phase.items)
             text += (f" The largest change is {largest:.3g}. Edges now show each weight's change, as the key under "

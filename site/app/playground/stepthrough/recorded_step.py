@@ -177,16 +177,19 @@ class StepThrough:
         if name == "forward":
             return Phase(name, "Forward pass: each layer's output on the batch.", recording.forward)
         if name == "loss":
-            return Phase(name, f"Loss on this batch: {recording.loss.item():.4g}.", (recording.loss.item(),))
+            return Phase(name, f"Loss on this batch: {recording.loss.item():.4g}, how far the network's answers are "
+                               "from the right ones; the step will make it smaller.", (recording.loss.item(),))
         if name == "output_gradient":
             root = recording.backward[0]
-            return Phase(name, "dLoss/dLoss = 1: the backward pass starts here.", (root,))
+            return Phase(name, "The backward pass starts at the loss, with dL/dL = 1: from here back, each value's "
+                               "gradient says how much the loss changes when that value changes.", (root,))
         if name == "gradients":
             params = tuple(e for e in recording.backward if e.node in recording.parameter_names)
             return Phase(name, "Gradients, in the order the engine completed them.", params)
         changes = tuple(WeightChange(n, recording.weights_before[n], recording.weights_after[n])
                         for n in recording.weights_before)
-        return Phase(name, "The optimizer's step: each weight's change.", changes)
+        return Phase(name, "The optimizer's step: each weight moves against its gradient, to make the loss smaller.",
+                     changes)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,19 @@ from app.shared.palette import LIGHT
 from engine import no_grad
 
 
+def test_the_phases_say_what_a_gradient_is_where_they_show_one(opened):
+    playground, page = opened()
+    said = "how much the loss changes"  # a gradient, in words, for a learner who has not met one
+    assert said in page.texts["phase-caption"] and "Computation graph" in page.texts["phase-caption"]
+    captions = []
+    for _ in range(5):
+        playground.act("next-phase")
+        captions.append(page.texts["phase-caption"])
+    forward, loss, output_gradient, gradients, update = captions
+    assert "how far the network's answers are from the right ones" in loss
+    assert said in output_gradient and said in gradients and "against its gradient" in update
+
+
 def test_next_phase_walks_a_real_step_and_lights_nodes_in_the_engines_order(opened):
     playground, page = opened()
     weights = [w.data.copy() for w in playground.run.weights]

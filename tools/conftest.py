@@ -2,5 +2,6 @@
 out of its doctest collection (tests/tools then reports its tests as skipped) instead of stopping the run."""
 import importlib.util
 
-collect_ignore = [module for module, needs in (("torch_trace.py", "torch"), ("onnx_import.py", "onnx"))
+collect_ignore = [module for module, needs in (("torch_trace.py", "torch"), ("onnx_import.py", "onnx"),
+                                                ("train_torch_mnist.py", "torch"))
                   if importlib.util.find_spec(needs) is None]

@@ -1,6 +1,10 @@
 """Starts the playground: builds it from the page's link, binds the controls, paints the first frame, opens
 the digits lab below it, marks the page ready, and from then on trains one epoch per animation frame.
+
+Files and links meet both: a file dropped on the page goes to the lab, which keeps models for digits and
+hands the rest (weights for the plane, traces) to the playground; a link's `model=` is the lab's to open.
 """
+import asyncio
 import time
 
 from app import browser
@@ -14,15 +18,33 @@ SUMMARY_EVERY_MS = 1000  # screen readers hear the summary at most this often
 
 async def start():
     playground = Playground(browser, browser.read_fragment())
+    digits = None
+
+    def open_file(name, data):
+        """A file dropped on the page, or chosen in the Traces room."""
+        if digits is None:  # the lab is not up (yet): the playground opens what it can
+            playground.open_file(name, data)
+        else:
+            digits.open_model(name, data, dropped=True)
+
+    def open_link(fragment):
+        playground.open_link(fragment)
+        open_linked_model()
+
+    def open_linked_model():
+        if digits is not None and "model" in playground.extras:
+            asyncio.ensure_future(digits.open_link_model(playground.extras["model"]))
+
     playground_events.bind(browser, playground.act, playground.change, playground.pointer, playground.key,
-                           playground.open_link, playground.open_file)
+                           open_link, open_file)
     browser.expose("playground", playground)
     playground.paint(0.0)
-    digits = None
     try:
         digits = await digits_lab.start(browser, playground.state.digits_model,
-                                        choose=lambda name: playground.change("digits_model", name))
+                                        choose=lambda name: playground.change("digits_model", name),
+                                        hand_over=playground.open_file)
         browser.expose("digits", digits)
+        open_linked_model()
     except Exception as error:  # the playground works without the lab: say what failed, in the lab
         browser.set_text("digit-message", f"The digits lab could not start: {type(error).__name__}: {error}")
     browser.set_ready()

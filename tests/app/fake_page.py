@@ -106,7 +106,7 @@ def _layer(element):
 
 LAB_CANVASES = {"pad": (300, 300), "input": (160, 160), "saliency": (160, 160), "bars": (400, 170),
                 "slabs": (900, 400), "maps": (280, 220), "gradients": (280, 220), "filters": (280, 220),
-                "map": (280, 220), "training": (900, 150)}
+                "map": (280, 220), "training": (900, 150), "mlp-network": (760, 480), "mlp-weights": (380, 380)}
 
 
 class FakePage:

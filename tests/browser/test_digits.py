@@ -3,12 +3,16 @@ probabilities as in CPython, held-out digits show with their label, the Model me
 travels in the link, Clear and Undo work, and Save weights downloads a file the engine loads."""
 import json
 import math
+import re
 
 import numpy as np
 from tests.browser.page_reading import READ_CANVAS
 
 from app.digits import cnn_inspect, mnist, mnist_models, mnist_pipeline
 from app.digits.lab import SHOWN_ORDER_SEED
+from app.digits.mlp_step import record_mlp_step
+from app.digits.mlp_walkthrough import INTRO
+from app.shared.numbers import number
 from benchmarks.digits import SEVEN, draw  # a "7" in fractions of the pad, drawn with the mouse
 from engine import weights
 
@@ -159,11 +163,12 @@ def test_save_weights_downloads_a_file_the_engine_loads_and_a_bad_file_is_refuse
     for ours, theirs in zip(model.parameters(), shipped_model.parameters()):
         np.testing.assert_array_equal(ours.data, theirs.data)
 
-    page.set_input_files("#digit-load", files=[{"name": "notes.npz", "mimeType": "application/octet-stream",
-                                                "buffer": b"not weights"}])
-    page.wait_for_function("document.querySelector('#digit-message').textContent.includes('Could not load notes.npz')")
-    page.set_input_files("#digit-load", str(saved))
-    page.wait_for_function("document.querySelector('#digit-model').textContent.includes('mnist-cnn.npz (loaded)')")
+    opener = page.get_by_label("Open a model", exact=True)
+    opener.set_input_files(files=[{"name": "notes.npz", "mimeType": "application/octet-stream",
+                                   "buffer": b"not weights"}])
+    page.wait_for_function("document.querySelector('#digit-message').textContent.includes('Could not open notes.npz')")
+    opener.set_input_files(str(saved))
+    page.wait_for_function("document.querySelector('#digit-model').textContent.includes('mnist-cnn.npz, weights')")
     assert page.text_content("#digit-message") == ""
     assert page_errors == []
 
@@ -199,3 +204,40 @@ def test_a_finger_draws_on_the_pad_too(phone, open_room):
     assert page.evaluate("scrollY") == scrolled  # the finger drew; it did not scroll the page
     assert page.text_content("#digit-prediction") == "1"
     assert phone.errors == []
+
+
+def test_the_mlp_shows_its_neurons_and_first_layer_weights_and_walks_through_one_training_step(open_site,
+                                                                                                 page_errors):
+    page = open_lab(open_site, "#room=digits&digits_model=mlp")
+    draw(page, SEVEN)
+    _, shown, _ = settled_input(page, 1)
+    network = page.get_by_label("MLP network", exact=True)
+    first_layer = page.get_by_label("First-layer weights", exact=True)
+    for canvas in (network, first_layer):
+        reading = canvas.evaluate(READ_CANVAS)
+        assert reading["painted"] > reading["total"] // 20, reading
+    summary = page.text_content("#digit-mlp-summary")  # the words the network's picture writes
+    assert re.search(r"hidden 1: \d+ of 64 silent \(\d+%\); hidden 2: \d+ of 32 silent", summary), summary
+    assert "showing 200 of 50,176 into hidden 1, 300 of 2,048 into hidden 2" in summary
+
+    model, _ = shipped("mlp")
+    step = record_mlp_step(model, shown.ravel() / 255, 7)  # CPython's step on the same drawing
+    walk = page.get_by_role("button", name="Walk through the pass", exact=True)
+    captions = []
+    for phase in range(1, 6):
+        walk.click()
+        page.wait_for_function(f"document.querySelector('#digit-mlp-phase').textContent.startsWith('{phase} of 5')")
+        captions.append(page.text_content("#digit-mlp-phase"))
+        if phase == 3:
+            first_layer.evaluate(READ_CANVAS)  # the weights, before the gradient reaches them
+        if phase == 4:
+            page.wait_for_timeout(1500)  # the gradient flows back to the first layer
+            changed = first_layer.evaluate(READ_CANVAS)
+            assert changed["changed"] > changed["total"] // 10, changed  # each square: a copy of the digit
+    assert "the forward pass" in captions[0]
+    assert "cross-entropy for 7, the network's own reading" in captions[1] and f"= {number(step.loss)}." in captions[1]
+    assert captions[2].startswith("3 of 5, the gradient at the outputs") and "4 of 5, the gradients flow" in captions[3]
+    assert f"loss for this digit is {number(step.loss_after)} (it was {number(step.loss)})" in captions[4]
+    walk.click()
+    page.wait_for_function(f"document.querySelector('#digit-mlp-phase').textContent === {json.dumps(INTRO)}")
+    assert page_errors == []

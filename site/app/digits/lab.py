@@ -8,7 +8,8 @@ one forward and backward pass per frame.
 
 Which network is shown is a setting of the page's link (`digits_model`), kept by the playground's settings
 table like the open room: main.py passes it to `follow` each frame, and `choose` (given by main.py) asks for
-it to change when a loaded weights file fits the other network.
+it to change when a model is opened (opened_models.py reads it; `hand_over`, given by main.py, takes what is
+for the playground).
 """
 import io
 import time
@@ -18,12 +19,15 @@ import numpy as np
 
 from engine import weights
 
-from app.digits import mnist, mnist_models, mnist_pipeline, training
+from app.digits import mnist, mnist_models, mnist_pipeline
 from app.digits.bars_view import bar_at, paint_bars
 from app.digits.cnn_inspect import inspect
+from app.digits.held_out import HeldOutScore
 from app.digits.layers import STATS_HEADER, describe_filters, describe_shape, slabs_of, statistics_rows, weights_behind
 from app.digits.map_images import atlas, coloured, face_picture, filter_picture, magnitude
 from app.digits.maps_view import cell_at, map_at, paint_picture, paint_values
+from app.digits.mlp_panel import MlpPanel
+from app.digits.opened_models import OpenedModel, OpenedModels
 from app.digits.pad_view import ink_image, paint_pad
 from app.digits.pass_animation import duration_ms, pass_at, shows_gradient
 from app.digits.slab_geometry import fit_camera, layout_slabs, slab_at, turned
@@ -36,7 +40,6 @@ from app.shared.palette import DARK, LIGHT
 NETWORKS = mnist_models.NETWORKS
 TRAIN_BUDGET_S = 0.012       # training (or scoring) time per animation frame, so drawing and the playground stay smooth
 TRAINING_REPAINT_MS = 300    # how often the views follow the weights while they train
-SCORING_SLICE = 25           # held-out digits scored at a time: the CNN took 145 ms for 250 in Pyodide under Node
 # Digits per training call (Trainer's piece): a CNN's mini-batch of 32 took 55 ms in Pyodide under Node, more
 # than a frame can spare, so it goes in pieces of 8 (7 ms each there); the MLP's, whole, about 4 ms in Chromium.
 PIECES = {"mlp": 32, "cnn": 8}
@@ -49,7 +52,7 @@ CLICK_SLOP = 4               # pixels a press may move on the model view and sti
 CANVASES = ("pad", "slabs", "maps", "map", "bars")  # these answer the pointer
 POINTER_KINDS = ("down", "move", "up", "cancel", "leave", "dblclick")  # a press captures the pointer
 ACTIONS = ("clear", "undo", "test-digit", "animate", "train", "save")  # buttons
-CONTROLS = ("target", "layer", "overlay")  # menus and a checkbox
+CONTROLS = ("target", "layer", "overlay", "scaling")  # menus and a checkbox
 LAB = "#digits-lab"  # its data-model names the network shown; the stylesheet shows that network's views
 
 
@@ -61,42 +64,19 @@ class Weights(NamedTuple):
     origin: str
 
 
-class HeldOutScore:
-    """Counts the held-out digits some weights recognise, SCORING_SLICE digits at a call of `advance`, so the
-    CNN's 2,000 (about a second of the page's time) never hold up a frame."""
-
-    def __init__(self, model, network, digits):
-        self.model, self.network, self.digits = model, network, digits
-        self.scored = self.correct = 0
-
-    @property
-    def done(self):
-        return self.scored == len(self.digits.test_labels)
-
-    def advance(self):
-        part = slice(self.scored, self.scored + SCORING_SLICE)
-        _, correct = training.evaluate(self.model, self.digits.test_images[part], self.digits.test_labels[part],
-                                       self.network.as_input)
-        self.scored = min(self.scored + SCORING_SLICE, len(self.digits.test_labels))
-        self.correct += correct
-
-    def __str__(self):
-        count = len(self.digits.test_labels)
-        if not self.done:
-            return f"Scoring them on the {count:,} held-out digits ({self.scored:,} so far)…"
-        return f"They recognise {self.correct:,} of the {count:,} held-out digits ({100 * self.correct / count:.1f}%)."
-
-
 class DigitsLab:
     """Owns the networks' weights, the drawing, the views and a training run; the page calls `pointer`, `act`,
-    `change`, `load_weights` and `follow`, and the lab's own frame loop calls `frame`."""
+    `change`, `open_model` and `follow`, and the lab's own frame loop calls `frame`."""
 
-    def __init__(self, page, shipped, digits, chosen="cnn", choose=lambda name: None):
+    def __init__(self, page, shipped, digits, chosen="cnn", choose=lambda name: None,
+                 hand_over=lambda name, data: None):
         self.page, self.digits, self.choose = page, digits, choose
         self.weights = dict(shipped)  # network name -> Weights
+        self.opened = OpenedModels(page, digits, hand_over)  # the Model menu: the lab's networks and models opened
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.reduced_motion = page.prefers_reduced_motion()
         self.loop = FrameLoop(page.AnimationFrames, self.on_frame)
+        self.mlp = MlpPanel(page, self.theme, self.reduced_motion)  # the MLP's own views
         self.canvases = {name: page.canvas(f"digit-{name}") for name in
                          ("pad", "input", "saliency", "bars", "slabs", "maps", "gradients", "filters", "map", "training")}
         self.images = {name: page.pixels() for name in ("input", "saliency", "faces", "maps", "gradients", "filters", "map")}
@@ -109,9 +89,8 @@ class DigitsLab:
         self.trainer, self.training, self.repainted_at, self.score = None, False, 0.0, None
         self.inspection = self.levels = self.maps_placement = self.map_placement = None
         self.network, self.names, self.overlay, self.slabs_stale = None, None, True, True
-        self.page.show_options("digit-model-choice", [(name, network.title) for name, network in NETWORKS.items()],
-                               chosen)
-        self.follow(chosen)
+        self.page.show_options("digit-model-choice", self.opened.options(), chosen)
+        self.follow(self.opened.known(chosen))
 
     # ---- what the user does --------------------------------------------------------------------------
     def pointer(self, canvas, kind, x, y):
@@ -188,7 +167,8 @@ class DigitsLab:
             self.save_weights()
 
     def change(self, name, value):
-        """A control changed: target (a digit or "auto"), layer (a slab index), overlay ("true"/"false")."""
+        """A control changed: target (a digit or "auto"), layer (a slab index), overlay ("true"/"false"),
+        scaling (an opened model's: a name in held_out.SCALINGS)."""
         if name == "target":
             self.target = None if value == "auto" else int(value)
             self.stale = True
@@ -197,6 +177,9 @@ class DigitsLab:
         elif name == "overlay":
             self.overlay = value == "true"
             self.paint_pad()
+        elif name == "scaling" and self.opened.rescale(self.network, value):
+            self.stale = True
+            self.describe_weights()
 
     def select(self, index):
         """Open a slab's maps in the inspector below the model view."""
@@ -211,15 +194,19 @@ class DigitsLab:
 
     # ---- the networks ------------------------------------------------------------------------------------
     def follow(self, name):
-        """Show the network the Model menu names ("mlp" or "cnn"), with the weights it last had here. The
-        drawing stays: the other network reads it at once."""
-        if self.network is not None and name == self.network.name:
+        """Show the network the Model menu names ("mlp", "cnn" or an opened model's file name), with the weights
+        it last had here. The drawing stays: the other network reads it at once. A name the lab does not know
+        (a link's, of a model opened from a file) changes nothing."""
+        network = self.opened.network(name)
+        if network is None or network is self.network:
             return
         self.stop_training()
-        self.network = NETWORKS[name]
+        self.network = network
         self.page.set_value("digit-model-choice", name)
-        self.page.set_attribute(LAB, "data-model", name)
-        self.page.set_text("digit-save", f"Save {name.upper()} weights")
+        self.page.set_attribute(LAB, "data-model", network.views)
+        self.page.set_text("digit-save", f"Save {network.short} weights")
+        self.page.set_attribute("#digit-train", "disabled", network.build is None)  # no recipe for an opened model
+        self.opened.show_scaling(network)
         self.show_weights()
         self.wake()
 
@@ -234,7 +221,8 @@ class DigitsLab:
             self.slabs = layout_slabs([slab.values.shape for slab in probe])
             self.camera, self.selected, self.channel = None, min(1, len(self.slabs) - 1), 0
             self.page.show_options("digit-layer", [(str(i), name) for i, name in enumerate(names)], str(self.selected))
-        self.score = HeldOutScore(held.model, self.network, self.digits)
+        opened = isinstance(self.network, OpenedModel)  # counted under each scaling once, when it was opened
+        self.score = self.network.score if opened else HeldOutScore(held.model, self.network.as_input, self.digits)
         self.stale = self.animate = True
         self.describe_weights()
 
@@ -245,30 +233,23 @@ class DigitsLab:
     def model_inspection(self, image):
         return inspect(self.model, image, self.target, self.network.input_shape)
 
-    def load_weights(self, name, data):
-        """A weights file chosen with Load MLP or CNN weights: used for the network whose input it takes (the
-        chosen one when it fits both), which the Model menu then shows; otherwise the page says why and nothing
-        changes."""
-        try:
-            model, meta = weights.load(io.BytesIO(data))
-            fits = fitting_networks(model)
-            if not fits:
-                raise ValueError("it takes neither the MLP's input, 784 pixels (N, 784), nor the CNN's, images "
-                                 "(N, 1, 28, 28), with 10 digit scores out")
-        except Exception as error:  # a wrong file of any kind: nothing changes but the message
-            self.page.set_text("digit-message", f"Could not load {name}: {error}. The current weights are kept; "
-                                                "choose a .npz saved by Save MLP weights, Save CNN weights or "
-                                                "build.py train-mnist.")
-            return
-        self.stop_training()
-        self.page.set_text("digit-message", "")
-        chosen = self.network.name if self.network.name in fits else fits[0]
-        self.weights[chosen] = Weights(model, meta, f"{name} (loaded)")
-        if chosen == self.network.name:
-            self.show_weights()
-        else:
-            self.choose(chosen)  # the link's setting changes, and the page then follows it
-            self.follow(chosen)
+    def open_model(self, name, data, origin="from your file", dropped=False):
+        """A file chosen with Open a model, `dropped` on the page, or fetched for a #model= link: a model for
+        digits joins the Model menu and is shown; what is for the playground goes there; anything else is
+        refused, saying why, and the model in use stays (see OpenedModels.open)."""
+        opened = self.opened.open(name, data, origin, dropped)
+        if opened is not None:
+            self.stop_training()
+            self.weights[name] = Weights(opened.model, opened.meta, opened.origin)
+            self.choose(name)  # the link's setting changes, and the page then follows it
+            self.follow(name)
+
+    async def open_link_model(self, url):
+        """Fetch the model a #model= link names, from the site's own files, and open it as a chosen file is."""
+        fetched = await self.opened.fetch(url)
+        if fetched is not None:
+            self.open_model(*fetched, origin=f"from {url}")
+            self.wake()
 
     def save_weights(self):
         """Download the current weights with what is known of how they were made: their file's record (the
@@ -278,7 +259,7 @@ class DigitsLab:
         measured = {} if not score.done else {"test_correct": score.correct, "test_count": score.scored,
                                               "test_accuracy": score.correct / score.scored}
         weights.save(held.model, buffer, meta={**held.meta, **measured})
-        self.page.download(f"mnist-{self.network.name}.npz", buffer.getvalue())
+        self.page.download(self.network.weights_file.name, buffer.getvalue())
 
     def describe_weights(self):
         """Which weights are in use, and how many held-out digits they recognise (while they train, the
@@ -323,7 +304,9 @@ class DigitsLab:
     def score_for(self, budget_s):
         started = time.perf_counter()
         while not self.score.done and time.perf_counter() - started < budget_s:
-            self.score.advance()
+            self.stale |= self.score.advance(budget_s)  # True when an opened model's scaling is found: read again
+        if self.score.done:
+            self.opened.show_scaling(self.network)
         self.describe_weights()
 
     # ---- each frame ----------------------------------------------------------------------------------
@@ -359,12 +342,13 @@ class DigitsLab:
             self.paint_slabs(timestamp_ms)
         if not animating:
             self.animation_started = None
-        return self.training or animating or self.stale or not self.score.done
+        moving = not self.shows_layers and self.mlp.animate(timestamp_ms)  # the MLP's walkthrough
+        return self.training or animating or moving or self.stale or not self.score.done
 
     @property
     def shows_layers(self):
         """Whether the CNN's own views are on the page: its feature maps, filters and slabs."""
-        return self.network.name == "cnn"
+        return self.network.views == "cnn"
 
     def current_digit(self):
         """The network's input now: a held-out digit, or the drawing made into a digit as MNIST's were."""
@@ -380,7 +364,7 @@ class DigitsLab:
             canvas.fit()
         digit = self.current_digit()
         self.levels, self.frame_on_pad = digit.levels, digit.frame
-        self.inspection = self.model_inspection(self.levels / mnist.MAX_LEVEL)
+        self.inspection = self.model_inspection(self.network.as_input(self.levels).reshape(self.levels.shape))
         self.views = slabs_of(self.inspection)
         probabilities = self.inspection.probabilities
         self.page.set_data("digit-pad", "input", " ".join(map(str, self.levels.ravel().tolist())))
@@ -399,21 +383,28 @@ class DigitsLab:
             self.paint_inspector()
             self.build_faces()
             self.slabs_stale = True
+        else:
+            self.mlp.show(self.model, self.network.as_input(self.levels)[0], self.target, self.true_label)
 
     @property
     def empty(self):
         """Nothing to read: no held-out digit shown and nothing drawn."""
         return self.sample is None and not self.strokes
 
+    @property
+    def true_label(self):
+        """A shown held-out digit's label; None for a drawing."""
+        return None if self.sample is None else int(self.digits.test_labels[self.sample])
+
     def show_reading(self):
         """The predicted digit and a shown digit's true label in their outputs, and the reading in words."""
         predicted = int(self.inspection.probabilities.argmax())
-        label = None if self.sample is None else int(self.digits.test_labels[self.sample])
+        label = self.true_label
         self.page.set_text("digit-prediction", "" if self.empty else str(predicted))
         self.page.set_text("digit-label", "" if label is None else str(label))
         what = "your drawing" if label is None else f"a held-out digit labelled {label}"
         self.page.set_text("digit-reading", EMPTY_PAD if self.empty else
-                           f"The {self.network.name.upper()} reads {what} as {predicted} "
+                           f"The {self.network.short} reads {what} as {predicted} "
                            f"({100 * self.inspection.probabilities[predicted]:.1f}%).")
 
     # ---- the pictures --------------------------------------------------------------------------------
@@ -515,33 +506,16 @@ class DigitsLab:
                        np.array(history).reshape(-1, 5), epochs, canvas.width, canvas.height, self.theme)
 
 
-def fitting_networks(model):
-    """The names of the lab's networks whose input `model` takes, giving 10 digit scores.
-
-    >>> from engine import nn
-    >>> fitting_networks(nn.Sequential(nn.Flatten(), nn.Linear(784, 10))), fitting_networks(nn.Linear(64, 10))
-    (['mlp', 'cnn'], [])
-    """
-    fits = []
-    for name, network in NETWORKS.items():
-        try:
-            scores = model(np.zeros((1, *network.input_shape)))
-        except ValueError:  # the engine's shape errors: this network's input is not the model's
-            continue
-        if scores.shape == (1, 10):
-            fits.append(name)
-    return fits
-
-
-async def start(page, chosen="cnn", choose=lambda name: None):
+async def start(page, chosen="cnn", choose=lambda name: None, hand_over=lambda name, data: None):
     """Download the digits and both networks' shipped weights, open the lab on the `chosen` network and send it
-    the page's events; returns it. `choose(name)` asks the page to change the Model setting."""
+    the page's events; returns it. `choose(name)` asks the page to change the Model setting; `hand_over(name,
+    data)` gives the playground a file that is for it."""
     digits = mnist.load(io.BytesIO(await page.fetch_bytes(str(mnist.FILE))))
     shipped = {}
     for name, network in NETWORKS.items():
         model, meta = weights.load(io.BytesIO(await page.fetch_bytes(str(network.weights_file))))
         shipped[name] = Weights(model, meta, "the shipped weights")
-    lab = DigitsLab(page, shipped, digits, chosen, choose)
+    lab = DigitsLab(page, shipped, digits, chosen, choose, hand_over)
 
     def waking(handler):
         def handle(*args):
@@ -556,7 +530,8 @@ async def start(page, chosen="cnn", choose=lambda name: None):
         page.listen(f"digit-{action}", ("click",), waking(lambda kind, x, y, shift, action=action: lab.act(action)))
     for name in CONTROLS:
         page.listen(f"digit-{name}", ("change",), waking(lambda kind, value, name=name: lab.change(name, value)))
-    page.listen("digit-load", ("file",), waking(lambda kind, name, data: lab.load_weights(name, data)))
+    page.listen("digit-open", ("file",), waking(lambda kind, name, data: lab.open_model(name, data)))
+    lab.mlp.listen(page, waking)
     lab.update()
     lab.paint_training()
     return lab

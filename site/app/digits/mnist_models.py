@@ -60,6 +60,16 @@ class Network(NamedTuple):
         return PurePosixPath(f"data/mnist-{self.name}.npz")
 
     @property
+    def views(self):
+        """Which of the lab's views show it: "cnn", the layer-by-layer ones, or "mlp", the neuron view."""
+        return self.name
+
+    @property
+    def short(self):
+        """How the lab's sentences name it: "CNN", "MLP"."""
+        return self.name.upper()
+
+    @property
     def input(self):
         """Its input in words, as its weights file records it.
 

@@ -106,6 +106,28 @@ class OneOf(Kind):
 
 
 @dataclass(frozen=True)
+class OneOfOrFile(OneOf):
+    """One name from a list, or a file's name ending in one of `suffixes`: a model opened from a file is known
+    by its name, all that a link can carry of it.
+
+    >>> kind = OneOfOrFile(("cnn", "mlp"), (".onnx", ".npz"))
+    >>> kind.read("my net.onnx"), kind.read("mlp")
+    (('my net.onnx', []), ('mlp', []))
+    """
+
+    suffixes: tuple = ()
+    longest: int = 255  # a file name's longest, on the common file systems
+
+    def read(self, text):
+        if text.lower().endswith(self.suffixes) and "/" not in text and len(text) <= self.longest:
+            return text, []
+        return super().read(text)
+
+    def convert(self, value):
+        raise Invalid(f"is not one of {', '.join(self.options)}, nor the name of a {' or '.join(self.suffixes)} file")
+
+
+@dataclass(frozen=True)
 class OneOfNumbers(Kind):
     """One number from a fixed list; "0.030" and "3e-2" both read as 0.03."""
 

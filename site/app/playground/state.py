@@ -12,14 +12,16 @@ from dataclasses import dataclass, field, fields, replace
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from app.playground.setting_kinds import (Invalid, Kind, LayerSizes, NameList, OneOf, OneOfNumbers, OptionalNumber,
-                                          PointList, Selection, Switch, WholeNumber, capped, decimal, shown, whole)
+from app.playground.setting_kinds import (Invalid, Kind, LayerSizes, NameList, OneOf, OneOfNumbers, OneOfOrFile,
+                                          OptionalNumber, PointList, Selection, Switch, WholeNumber, capped, decimal,
+                                          shown, whole)
 from engine.data import FEATURES
 from engine.nn import ACTIVATIONS
 
 VERSION = 1
 MAX_FRAGMENT_BYTES = 64 * 1024
-EXTRA_KEYS = ("preset", "code", "trace")  # link keys that presets, the code editor and traces own; passed as text
+EXTRA_KEYS = ("preset", "code", "trace", "model")  # link keys that presets, the code editor, traces and the
+                                                    # digits lab (a model's URL) own; passed as text
 
 # The choice lists, written once (ACTIVATIONS and FEATURES in the engine, which builds them); the table
 # below and the UI's controls both read them.
@@ -45,8 +47,10 @@ CLASS_LABELS = (0, 1, 2)
 # always there.
 ROOMS = ("graph", "code", "diagnostics", "traces", "digits")
 # The digits lab's networks (app.digits.mnist_models.NETWORKS, which the playground may not import: a test
-# keeps the two lists equal); the first opens by default, the CNN, whose layers the lab shows most of.
+# keeps the two lists equal); the first opens by default, the CNN, whose layers the lab shows most of. A model
+# opened in the lab is chosen by its file's name (app.digits.opened_models.MODEL_FILES: the same test).
 DIGITS_MODELS = ("cnn", "mlp")
+MODEL_FILES = (".onnx", ".npz")
 _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
 
 def _setting(label, default, kind):
@@ -86,7 +90,7 @@ class State:
     stop_plateau: int = _setting("stop after epochs without improvement", 0, WholeNumber(0, 1000))
     custom: tuple[tuple[float, float, float], ...] = _setting("your points", (), PointList(MAX_POINTS, PLANE))
     room: str = _setting("room", ROOMS[0], OneOf(ROOMS))
-    digits_model: str = _setting("digits lab model", DIGITS_MODELS[0], OneOf(DIGITS_MODELS))
+    digits_model: str = _setting("digits lab model", DIGITS_MODELS[0], OneOfOrFile(DIGITS_MODELS, MODEL_FILES))
 
 
 @dataclass(frozen=True)
@@ -270,7 +274,8 @@ def with_change(state, **changes):
 
 class Decoded(NamedTuple):
     """What a link holds: the settings, plain-text notes on anything replaced, and the values of the keys
-    other parts of the page own (EXTRA_KEYS: `preset`, `code`, `trace`), percent-decoded but otherwise untouched."""
+    other parts of the page own (EXTRA_KEYS: `preset`, `code`, `trace`, `model`), percent-decoded but otherwise
+    untouched."""
 
     state: State
     notes: list

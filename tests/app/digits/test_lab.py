@@ -156,7 +156,8 @@ def test_the_model_menu_is_a_setting_of_the_link():
     assert decode("#digits_model=mlp").state.digits_model == "mlp"
     assert encode(decode("#room=digits&digits_model=mlp").state) == "v=1&room=digits&digits_model=mlp"
     bad = decode("#digits_model=resnet")
-    assert bad.state.digits_model == "cnn" and bad.notes == ["digits lab model 'resnet' is not one of cnn, mlp; using cnn"]
+    assert bad.state.digits_model == "cnn" and bad.notes == [
+        "digits lab model 'resnet' is not one of cnn, mlp, nor the name of a .onnx or .npz file; using cnn"]
 
 
 def test_choosing_the_model_goes_in_the_link_and_leaves_the_playgrounds_note_alone(opened):
@@ -243,16 +244,16 @@ def test_the_weights_are_scored_on_the_held_out_digits_a_slice_per_frame(lab):
     assert not lab.frame(5000.0)  # scored and shown: the lab asks for no more frames
 
 
-def test_saved_weights_load_back_equal_with_their_record_and_the_accuracy_the_page_counted(lab):
+def test_saved_weights_open_back_equal_with_their_record_and_the_accuracy_the_page_counted(lab):
     boasting = io.BytesIO()
-    weights.save(mnist_models.lenet(np.random.default_rng(5)), boasting,
+    weights.save(mnist_models.mlp(np.random.default_rng(5)), boasting,
                  meta={"note": "untrained", "test_correct": 2000, "test_accuracy": 1.0})
-    lab.load_weights("boasting.npz", boasting.getvalue())
+    lab.open_model("boasting.npz", boasting.getvalue())
     score_fully(lab)
     lab.act("save")
     (name, data), = lab.page.downloads
     model, meta = weights.load(io.BytesIO(data))
-    assert name == "mnist-cnn.npz" and meta["note"] == "untrained" and meta["test_count"] == 2000
+    assert name == "boasting.npz" and meta["note"] == "untrained" and meta["test_count"] == 2000
     assert meta["test_correct"] == lab.score.correct < 1000 and meta["test_accuracy"] == lab.score.correct / 2000
     for saved, used in zip(model.parameters(), lab.model.parameters()):
         np.testing.assert_array_equal(saved.data, used.data)
@@ -260,30 +261,33 @@ def test_saved_weights_load_back_equal_with_their_record_and_the_accuracy_the_pa
 
 def test_a_bad_weights_file_is_refused_by_name_and_nothing_changes(lab):
     model = lab.model
-    lab.load_weights("notes.txt", b"not an npz at all")
-    assert lab.model is model and "Could not load notes.txt" in lab.page.texts["digit-message"]
+    lab.open_model("notes.npz", b"not an npz at all")
+    assert lab.model is model and "Could not open notes.npz: not a weights file" in lab.page.texts["digit-message"]
     other = io.BytesIO()
     weights.save(nn.Sequential(nn.Flatten(), nn.Linear(64, 3)), other)
-    lab.load_weights("eight.npz", other.getvalue())
+    lab.open_model("eight.npz", other.getvalue())
     assert lab.model is model
-    assert ("Could not load eight.npz: it takes neither the MLP's input, 784 pixels (N, 784), nor the CNN's, images "
-            "(N, 1, 28, 28), with 10 digit scores out") in lab.page.texts["digit-message"]
+    assert ("Could not open eight.npz: its network takes neither (N, 784) nor (N, 1, 28, 28) inputs with 10 digit "
+            "scores out (it is Flatten(), Linear(64, 3, bias=True)); open a network for 28x28 digits, or one of (N, 2) "
+            "inputs for the playground. The model in use is kept.") == lab.page.texts["digit-message"]
 
 
-def test_loaded_weights_for_the_other_network_switch_the_model_menu_to_it():
+def test_an_opened_weights_file_joins_the_model_menu_under_its_name():
     asked = []
     lab = open_lab("cnn", asked)
     fresh = mnist_models.mlp(np.random.default_rng(5))
     buffer = io.BytesIO()
     weights.save(fresh, buffer, meta={"note": "untrained"})
-    lab.load_weights("fresh.npz", buffer.getvalue())
+    lab.open_model("fresh.npz", buffer.getvalue())
     lab.frame(10.0)
-    assert asked == ["mlp"] and lab.network.name == "mlp" and lab.weights["mlp"].meta == {"note": "untrained"}
-    assert lab.page.texts["digit-message"] == "" and lab.model is not shipped()["mlp"].model
+    assert asked == ["fresh.npz"] and lab.network.name == "fresh.npz" and lab.weights["fresh.npz"].meta == {"note": "untrained"}
+    assert lab.page.options["digit-model-choice"][-1] == ("fresh.npz", "fresh.npz")
+    assert lab.page.values["digit-model-choice"] == "fresh.npz" and lab.page.attribute("#digits-lab", "data-model") == "mlp"
+    assert lab.page.texts["digit-message"] == "" and lab.weights["mlp"].model is not lab.model
     score_fully(lab)
     _, correct = training.evaluate(lab.model, digits().test_images, digits().test_labels,
                                    mnist_models.NETWORKS["mlp"].as_input)
-    assert f"fresh.npz (loaded). They recognise {correct:,} of the 2,000" in lab.page.texts["digit-model"]
+    assert f"fresh.npz, weights: from your file. It reads {correct / 20:.1f}% of 2,000" in lab.page.texts["digit-model"]
 
 
 def test_train_from_scratch_trains_the_mlp_live_and_stops_when_asked():
@@ -362,8 +366,8 @@ def test_the_pages_events_reach_the_lab_and_wake_its_paused_loop():
     page.fire("digit-undo", "click", 0, 0, False)
     at = settle(page, at)
     assert lab.target == 3 and not lab.overlay and shown_input(lab).sum() == 0
-    page.fire("digit-load", "file", "notes.txt", b"not weights")
-    assert "Could not load notes.txt" in page.texts["digit-message"]
+    page.fire("digit-open", "file", "notes.npz", b"not weights")
+    assert "Could not open notes.npz" in page.texts["digit-message"]
     page.fire("digit-train", "click", 0, 0, False)
     assert lab.training and page.frames[0].pending
     page.fire("digit-train", "click", 0, 0, False)

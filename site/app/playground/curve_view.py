@@ -7,6 +7,9 @@ import numpy as np
 
 MAX_POINTS = 100
 KEY_HEIGHT = 14  # the strip over the curve that holds its key
+# Losses spanning more than this factor are drawn on a log scale: a diverging run's loss grows by a factor each
+# epoch, and on a linear scale its climb is a flat line and then a spike at the end.
+LOG_SPAN = 100.0
 KEY_FONT = "11px system-ui, sans-serif"
 
 
@@ -34,10 +37,10 @@ def paint_loss_curve(ctx, polyline, history, width, height, theme):
     finite = np.isfinite(history)
     if not finite.any():
         return
-    top = float(history[finite].max()) or 1.0
+    heights, top, log = curve_scale(history)
     drawn = []
     for column, name in ((0, "training"), (1, "test")):
-        losses = history[finite[:, column], column]  # a run without test points, or a trace, has no test loss
+        losses = heights[finite[:, column], column]  # a run without test points, or a trace, has no test loss
         if len(losses) < 2:
             continue
         points = curve_points(losses, width, height - KEY_HEIGHT - 2, top) + (0.0, KEY_HEIGHT + 1.0)
@@ -46,6 +49,24 @@ def paint_loss_curve(ctx, polyline, history, width, height, theme):
         drawn.append((column, name))
     paint_key(ctx, polyline, drawn, width, theme)
     ctx.setLineDash([])
+    if log:
+        ctx.fillStyle = theme.muted_text
+        ctx.fillText("log scale", 0.0, KEY_HEIGHT / 2)
+
+
+def curve_scale(history):
+    """(heights, top, log): what the curve plots of `history` ((epochs, 2) losses, NaN for none) from 0 up to
+    `top`, and whether on a log scale: the losses themselves, or, when the positive losses span more than
+    LOG_SPAN, log10 of each over the smallest, so every epoch's growth by a factor climbs as far.
+
+    >>> curve_scale(np.array([[1.0, np.nan], [0.5, np.nan]]))[1:], curve_scale(np.array([[1.0], [1000.0]]))[0].ravel()
+    ((1.0, False), array([0., 3.]))
+    """
+    finite = history[np.isfinite(history)]
+    top, low = float(finite.max()), float(finite.min())
+    if low > 0 and top > LOG_SPAN * low:
+        return np.log10(history / low), float(np.log10(top / low)), True
+    return history, top or 1.0, False
 
 
 def line_style(ctx, theme, column):

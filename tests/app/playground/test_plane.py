@@ -117,3 +117,16 @@ def test_the_colour_scale_is_perceptual_each_value_lies_its_share_of_the_way_in_
 def test_a_css_colour_is_the_same_level_as_the_pixels_of_that_value():
     for value in (-2.0, -1.0, -0.503, -0.5, 0.0, 0.25, 0.3, 0.999, 1.0, 7.0, float("nan")):
         assert LIGHT.css(value) == "rgb({},{},{})".format(*LIGHT.rgb(value).tolist()), value
+
+
+def test_a_loss_growing_by_a_factor_each_epoch_climbs_steadily_on_a_log_scale_and_says_so():
+    ctx = RecordingContext()
+    losses = 0.1 * 1.6 ** np.arange(25)  # a diverging run: x1.6 an epoch, from 0.1 to 8,000
+    paint_loss_curve(ctx, lambda points: ("Polyline", points), np.column_stack([losses, losses * 1.1]), 300, 80, LIGHT)
+    train = strokes(ctx)[0][0]
+    steps = -np.diff(train[:, 1])
+    np.testing.assert_allclose(steps, steps[0])  # the same climb each epoch, not a flat line then a spike
+    assert steps[0] > 1 and "log scale" in [text for text, *_ in ctx.named("fillText")]
+    calm = RecordingContext()
+    paint_loss_curve(calm, lambda points: ("Polyline", points), np.column_stack([losses[:10], losses[:10]]), 300, 80, LIGHT)
+    assert "log scale" not in [text for text, *_ in calm.named("fillText")]  # 0.1 to 6.9: a linear scale reads best

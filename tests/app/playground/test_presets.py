@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.diagnostics.monitor import Monitor
-from app.playground.curve_view import curve_points
+from app.playground.curve_view import curve_points, curve_scale
 from app.playground.presets import PRESETS, find_preset
 from app.playground.run import Run, make_optimizer
 from app.editor.sandbox import run_user_code
@@ -126,8 +126,9 @@ def test_too_high_a_learning_rate_shows_the_loss_climbing_on_the_curve_before_th
     assert monitor.diverged is not None and run.epoch >= 20  # stopped, as the page stops it, after 20 epochs or more
     losses = np.array([epoch[0] for epoch in run.history])
     assert (np.diff(losses) > 0).all()  # the loss rose at every epoch until then
-    heights = 62 - curve_points(losses, 300, 62, losses.max())[:, 1]  # as the page's loss curve draws them
-    assert (np.diff(heights[-6:]) >= 1).all()  # the last 5 epochs climb a pixel or more each on the curve
+    values, top, log = curve_scale(losses[:, None])  # as the page's loss curve draws them: on a log scale
+    heights = 62 - curve_points(values[:, 0], 300, 62, top)[:, 1]
+    assert log and (np.diff(heights) >= 1).all()  # every epoch climbs a pixel or more on the curve, not only the last
     calm = trained(state_of("lr-too-high", lr=0.03), 50)  # the lesson's fix
     losses = [epoch[0] for epoch in calm.history]
     assert np.isfinite(losses).all() and losses[-1] < 0.01 < losses[0]

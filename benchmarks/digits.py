@@ -213,7 +213,8 @@ def main(argv=()):
                 (f"Chromium {label} training: the lab's frame work median / 95% / max", f"{seen['work_median']:.1f} ms",
                  f"{seen['work_95']:.0f} / {seen['work_max']:.0f} ms"),
                 (f"Chromium {label} training: batches in {args.training_seconds:g} s", f"{seen['batches']}",
-                 f"{seen['frames']} frames"),
+                 f"{seen['frames']} frames; "
+                 f"{seen['batches'] * mnist_models.BATCH_SIZE / args.training_seconds:,.0f} digits/s in the page"),
             ]
             print(seen["reading"])
     print_table(rows)

@@ -131,9 +131,10 @@ class Playground:
         changes, withheld = self.editor.leave_to_controls(changes)
         state, change_notes = with_change(self.state, **changes)
         previous, self.state = self.state, state
-        self.messages.settings_changed({setting.name for setting in SETTINGS
-                                        if getattr(previous, setting.name) != getattr(state, setting.name)})
-        if any(getattr(previous, name) != getattr(state, name) for name in RESTARTS):
+        changed = {setting.name for setting in SETTINGS
+                   if getattr(previous, setting.name) != getattr(state, setting.name)}
+        self.messages.settings_changed(changed)
+        if changed & RESTARTS:
             # A paused network keeps its trained weights through a change of activation, so the learner
             # sees the same weights under the new function; a playing one starts afresh, initialised for it.
             swap = set(changes) <= {"activation", "layer_activations"} and previous.hidden == state.hidden

@@ -29,6 +29,7 @@ def layer_rows(sizes, activations, choices, held=False):
     rows = []
     for layer, (size, activation) in enumerate(zip(sizes, activations)):
         number, index = layer + 1, str(layer)
+        offered = list(choices) if activation in choices else [*choices, activation]  # your own, by its name
         rows.append(("div", {"class": "layer-row"}, [
             ("span", {"class": "layer-name"}, f"Hidden {number}"),
             ("button", {"type": "button", "data-action": "remove-neuron", "data-layer": index,
@@ -39,7 +40,7 @@ def layer_rows(sizes, activations, choices, held=False):
             ("select", {"data-setting": "layer_activation", "data-layer": index,
                         "aria-label": f"Hidden layer {number} function", **off},
              [("option", {"value": choice, "selected": choice == activation}, ACTIVATION_NAMES.get(choice, choice))
-              for choice in [*choices, *([] if activation in choices else [activation])]]),  # your own, by name
+              for choice in offered]),
         ]))
     return rows
 

@@ -96,7 +96,7 @@ async (milliseconds) => {
     intervals.push(now - last);
     last = now;
   }
-  const batches = lab.trainer.progress.length;
+  const batches = lab.training_panel.trainer.progress.length;
   lab.act("train");
   lab.frame = frame;
   return {intervals, work, batches};

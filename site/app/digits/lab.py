@@ -33,16 +33,13 @@ from app.digits.pass_animation import duration_ms, pass_at, shows_gradient
 from app.digits.slab_geometry import fit_camera, layout_slabs, slab_at, turned
 from app.digits.slab_view import paint_slabs
 from app.digits.strokes import Strokes
-from app.digits.training_view import paint_training
+from app.digits.training_panel import TrainingPanel
 from app.shared.frames import FrameLoop
 from app.shared.palette import DARK, LIGHT
 
 NETWORKS = mnist_models.NETWORKS
 TRAIN_BUDGET_S = 0.012       # training (or scoring) time per animation frame, so drawing and the playground stay smooth
 TRAINING_REPAINT_MS = 300    # how often the views follow the weights while they train
-# Digits per training call (Trainer's piece): a CNN's mini-batch of 32 took 55 ms in Pyodide under Node, more
-# than a frame can spare, so it goes in pieces of 8 (7 ms each there); the MLP's, whole, about 4 ms in Chromium.
-PIECES = {"mlp": 32, "cnn": 8}
 SHOWN_ORDER_SEED = 0         # the held-out digits are stored 0s first; Show a test digit goes through them shuffled
 EMPTY_PAD = ("Draw a digit on the pad (or press Show a test digit): with nothing drawn there is nothing to read, "
              "so no prediction is shown.")
@@ -78,7 +75,7 @@ class DigitsLab:
         self.loop = FrameLoop(page.AnimationFrames, self.on_frame)
         self.mlp = MlpPanel(page, self.theme, self.reduced_motion)  # the MLP's own views
         self.canvases = {name: page.canvas(f"digit-{name}") for name in
-                         ("pad", "input", "saliency", "bars", "slabs", "maps", "gradients", "filters", "map", "training")}
+                         ("pad", "input", "saliency", "bars", "slabs", "maps", "gradients", "filters", "map")}
         self.images = {name: page.pixels() for name in ("input", "saliency", "faces", "maps", "gradients", "filters", "map")}
         # The lab opens on a held-out digit, so every view shows a real digit before anything is drawn.
         self.shown_order = np.random.default_rng(SHOWN_ORDER_SEED).permutation(len(digits.test_labels))
@@ -86,7 +83,7 @@ class DigitsLab:
         self.strokes, self.target, self.frame_on_pad = Strokes(), None, None
         self.camera = self.drag = self.last_pointer = None
         self.animation_started, self.hovered_cell = None, None
-        self.trainer, self.training, self.repainted_at, self.score = None, False, 0.0, None
+        self.training_panel, self.repainted_at, self.score = TrainingPanel(page, digits, self.theme), 0.0, None
         self.inspection = self.levels = self.maps_placement = self.map_placement = None
         self.network, self.names, self.overlay, self.slabs_stale = None, None, True, True
         self.page.show_options("digit-model-choice", self.opened.options(), chosen)
@@ -269,37 +266,19 @@ class DigitsLab:
         self.page.set_text("digit-model", f"{self.network.title}, weights: {held.origin}. {scored}")
 
     # ---- training ------------------------------------------------------------------------------------
+    @property
+    def training(self):
+        return self.training_panel.training
+
     def start_training(self):
-        """Train a fresh network with the recipe that made the shipped weights, live, a few batches a frame."""
-        self.trainer = mnist_models.trainer(self.network, self.digits, piece=PIECES[self.network.name])
-        self.training = True
-        self.weights[self.network.name] = Weights(self.trainer.model, self.trainer.settings(), "training from scratch")
+        self.weights[self.network.name] = Weights(*self.training_panel.start(self.network))
         self.show_weights()
-        self.page.set_text("digit-train", "Stop training")
 
     def stop_training(self):
-        if not self.training:
-            return
-        self.training = False
-        self.page.set_text("digit-train", "Train from scratch")
-        trainer = self.trainer
-        meta = {**trainer.settings(), "trained_by": "Train from scratch, in the page"}  # its accuracy: see save_weights
-        self.weights[self.network.name] = Weights(trainer.model, meta, f"trained in this page, {trainer.epoch} of "
-                                                                         f"{trainer.epochs} epochs")
-        self.show_weights()
-
-    def train_for(self, budget_s):
-        started = time.perf_counter()
-        while not self.trainer.done and time.perf_counter() - started < budget_s:
-            self.trainer.step()
-        trainer = self.trainer
-        loss = trainer.progress[-1][1] if trainer.progress else float("nan")
-        status = f"Epoch {trainer.epoch + (0 if trainer.done else 1)} of {trainer.epochs}, batch loss {loss:.3f}"
-        if trainer.history:
-            status += f"; held-out accuracy after epoch {trainer.history[-1][0]}: {100 * trainer.history[-1][4]:.1f}%"
-        self.page.set_text("digit-training-status", status)
-        if trainer.done:
-            self.stop_training()
+        stopped = self.training_panel.stop()
+        if stopped is not None:
+            self.weights[self.network.name] = Weights(*stopped)
+            self.show_weights()
 
     def score_for(self, budget_s):
         started = time.perf_counter()
@@ -329,7 +308,8 @@ class DigitsLab:
             self.repainted_at = timestamp_ms
             self.update()
         elif self.training:
-            self.train_for(TRAIN_BUDGET_S)
+            if self.training_panel.train_for(TRAIN_BUDGET_S):
+                self.stop_training()
             self.paint_training()
         elif not self.score.done:
             self.score_for(TRAIN_BUDGET_S)
@@ -497,13 +477,7 @@ class DigitsLab:
         self.page.show_table("digit-stats", STATS_HEADER, statistics_rows(self.views))
 
     def paint_training(self):
-        """The training curves (empty axes until Train from scratch is pressed)."""
-        canvas = self.canvases["training"]
-        canvas.fit()
-        progress, history = (self.trainer.progress, self.trainer.history) if self.trainer else ([], [])
-        epochs = self.trainer.epochs if self.trainer else self.network.epochs
-        paint_training(canvas.context, self.page.polyline, np.array(progress).reshape(-1, 2),
-                       np.array(history).reshape(-1, 5), epochs, canvas.width, canvas.height, self.theme)
+        self.training_panel.paint(self.network)
 
 
 async def start(page, chosen="cnn", choose=lambda name: None, hand_over=lambda name, data: None):

@@ -298,7 +298,7 @@ def test_train_from_scratch_trains_the_mlp_live_and_stops_when_asked():
     assert lab.page.texts["digit-model"] == ("MLP 784-64-32-10, weights: training from scratch. Their held-out "
                                              "accuracy is measured after each epoch.")
     at = 0.0
-    while not lab.trainer.history:
+    while not lab.training_panel.trainer.history:
         at += 16.0
         assert lab.frame(at)
     lab.act("train")
@@ -312,7 +312,7 @@ def test_train_from_scratch_trains_the_mlp_live_and_stops_when_asked():
 def test_train_from_scratch_trains_the_cnn_and_switching_stops_it(lab):
     lab.act("train")
     at = 0.0
-    while len(lab.trainer.progress) < 3:
+    while len(lab.training_panel.trainer.progress) < 3:
         at += 16.0
         lab.frame(at)
     trained = lab.model

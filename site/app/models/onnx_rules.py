@@ -2,10 +2,18 @@
 onnx_file.py reads a file's bytes) and tools/onnx_import.py (which reads them with the onnx package).
 
 ONNX is the file PyTorch, Keras and TensorFlow all export to. A graph is read when it is one chain of the
-layers the engine has: Gemm, or MatMul then Add (Linear); Conv (Conv2d); MaxPool; Flatten, or a Reshape
-that flattens; Relu, LeakyRelu, Tanh, Sigmoid; Identity. A Softmax or LogSoftmax at the very end is dropped
-and the meta says so: gradcanvas models output logits, and softmax is applied where probabilities are shown.
-Any other op is refused, with every unsupported op named at once.
+layers the engine has: Gemm, or MatMul then Add (Linear); Conv (Conv2d), and an Add after it (its bias);
+MaxPool; Flatten, or a Reshape that flattens; Relu, LeakyRelu, Tanh, Sigmoid; Identity. A Softmax or
+LogSoftmax at the very end is dropped and the meta says so: gradcanvas models output logits, and softmax is
+applied where probabilities are shown. Any other op is refused, with every unsupported op named at once.
+
+Keras and TensorFlow keep images channels last, (N, 28, 28, 1), where the engine's Conv2d and MaxPool2d take
+channels first, so their exports wrap each of those in Transposes, and flatten the maps in (height, width,
+channel) order. The chain follows which layout the values are in; a Transpose is read when it only moves the
+channels, an Add right after a layer is that layer's bias, and a flatten of channels-last maps reorders the
+next Linear's weights to the engine's (channel, height, width) order: the model computes the same values with
+the engine's own layers. Exporters also write a flatten's target shape as arithmetic on the input's shape
+(Shape, Gather, Unsqueeze, Concat), and Casts to float between layers; the chain works those out as it goes.
 
 The rules see a plain description of the graph (`Graph` and `Node`: strings, numbers and numpy arrays),
 never a decoder's objects: that is what lets two decoders share them. They need no shape inference: the
@@ -15,15 +23,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine import nn
+from engine import Tensor, nn
 
 LAYERS = ("Gemm", "MatMul", "Add", "Conv", "MaxPool", "Flatten", "Reshape", "Relu", "LeakyRelu", "Tanh",
-          "Sigmoid", "Identity", "Constant")
+          "Sigmoid", "Identity")
+# What exporters write between layers: constants, casts to float, layout changes, and the arithmetic on an
+# input's shape that works out a flatten's target.
+SHAPE_ARITHMETIC = ("Shape", "Gather", "Unsqueeze", "Squeeze", "Concat")
+BETWEEN_LAYERS = ("Constant", "Cast", "Transpose", *SHAPE_ARITHMETIC)
+FLOATS = {1: "float", 10: "float16", 11: "double", 16: "bfloat16"}  # ONNX's TensorProto.DataType numbers
+CHANNELS_LAST, CHANNELS_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)  # the Transposes between (N, C, H, W) and (N, H, W, C)
 FINAL = ("Softmax", "LogSoftmax")   # allowed only as the last op, and dropped
 DROPPED_NOTE = ("the model's final {op} was dropped: gradcanvas models output logits, and softmax is applied "
                 "where probabilities are shown")
 # What the page can show, by the shape of one input (the batch axis left out), and where such a model opens.
-PAGE_INPUTS = {(2,): "playground", (784,): "digits lab", (1, 28, 28): "digits lab"}
+PAGE_INPUTS = {(2,): "playground", (784,): "digits lab", (1, 28, 28): "digits lab", (28, 28, 1): "digits lab",
+               (28, 28): "digits lab"}
+# How the engine's model takes each of those: one channel laid out last, or none, holds the same numbers in
+# the same order as (1, 28, 28), so such models take the digits as the engine's Conv2d does.
+AS_THE_ENGINE_TAKES = {(28, 28, 1): (1, 28, 28), (28, 28): (1, 28, 28)}
 # The page keeps every parameter as a float64 and runs every drawing through them; 2 M is about five times
 # the 32-64-128 MNIST CNN (~420k parameters) that must still predict a drawing at the pace of the pen.
 PARAMETER_LIMIT = 2_000_000
@@ -79,7 +97,7 @@ def read_for_the_page(graph):
     ...               outputs=("y",))
     >>> read_for_the_page(graph)
     Traceback (most recent call last):
-    ValueError: the model takes inputs of shape (N, 3, 32, 32); the page shows models that take (N, 2) in the playground, or (N, 784) or (N, 1, 28, 28) in the digits lab: export one of those
+    ValueError: the model takes inputs of shape (N, 3, 32, 32); the page shows models that take (N, 2) in the playground, or (N, 784), (N, 1, 28, 28), (N, 28, 28, 1) or (N, 28, 28) in the digits lab: export one of those
     """
     _refuse_unsupported(graph)
     shape = _only_input(graph)[1]
@@ -90,17 +108,19 @@ def read_for_the_page(graph):
         raise ValueError(f"the model has {count:,} parameters; the page opens models of up to {PARAMETER_LIMIT:,}, "
                          "so that a drawing is still read as you draw it: try a smaller model")
     model, meta = _assemble(graph, chain)
-    return model, {**meta, "opens_in": PAGE_INPUTS[one_input], "input_shape": one_input}
+    return model, {**meta, "opens_in": PAGE_INPUTS[one_input],
+                   "input_shape": AS_THE_ENGINE_TAKES.get(one_input, one_input)}
 
 
 def _refuse_unsupported(graph):
-    known = set(LAYERS) | set(FINAL)
+    known = {*LAYERS, *BETWEEN_LAYERS, *FINAL}
     unsupported = sorted({node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
                           for node in graph.nodes} - known)
     if unsupported:
         advice = " (export in eval mode, after model.eval(), to leave Dropout out)" if "Dropout" in unsupported else ""
         raise ValueError(f"unsupported ONNX ops: {', '.join(unsupported)}; gradcanvas reads "
-                         f"{', '.join(LAYERS[:-1])} and a final {' or '.join(FINAL)}{advice}")
+                         f"{', '.join(LAYERS)}, the Transposes, Casts and shape arithmetic exporters write "
+                         f"between them, and a final {' or '.join(FINAL)}{advice}")
 
 
 def _only_input(graph):
@@ -119,9 +139,14 @@ def _page_input(shape):
     rooms = {}
     for accepted, room in PAGE_INPUTS.items():
         rooms.setdefault(room, []).append(_words((None, *accepted)))
-    shown = ", or ".join(f"{' or '.join(shapes)} in the {room}" for room, shapes in rooms.items())
+    shown = ", or ".join(f"{_either(shapes)} in the {room}" for room, shapes in rooms.items())
     stated = "inputs of a shape the file does not state" if shape is None else f"inputs of shape {_words(shape)}"
     raise ValueError(f"the model takes {stated}; the page shows models that take {shown}: export one of those")
+
+
+def _either(words):
+    """["a", "b", "c"] -> "a, b or c"."""
+    return " or ".join(filter(None, (", ".join(words[:-1]), words[-1])))
 
 
 def _words(shape):
@@ -140,6 +165,9 @@ def _assemble(graph, chain):
     meta = {"source": "onnx", "producer": graph.producer, "opset": graph.opset}
     if chain.dropped:
         meta["note"] = DROPPED_NOTE.format(op=chain.dropped)
+    if chain.relaid:  # the file's first Transpose, taken by the engine's input instead
+        meta["input_layout"] = (f"the engine's model takes {_words(chain.relaid[1])}: the file's input, "
+                                f"{_words(chain.relaid[0])}, transposed")
     return model, meta
 
 
@@ -151,6 +179,14 @@ def _constant(node):
     return np.asarray(next(iter(node.attributes.values())))
 
 
+def _reordered(weight, reorder):
+    """A Linear's weight (n_out, n_in) for the engine's flattened order, where the file's took its inputs so
+    that its input j is the engine's `reorder[j]`."""
+    engine = np.empty_like(weight)
+    engine[:, reorder] = weight
+    return engine
+
+
 def _slide(size, kernel, stride, padding):
     """How many places a window of `kernel` fits along `size` (None when the size is symbolic)."""
     return None if size is None else (size + 2 * padding - kernel) // stride + 1
@@ -158,7 +194,10 @@ def _slide(size, kernel, stride, padding):
 
 class _Chain:
     """Walks the graph from its input to its output, one node after another, turning each into a layer and
-    keeping the shape of what flows between them (None where the file leaves it open)."""
+    keeping the shape of what flows between them (None where the file leaves it open), as the engine's layers
+    hold it: `order` is how the file's values are laid out against that (the axes of a transpose of it, as
+    numpy's `transpose` takes them), and `reorder`, after channels-last maps were flattened, which of the
+    engine's flattened values each of the file's is, until the next Linear takes them in the engine's order."""
 
     def __init__(self, graph, shape):
         self.constants = dict(graph.initializers)
@@ -167,14 +206,20 @@ class _Chain:
                 self.constants[node.outputs[0]] = _constant(node)
             elif node.op_type == "Identity" and node.inputs[0] in self.constants:
                 self.constants[node.outputs[0]] = self.constants[node.inputs[0]]
-        self.modules, self.parameters, self.dropped = [], {}, None
+        self.modules, self.parameters, self.dropped, self.relaid = [], {}, None, None
         self.current, self.shape = graph.inputs[0][0], None if shape is None else tuple(shape)
+        self.order = None if shape is None else tuple(range(len(shape)))
+        self.reorder, self.sizes = None, {}  # sizes: what shape arithmetic worked out, by name
         nodes = [node for node in graph.nodes if node.outputs[0] not in self.constants]
         index = 0
         while index < len(nodes):
             node = nodes[index]
-            computed = [name for name in node.inputs if name and name not in self.constants]
-            if computed != [self.current] or node.inputs[0] != self.current:
+            if node.op_type in SHAPE_ARITHMETIC or (node.op_type == "Cast" and node.inputs[0] in self.sizes):
+                self.sizes[node.outputs[0]] = self.size_arithmetic(node)
+                index += 1
+                continue
+            computed = [name for name in node.inputs if name and name not in self.constants and name not in self.sizes]
+            if computed != [self.current] or (node.inputs[0] != self.current and node.op_type != "Add"):
                 raise ValueError(f"{self.name(node)} takes {list(node.inputs)}, not the previous layer's output "
                                  f"{self.current!r}; gradcanvas models are one layer after another")
             if node.op_type in FINAL:
@@ -182,19 +227,22 @@ class _Chain:
                     raise ValueError(f"{self.name(node)} is not the last op; only a final {node.op_type} is read")
                 self.dropped, self.current = node.op_type, node.outputs[0]
             else:
-                follower = nodes[index + 1] if index + 1 < len(nodes) else None
-                index += self.add(node, follower)
+                self.add(node)
             index += 1
         if self.current != graph.outputs[0]:
             raise ValueError(f"the chain of layers ends at {self.current!r}, not at the graph's output")
+        if not self.as_the_engine_lays_out():
+            raise ValueError("the model's output is laid out in another order than its layers compute it (a "
+                             "Transpose or a flatten of channels-last maps with no layer after it): export the "
+                             "model's output as its last layer gives it")
 
     @staticmethod
     def name(node):
         return f"node {node.name!r} ({node.op_type})" if node.name else f"a {node.op_type} node"
 
-    def add(self, node, follower):
-        """Append the layer `node` makes; returns how many following nodes it used up (MatMul's Add)."""
-        op, attrs, used = node.op_type, node.attributes, 0
+    def add(self, node):
+        """Append the layer `node` makes, or follow what it does to the values' layout or type."""
+        op, attrs = node.op_type, node.attributes
         self.current = node.outputs[0]
         if op in ("Relu", "Tanh", "Sigmoid"):
             self.modules.append({"Relu": nn.ReLU, "Tanh": nn.Tanh, "Sigmoid": nn.Sigmoid}[op]())
@@ -212,16 +260,19 @@ class _Chain:
         elif op == "MatMul":
             weight = self.constant(node, 1).T
             self.require(node, weight.ndim == 2, f"a {weight.ndim}-D weight (a Linear layer's is 2-D)")
-            adds_bias = (follower is not None and follower.op_type == "Add" and self.current in follower.inputs
-                         and any(name in self.constants for name in follower.inputs))
-            bias = None
-            if adds_bias:
-                bias = next(self.constants[name] for name in follower.inputs if name in self.constants)
-                self.current, used = follower.outputs[0], 1
-            self.linear(node, weight, bias)
+            self.linear(node, weight, None)
+        elif op == "Add":
+            self.bias(node)
+        elif op == "Cast":
+            self.require(node, self.number(node, "to", 1) in FLOATS,
+                         f"a cast to ONNX type {attrs.get('to')} (not a float)")
+        elif op == "Transpose":
+            self.transpose(node, attrs.get("perm"))
         elif op == "Conv":
+            self.takes_as_laid_out(node)
             self.conv(node, attrs)
         elif op == "MaxPool":
+            self.takes_as_laid_out(node)
             kernel, stride = self.square(node, attrs, "kernel_shape", None), self.square(node, attrs, "strides", 1)
             self.require(node, not self.number(node, "ceil_mode", 0), "ceil_mode=1")
             self.require(node, self.square(node, attrs, "pads", 0) == 0, f"pads {attrs.get('pads')}")
@@ -236,10 +287,7 @@ class _Chain:
                          f"axis={attrs.get('axis')} (only axis 1 keeps the batch)")
             self.flatten()
         elif op == "Reshape":  # exporters write Flatten as Reshape to (batch, -1) or (batch, features)
-            self.reshape(node, [int(n) for n in self.constant(node, 1)], self.number(node, "allowzero", 0))
-        else:  # an Add that follows no MatMul
-            raise ValueError(f"{self.name(node)}: an Add is read only as the bias right after a MatMul")
-        return used
+            self.reshape(node, self.target(node), self.number(node, "allowzero", 0))
 
     def constant(self, node, position):
         if position >= len(node.inputs) or node.inputs[position] not in self.constants:
@@ -285,6 +333,8 @@ class _Chain:
     def linear(self, node, weight, bias):
         index, (n_out, n_in) = len(self.modules), weight.shape
         self.takes(node, (n_in,))
+        if self.reorder is not None:  # the file's weights take channels-last maps, flattened: take the engine's
+            weight, self.reorder = _reordered(weight, self.reorder), None
         self.modules.append(nn.Linear(n_in, n_out, bias=bias is not None))
         self.parameters[f"{index}.weight"] = weight
         if bias is not None:
@@ -323,13 +373,102 @@ class _Chain:
         return None if sizes is None or None in sizes else int(np.prod(sizes))
 
     def flatten(self):
+        if not self.as_the_engine_lays_out():  # the file flattens its own layout: say which value each one is
+            sizes = self.shape[1:]
+            self.require_known(sizes, "a flatten of maps laid out channels last")
+            self.reorder = np.arange(int(np.prod(sizes))).reshape(sizes).transpose(
+                [axis - 1 for axis in self.order[1:]]).reshape(-1)
         self.modules.append(nn.Flatten())
         self.shape = (self.batch(), self.features())
+        self.order = (0, 1)
+
+    def as_the_engine_lays_out(self):
+        """Whether the file's values are, at this point, where the engine's layers have them."""
+        return (self.order is None or self.order == tuple(range(len(self.order)))) and self.reorder is None
+
+    def takes_as_laid_out(self, node):
+        if not self.as_the_engine_lays_out():
+            raise ValueError(f"{self.name(node)} takes its maps channels first, (N, C, H, W), but gets them laid "
+                             f"out as the axes {list(self.order)} of that: an engine layer cannot take that order")
+
+    def require_known(self, sizes, what):
+        if sizes is None or None in sizes:
+            raise ValueError(f"{what} needs every size stated, and the file leaves some open")
+
+    def transpose(self, node, perm):
+        """Before the first layer a Transpose lays out the engine's input (a 28x28 image with its one channel
+        last is the same numbers channels first); after it, it changes how the file's values are laid out."""
+        self.require(node, self.shape is not None, "a Transpose of an input of unstated shape")
+        perm = tuple(reversed(range(len(self.shape)))) if perm is None else tuple(perm)
+        self.require(node, sorted(perm) == list(range(len(self.shape))) and perm[0] == 0,
+                     f"a Transpose by {list(perm)} of {_words(self.shape)} (only the axes after the batch may move)")
+        if not self.modules and self.as_the_engine_lays_out():
+            before, self.shape = self.shape, tuple(self.shape[axis] for axis in perm)
+            self.relaid = (before, self.shape)
+        else:
+            self.order = tuple(self.order[axis] for axis in perm)
+
+    def bias(self, node):
+        """An Add of stored values right after a layer with weights is that layer's bias (exporters write a
+        Dense layer as MatMul then Add, and Keras a Conv2D's bias as an Add after its Conv)."""
+        adds = [name for name in node.inputs if name in self.constants]
+        layer = self.modules[-1] if self.modules else None
+        if len(adds) != 1 or not isinstance(layer, (nn.Linear, nn.Conv2d)) or self.shape is None:
+            raise ValueError(f"{self.name(node)}: an Add is read only as the bias right after a MatMul, Gemm or Conv")
+        laid_out = [1 if size is None else size for size in (1, *(self.shape[axis] for axis in self.order[1:]))]
+        try:
+            spread = np.broadcast_to(self.constants[adds[0]], laid_out)
+        except ValueError:
+            raise ValueError(f"{self.name(node)} adds values of shape {list(self.constants[adds[0]].shape)} to "
+                             f"{_words(self.shape)}: not a bias") from None
+        spread = spread.transpose(np.argsort(self.order))[0]  # as the engine's layer holds it: (channels, ...)
+        per_channel = spread.reshape(spread.shape[0], -1)
+        self.require(node, (per_channel == per_channel[:, :1]).all(), "an Add that is not the same at every pixel")
+        name = f"{len(self.modules) - 1}.bias"
+        if name not in self.parameters:
+            layer.bias = Tensor(np.zeros(per_channel.shape[0]), requires_grad=True, name="bias")
+        self.parameters[name] = self.parameters.get(name, 0.0) + per_channel[:, 0]
+
+    def size_arithmetic(self, node):
+        """What a Shape, Gather, Unsqueeze, Squeeze, Concat (or Cast) node works out from the shape of the
+        values flowing here: an object array of sizes, None for a size the file leaves open (the batch)."""
+        op, attrs = node.op_type, node.attributes
+        if op == "Shape":
+            if node.inputs[0] != self.current or self.shape is None:
+                raise ValueError(f"{self.name(node)} reads the shape of {node.inputs[0]!r}, not of the previous "
+                                 "layer's output, or of values of unstated shape")
+            laid_out = [self.shape[axis] for axis in self.order]
+            return np.array(laid_out, dtype=object)[attrs.get("start", 0):attrs.get("end", len(laid_out))]
+        values = [self.known(node, name) for name in node.inputs if name]
+        if op == "Cast":
+            return values[0]
+        if op == "Gather":
+            return np.take(values[0], np.asarray(values[1], dtype=int), axis=int(attrs.get("axis", 0)))
+        if op == "Concat":
+            return np.concatenate([np.atleast_1d(value) for value in values], axis=int(attrs.get("axis", 0)))
+        axes = [int(axis) for axis in (attrs["axes"] if "axes" in attrs else values[1] if len(values) > 1 else [])]
+        if op == "Unsqueeze":
+            return np.expand_dims(values[0], tuple(axes))
+        return np.squeeze(values[0], tuple(axes) or None)  # Squeeze
+
+    def known(self, node, name):
+        """The stored or worked-out values called `name` (the sizes a Reshape flattens to, say)."""
+        if name in self.sizes:
+            return self.sizes[name]
+        if name in self.constants:
+            return np.asarray(self.constants[name]).astype(object)
+        raise ValueError(f"{self.name(node)} works out a shape from {name!r}, which is neither stored nor a shape")
+
+    def target(self, node):
+        """A Reshape's target: its sizes, the batch where it keeps the batch as it flows (None)."""
+        if len(node.inputs) < 2:
+            raise ValueError(f"{self.name(node)} has no target shape")
+        return [None if size is None else int(size) for size in np.ravel(self.known(node, node.inputs[1]))]
 
     def reshape(self, node, target, allowzero):
         """A Reshape is read when it flattens: to (batch, features), with -1 for either or 0 copying the batch."""
         batch, features = self.batch(), self.features()
-        keeps_batch = len(target) == 2 and ((batch is not None and target[0] == batch)
+        keeps_batch = len(target) == 2 and (target[0] is None or (batch is not None and target[0] == batch)
                                             or (target[0] == 0 and not allowzero)
                                             or (target[0] == -1 and target[1] == features))
         before = "an input of unstated shape" if self.shape is None else _words(self.shape)

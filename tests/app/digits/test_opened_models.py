@@ -195,8 +195,8 @@ def bad_files():
         "an input the page cannot show": ("colour.onnx", exported(t.Sequential(t.Flatten(), t.Linear(3 * 32 * 32, 10)),
                                                                   shape=(3, 32, 32)),
                                           "Could not open colour.onnx: the model takes inputs of shape (N, 3, 32, 32); "
-                                          "the page shows models that take (N, 2) in the playground, or (N, 784) or "
-                                          "(N, 1, 28, 28) in the digits lab"),
+                                          "the page shows models that take (N, 2) in the playground, or (N, 784), "
+                                          "(N, 1, 28, 28), (N, 28, 28, 1) or (N, 28, 28) in the digits lab"),
         "over the limit": ("huge.onnx", exported(t.Sequential(t.Linear(784, 2600), t.ReLU(), t.Linear(2600, 10)),
                                                  shape=(784,)),
                            "Could not open huge.onnx: the model has 2,067,010 parameters; the page opens models of up "

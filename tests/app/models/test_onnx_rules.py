@@ -75,7 +75,7 @@ def test_ops_from_other_domains_are_named_with_their_domain():
 
 
 @pytest.mark.parametrize("shape, words", [((None, 3, 32, 32), "inputs of shape (N, 3, 32, 32)"),
-                                          ((None, 28, 28), "inputs of shape (N, 28, 28)"),
+                                          ((None, 1, 32, 32), "inputs of shape (N, 1, 32, 32)"),
                                           (None, "inputs of a shape the file does not state")])
 def test_inputs_the_page_cannot_show_are_refused(shape, words):
     graph = Graph((Node("Relu", ("x",), ("y",)),), {}, (("x", shape),), ("y",))

@@ -1,13 +1,18 @@
 """Optimizers that update parameters exactly as `torch.optim` does, so results carry over to PyTorch.
 
 Each keeps its per-parameter state in lists aligned with `params`, and skips a parameter whose gradient
-is None (it took no part in the loss), as PyTorch does.
+is None (it took no part in the loss), as PyTorch does. `state_dict` and `load_state_dict` hand that state on
+in PyTorch's own names, so training carries on elsewhere (another interpreter, or PyTorch) exactly as here.
 """
 import numpy as np
 
 
 class Optimizer:
-    """Holds the parameters; subclasses define `step()`."""
+    """Holds the parameters; subclasses define `step()`, name in `STATE` the per-parameter lists they keep
+    (PyTorch's name -> the attribute), plus `steps` when they count their steps, and in `SETTINGS` their
+    hyperparameters (PyTorch's names, and the attributes')."""
+
+    STATE, SETTINGS = {}, ("lr",)
 
     def __init__(self, params, lr):
         self.params = list(params)
@@ -22,6 +27,44 @@ class Optimizer:
         for param in self.params:
             param.grad = None
 
+    def state_dict(self):
+        """The optimizer's state, shaped as `torch.optim.Optimizer.state_dict()`: {"state": {index: {name:
+        array}}, "param_groups": [{"lr": ..., and its other settings}]}, copies of what it keeps. `load_state_dict` of another
+        optimizer of the same kind over parameters of the same shapes makes it take the same steps from here.
+
+        >>> from engine import Tensor
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> (w * 3).sum().backward()
+        >>> first = Adam([w], lr=0.1)
+        >>> first.step()
+        >>> first.state_dict()["state"]
+        {0: {'exp_avg': array([0.3]), 'exp_avg_sq': array([0.009]), 'step': 1}}
+        """
+        counted = {"step": self.steps} if hasattr(self, "steps") else {}
+        state = {index: {**{name: getattr(self, attribute)[index].copy() for name, attribute in self.STATE.items()
+                            if getattr(self, attribute)[index] is not None}, **counted}
+                 for index in range(len(self.params))}
+        return {"state": state, "param_groups": [{name: getattr(self, name) for name in self.SETTINGS}]}
+
+    def load_state_dict(self, state_dict):
+        """Take on `state_dict` (from `state_dict()`, here or PyTorch's converted to numpy), checked against
+        the parameters: a saved state of another shape raises ValueError naming the parameter."""
+        for name, value in state_dict["param_groups"][0].items():
+            if name in self.SETTINGS:
+                setattr(self, name, tuple(value) if isinstance(value, list | tuple) else value)
+        for index, saved in state_dict["state"].items():
+            index = int(index)
+            for name, attribute in self.STATE.items():
+                if name not in saved:
+                    continue
+                value = np.array(saved[name], dtype=np.float64)
+                if value.shape != self.params[index].data.shape:
+                    raise ValueError(f"{type(self).__name__}.load_state_dict: parameter {index}'s {name} has shape "
+                                     f"{value.shape}, but the parameter has {self.params[index].data.shape}")
+                getattr(self, attribute)[index] = value
+            if "step" in saved and hasattr(self, "steps"):
+                self.steps = int(saved["step"])
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum and weight decay.
@@ -33,6 +76,8 @@ class SGD(Optimizer):
     >>> w.data
     array([0.7])
     """
+
+    STATE, SETTINGS = {"momentum_buffer": "velocity"}, ("lr", "momentum", "weight_decay")
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
@@ -60,6 +105,8 @@ class Adam(Optimizer):
     >>> w.data.round(6)
     array([0.9])
     """
+
+    STATE, SETTINGS = {"exp_avg": "mean", "exp_avg_sq": "square"}, ("lr", "betas", "eps", "weight_decay")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr)
@@ -94,6 +141,8 @@ class RMSprop(Optimizer):
     >>> w.data.round(4)
     array([0.9])
     """
+
+    STATE, SETTINGS = {"square_avg": "square"}, ("lr", "alpha", "eps")
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8):
         super().__init__(params, lr)

@@ -52,3 +52,51 @@ def test_step_skips_parameters_without_gradient():
     (used * 2).sum().backward()
     opt.step()
     assert unused.data[0] == 5.0 and used.data[0] != 1.0
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.03)),
+                                              ("RMSprop", dict(lr=0.01))])
+def test_a_state_handed_on_trains_on_as_one_run_would_and_as_torch_does(name, kwargs):
+    """Ten steps here, the state handed to a fresh optimizer (as the page hands a run to its trainer), ten more
+    there: the same weights as twenty in one go; and PyTorch's state after ten, loaded here, goes on alike."""
+    make = getattr(optim, name)
+    w, b = Tensor(W0.copy(), requires_grad=True), Tensor(B0.copy(), requires_grad=True)
+    first = make([w, b], **kwargs)
+    for _ in range(10):
+        first.zero_grad()
+        loss(w, b, X, Y).backward()
+        first.step()
+    second = make([w, b], lr=1.0)   # the settings come with the state too
+    second.load_state_dict(first.state_dict())
+    for _ in range(10):
+        second.zero_grad()
+        loss(w, b, X, Y).backward()
+        second.step()
+    whole = train(lambda p: make(p, **kwargs), lambda a: Tensor(a, requires_grad=True))
+    np.testing.assert_array_equal(w.data, whole[0])
+
+    tw, tb = torch.tensor(W0.copy(), requires_grad=True), torch.tensor(B0.copy(), requires_grad=True)
+    theirs = getattr(torch.optim, name)([tw, tb], **kwargs)
+    for _ in range(10):
+        theirs.zero_grad()
+        loss(tw, tb, torch.tensor(X), torch.tensor(Y)).backward()
+        theirs.step()
+    handed = {"state": {index: {key: value.numpy() if torch.is_tensor(value) else value for key, value in state.items()}
+                        for index, state in theirs.state_dict()["state"].items()},
+              "param_groups": theirs.state_dict()["param_groups"]}
+    w2, b2 = Tensor(tw.detach().numpy().copy(), requires_grad=True), Tensor(tb.detach().numpy().copy(), requires_grad=True)
+    ours = make([w2, b2], **kwargs)
+    ours.load_state_dict(handed)
+    for _ in range(10):
+        ours.zero_grad()
+        loss(w2, b2, X, Y).backward()
+        ours.step()
+    np.testing.assert_allclose(w2.data, whole[0], rtol=1e-10, atol=1e-12)
+
+
+def test_a_state_for_parameters_of_another_shape_is_refused_naming_it():
+    w = Tensor(W0.copy(), requires_grad=True)
+    saved = optim.Adam([w], lr=0.1).state_dict()
+    with pytest.raises(ValueError, match=r"^Adam.load_state_dict: parameter 0's exp_avg has shape \(3, 4\), but the "
+                                         r"parameter has \(2,\)$"):
+        optim.Adam([Tensor(np.zeros(2), requires_grad=True)], lr=0.1).load_state_dict(saved)

@@ -18,6 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import build
@@ -85,21 +86,29 @@ def opened(page, name, data, seconds):
             "sentence": page.text_content("#digit-model")}
 
 
-def chromium(seconds, opening):
+@contextmanager
+def lab_page():
+    """The built site in headless Chromium, in the digits lab, the playground paused (the lab alone uses the CPU)
+    and a seven drawn, read and its weights' held-out digits counted: (the page, a temporary folder)."""
     with tempfile.TemporaryDirectory() as temporary:
         site = build.build(Path(temporary) / "site", build.local_pyodide_dir())
         with served_browser(site) as (browser, url):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{url}#room=digits")
             wait_until(page, "document.body.dataset.state === 'ready'")
-            page.evaluate("window.gradcanvas.playground.act('toggle')")  # paused: the lab alone uses the CPU
+            page.evaluate("window.gradcanvas.playground.act('toggle')")
             page.locator("#digit-pad").scroll_into_view_if_needed()
             draw(page, SEVEN)
             wait_until(page, "!window.gradcanvas.digits.stale && window.gradcanvas.digits.score.done")
-            results = {"lab's CNN": {"update": page.evaluate(MEDIAN_MS, ["update", seconds * 1000])}}
-            for name, data, parameters in opening:
-                results[name] = {**opened(page, name, data, seconds), "parameters": parameters}
+            yield page, Path(temporary)
             page.close()
+
+
+def chromium(seconds, opening):
+    with lab_page() as (page, _):
+        results = {"lab's CNN": {"update": page.evaluate(MEDIAN_MS, ["update", seconds * 1000])}}
+        for name, data, parameters in opening:
+            results[name] = {**opened(page, name, data, seconds), "parameters": parameters}
     return results
 
 

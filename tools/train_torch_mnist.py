@@ -52,15 +52,15 @@ def correct(model, images, labels):
         return int((model(images).argmax(dim=1) == labels).sum())
 
 
-def train(data, epochs=EPOCHS, log=print):
-    """The trained network: Adam with its learning rate falling linearly towards 0, cross-entropy, shuffled
-    mini-batches, seed SEED."""
+def train(data, epochs=EPOCHS, log=print, make=cnn):
+    """The trained network, `make()` (the CNN by default): Adam with its learning rate falling linearly towards
+    0, cross-entropy, shuffled mini-batches, seed SEED."""
     torch.manual_seed(SEED)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
     order = torch.Generator().manual_seed(SEED)
     train_images, train_labels, test_images, test_labels = data
-    model = cnn()
+    model = make()
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     steps = epochs * -(-len(train_labels) // BATCH_SIZE)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / steps)

@@ -34,6 +34,7 @@ ELEMENT_EVENTS = {
     "blur": (),                         # the element lost focus
     # form controls
     "change": ("value",),               # the control's new value; "true"/"false" for a checkbox
+    "input": ("value",),                # the same at every move: a slider dragged, not only where it is let go
     "file": ("name", "data"),           # a file chosen in this file input (choosing it again reports again)
 }
 PAGE_EVENTS = {  # with no element: delegated from the page's marked controls

@@ -43,7 +43,7 @@ def test_an_exported_trace_dropped_back_replays_the_same_numbers(open_site, page
     page.wait_for_function("document.querySelector('#epoch').textContent === '0'")
     drop(page, path.name, path.read_text())
     page.wait_for_function("document.querySelector('#trace-status').textContent.startsWith('Replaying')")
-    timeline = page.get_by_label("Trace step")
+    timeline = page.get_by_label("Trace step", exact=True)
     assert timeline.is_visible() and timeline.get_attribute("max") == "50"
     network = page.get_by_label("Network", exact=True)
     before = network.evaluate(READ_CANVAS)

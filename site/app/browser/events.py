@@ -118,6 +118,7 @@ _ELEMENT_LISTENERS = {
     "key": _on_key,
     "blur": lambda element, report: _listen(element, "blur", lambda event: report()),
     "change": lambda element, report: _listen(element, "change", lambda event: report(_value(element))),
+    "input": lambda element, report: _listen(element, "input", lambda event: report(_value(element))),
     "file": lambda element, report: _listen(element, "change", lambda event: _take_file(element, report)),
 }
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from engine import weights
 
-from app.digits import mnist, mnist_models, mnist_pipeline
+from app.digits import digit_traces, mnist, mnist_models, mnist_pipeline
 from app.digits.bars_view import bar_at, paint_bars
 from app.digits.cnn_inspect import inspect
 from app.digits.held_out import HeldOutScore
@@ -33,6 +33,7 @@ from app.digits.pass_animation import duration_ms, pass_at, shows_gradient
 from app.digits.slab_geometry import fit_camera, layout_slabs, slab_at, turned
 from app.digits.slab_view import paint_slabs
 from app.digits.strokes import Strokes
+from app.digits.trace_panel import TracePanel
 from app.digits.training_panel import TrainingPanel
 from app.shared.frames import FrameLoop
 from app.shared.palette import DARK, LIGHT
@@ -69,7 +70,7 @@ class DigitsLab:
                  hand_over=lambda name, data: None):
         self.page, self.digits, self.choose = page, digits, choose
         self.weights = dict(shipped)  # network name -> Weights
-        self.opened = OpenedModels(page, digits, hand_over)  # the Model menu: the lab's networks and models opened
+        self.opened = OpenedModels(page, digits, hand_over, digit_traces.read)  # the Model menu: ours and files opened
         self.theme = DARK if page.prefers_dark() else LIGHT
         self.reduced_motion = page.prefers_reduced_motion()
         self.loop = FrameLoop(page.AnimationFrames, self.on_frame)
@@ -84,6 +85,7 @@ class DigitsLab:
         self.camera = self.drag = self.last_pointer = None
         self.animation_started, self.hovered_cell = None, None
         self.training_panel, self.repainted_at, self.score = TrainingPanel(page, digits, self.theme), 0.0, None
+        self.trace_panel = TracePanel(page, self.theme)  # a trace's step control
         self.inspection = self.levels = self.maps_placement = self.map_placement = None
         self.network, self.names, self.overlay, self.slabs_stale = None, None, True, True
         self.page.show_options("digit-model-choice", self.opened.options(), chosen)
@@ -165,7 +167,7 @@ class DigitsLab:
 
     def change(self, name, value):
         """A control changed: target (a digit or "auto"), layer (a slab index), overlay ("true"/"false"),
-        scaling (an opened model's: a name in held_out.SCALINGS)."""
+        scaling (an opened model's: a name in held_out.SCALINGS), trace-step (a trace's step)."""
         if name == "target":
             self.target = None if value == "auto" else int(value)
             self.stale = True
@@ -177,6 +179,9 @@ class DigitsLab:
         elif name == "scaling" and self.opened.rescale(self.network, value):
             self.stale = True
             self.describe_weights()
+        elif name == "trace-step" and (held := self.trace_panel.seek(self.network, value)):
+            self.weights[self.network.name] = Weights(*held)  # the trace's network as it stood at that step
+            self.show_weights()
 
     def select(self, index):
         """Open a slab's maps in the inspector below the model view."""
@@ -204,6 +209,8 @@ class DigitsLab:
         self.page.set_text("digit-save", f"Save {network.short} weights")
         self.page.set_attribute("#digit-train", "disabled", network.build is None)  # no recipe for an opened model
         self.opened.show_scaling(network)
+        if self.trace_panel.show(network):  # a trace left: the curves' canvas is the training run's again
+            self.paint_training()
         self.show_weights()
         self.wake()
 
@@ -477,7 +484,7 @@ class DigitsLab:
         self.page.show_table("digit-stats", STATS_HEADER, statistics_rows(self.views))
 
     def paint_training(self):
-        self.training_panel.paint(self.network)
+        self.training_panel.paint()
 
 
 async def start(page, chosen="cnn", choose=lambda name: None, hand_over=lambda name, data: None):
@@ -505,6 +512,7 @@ async def start(page, chosen="cnn", choose=lambda name: None, hand_over=lambda n
     for name in CONTROLS:
         page.listen(f"digit-{name}", ("change",), waking(lambda kind, value, name=name: lab.change(name, value)))
     page.listen("digit-open", ("file",), waking(lambda kind, name, data: lab.open_model(name, data)))
+    page.listen("digit-trace-step", ("input",), waking(lambda kind, value: lab.change("trace-step", value)))
     lab.mlp.listen(page, waking)
     lab.update()
     lab.paint_training()

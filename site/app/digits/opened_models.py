@@ -4,9 +4,11 @@ networks are, under the file's name in the Model menu.
 
 A file is read here and only routed by the lab: a model for digits, (N, 784) or (N, 1, 28, 28) in and ten
 scores out, joins the menu; one for the playground's plane, (N, 2) in, goes there as a weights file; a trace
-goes where traces go. Anything else is refused with the reason, and the model in use stays.
+goes where traces go (digit_traces.py reads it). Anything else is refused with the reason, and the model in use
+stays.
 """
 import io
+import math
 from pathlib import PurePosixPath
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -22,6 +24,11 @@ from app.digits.mnist_models import NETWORKS
 from app.models import onnx_file, onnx_rules
 
 MODEL_FILES = (".onnx", ".npz")
+# A model file is refused by its size, before it is read, so that no file can fill the page's memory. The limits
+# hold onnx_rules.PARAMETER_LIMIT's 2,000,000 parameters with room to spare as each kind of file keeps them:
+# exporters write ONNX weights as float32 (4 bytes each: 8 MB), the engine its weights files as float64 (8 bytes
+# each: 16 MB), so a weights file saved here of any model the page opens opens again.
+FILE_LIMITS_MB = {".onnx": 10, ".npz": 20}
 DIGIT_INPUTS = {(784,): "(N, 784)", (1, mnist.SIZE, mnist.SIZE): "(N, 1, 28, 28)"}  # one digit, as a model takes it
 PLANE_INPUT = (2,)  # the playground's (x1, x2)
 DIGITS = 10
@@ -44,7 +51,7 @@ class OpenedModel:
 
     def __init__(self, name, model, meta, input_shape, origin, digits):
         self.name = self.title = self.short = name
-        self.model, self.views = _as_viewed(model, input_shape)
+        self.model, self.views = as_viewed(model, input_shape)
         self.input_shape = (784,) if self.views == "mlp" else input_shape
         self.meta, self.origin = meta, origin
         self.score = ScalingChoice(self.model, self.input_shape, digits)
@@ -63,7 +70,7 @@ class OpenedModel:
         return self.scaling.apply(mnist.as_input(levels, self.input_shape))
 
 
-def _as_viewed(model, input_shape):
+def as_viewed(model, input_shape):
     """The model as the lab shows it, and which of its views do: the MLP view for an MLP of 784 inputs it can
     draw (a leading Flatten of a (1, 28, 28) input is set aside: it changes no value), the layer-by-layer
     views ("cnn") for any other."""
@@ -106,6 +113,7 @@ def read(name, data, origin, digits, dropped=False):
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in MODEL_FILES:
         return HandOver(name, data)
+    _check_size(suffix, len(data))
     if suffix == ".onnx":
         model, meta = onnx_file.open_onnx(data)
         if meta["opens_in"] == "playground":
@@ -127,6 +135,20 @@ def read(name, data, origin, digits, dropped=False):
         raise ValueError(f"its network has {count:,} parameters; the page opens models of up to "
                          f"{onnx_rules.PARAMETER_LIMIT:,}, so that a drawing is still read as you draw it")
     return OpenedModel(name, model, meta, shape, origin, digits)
+
+
+def _check_size(suffix, size):
+    """Refuse a `suffix` file of `size` bytes over its limit (FILE_LIMITS_MB), saying by how much.
+
+    >>> _check_size(".onnx", 10_000_001)
+    Traceback (most recent call last):
+    ValueError: the file is 10.1 MB; the page opens .onnx files of up to 10 MB (room for 2,000,000 parameters): open a smaller model
+    """
+    limit = FILE_LIMITS_MB[suffix]
+    if size > limit * 1_000_000:
+        shown = math.ceil(size / 100_000) / 10  # rounded up, so a file just over the limit never reads as at it
+        raise ValueError(f"the file is {shown} MB; the page opens {suffix} files of up to {limit} MB (room for "
+                         f"{onnx_rules.PARAMETER_LIMIT:,} parameters): open a smaller model")
 
 
 def _takes(model, shape):
@@ -161,10 +183,11 @@ def _layers(model):
 class OpenedModels:
     """The models opened since the page opened, by name, with the lab's own networks: what the Model menu lists.
     It opens files and links for the lab, saying on the `page` what it made of each (a model the lab shows, a
-    file the playground takes by `hand_over`, or what is wrong), and keeps an opened model's Inputs menu."""
+    file the playground takes by `hand_over`, or what is wrong), and keeps an opened model's Inputs menu. `read`
+    says what a file holds (the lab gives digit_traces.read, which reads traces too)."""
 
-    def __init__(self, page, digits, hand_over):
-        self.page, self.digits, self.hand_over = page, digits, hand_over
+    def __init__(self, page, digits, hand_over, read=read):
+        self.page, self.digits, self.hand_over, self.read = page, digits, hand_over, read
         self.opened = {}
 
     def network(self, name):
@@ -187,7 +210,7 @@ class OpenedModels:
         """The `OpenedModel` the file holds, now in the Model menu (a model opened again under a name already
         there replaces it: a newer file of that name); None when it went to the playground or was refused."""
         try:
-            opened = read(name, data, origin, self.digits, dropped)
+            opened = self.read(name, data, origin, self.digits, dropped)
         except Exception as error:  # a wrong file of any kind: nothing changes but the message
             self.page.set_text("digit-message", f"Could not open {name}: {error}. The model in use is kept.")
             return None

@@ -56,10 +56,10 @@ class TrainingPanel:
         self.page.set_text("digit-training-status", status)
         return trainer.done
 
-    def paint(self, network):
+    def paint(self):
         """The training curves of the run (empty axes, saying what they will show, before one starts)."""
         self.canvas.fit()
         progress, history = (self.trainer.progress, self.trainer.history) if self.trainer else ([], [])
-        epochs = self.trainer.epochs if self.trainer else network.epochs
+        epochs = self.trainer.epochs if self.trainer else 1  # the empty axes have no epochs to span
         paint_training(self.canvas.context, self.page.polyline, np.array(progress).reshape(-1, 2),
                        np.array(history).reshape(-1, 5), epochs, self.canvas.width, self.canvas.height, self.theme)

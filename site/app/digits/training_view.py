@@ -1,6 +1,6 @@
 """Paints the live training curves: loss per mini-batch (thin) and per epoch on both sets, and accuracy
 per epoch on both sets (in the palette's blue); training solid, held-out dashed, as the playground's loss
-curve.
+curve. For a trace replayed in the lab, its loss per step instead, the step shown marked.
 """
 import numpy as np
 
@@ -48,6 +48,31 @@ def paint_training(ctx, polyline, progress, history, epochs, width, height, them
         _line(ctx, polyline, history[:, 0], history[:, column], epochs, (floor, 1.0), accuracy_box, theme.css(1.0),
               dash, 1.75)
     ctx.setLineDash([])
+
+
+def paint_trace_loss(ctx, polyline, losses, step, width, height, theme):
+    """A trace's loss per step, `losses` (count,), across the whole width, and a mark (in the palette's orange)
+    where the network shown stands: before step `step`, on that step's loss (0..count; count is after the last)."""
+    ctx.fillStyle = theme.background
+    ctx.fillRect(0, 0, width, height)
+    top, plot_height = 16, height - 18
+    box, count = (0, top, width, plot_height), len(losses)
+    ctx.font = "11px system-ui, sans-serif"
+    ctx.textAlign, ctx.textBaseline = "left", "top"
+    ctx.fillStyle = theme.muted_text
+    ctx.fillText(f"loss of each step of the trace, on its own batch; the network shown is as before step {step} "
+                 f"of {count}", 2, 0, width - 4)
+    ctx.strokeStyle = theme.outline
+    ctx.lineWidth = 1
+    ctx.strokeRect(0.5, top + 0.5, width - 1, plot_height - 1)
+    finite = losses[np.isfinite(losses)]
+    ceiling = max(float(finite.max()), 1e-9) if len(finite) else 1.0
+    _line(ctx, polyline, np.arange(count), losses, count, (0.0, ceiling), box, theme.text, [], 1.25)
+    x = min(step / max(count, 1) * width, width - 1)  # after the last step: inside the box's right edge
+    ctx.strokeStyle = theme.css(-1.0)
+    ctx.lineWidth = 2
+    ctx.setLineDash([])
+    ctx.stroke(polyline(np.array([[x, top], [x, top + plot_height]])))
 
 
 def _line(ctx, polyline, xs, ys, span, value_range, box, colour, dash, width):

@@ -17,7 +17,7 @@ from app.graph.panel import GraphPanel
 from app.playground import layer_editor
 from app.playground.canvas_input import CanvasInput
 from app.playground.inspector import Inspector
-from app.playground.link import read_link
+from app.playground.link import ROOMS, TOP, read_link
 from app.playground.messages import LESSON, PASSING, UNREAD_CODE, Messages
 from app.playground.notes import show_notes
 from app.playground.pictures import Pictures
@@ -33,14 +33,18 @@ RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_rati
             "features", "seed", "custom"}
 SAVED_SETTINGS = "gradcanvas:settings"  # localStorage key
 LAYER_BUTTONS = {"add-layer", "remove-layer", "add-neuron", "remove-neuron"}
+# The rooms (state.ROOMS) where an opened file shows: the digits lab's models, and the Traces room, which says
+# what became of a trace or weights file for the playground and holds a trace's slider.
+LAB_ROOM, FILES_ROOM = "digits", "traces"
 
 
 class Playground:
     """Owns the settings, the run and playing; the page calls `act`, `change`, `pointer`, `key`, `open_link`,
-    `open_file` and `frame`."""
+    `open_file` and `frame`. `take_trace(url, text)` is asked first for a #trace= link's trace once fetched, and
+    True means another part of the page took it (main.py's: the digits lab, a trace of a network for digits)."""
 
-    def __init__(self, page, fragment=""):
-        self.page = page
+    def __init__(self, page, fragment="", take_trace=lambda url, text: False):
+        self.page, self.take_trace = page, take_trace
         self.state, self.extras = State(), {}  # the settings, and what else the link carries (code, a trace)
         self.run = self.monitor = None  # open_link below builds them for the link's settings
         self.playing = True
@@ -103,7 +107,15 @@ class Playground:
         self.show_state(opened.notes)
         if "trace" in self.extras:
             url = self.extras["trace"]
-            self.traces.fetch(url, lambda text: self.open_trace(url, text, link=url))
+            self.traces.fetch(url, lambda text: self.open_linked_trace(url, text))
+
+    def open_linked_trace(self, url, text):
+        """A #trace= link's trace, fetched: replayed here, unless another part of the page takes it."""
+        if self.take_trace(url, text):
+            self.page.set_text("trace-status", f"The trace at {url} is of a network for digits: the digits lab "
+                                               "replays it.")
+        else:
+            self.open_trace(url, text, link=url)
 
     # ---- what the user does ------------------------------------------------------------------------
     def act(self, action, layer=None):
@@ -217,25 +229,40 @@ class Playground:
     # ---- traces and weights files ------------------------------------------------------------------------
     def open_file(self, name, data):
         """A file chosen or dropped on the page: a weights file (.npz, bytes) whose network then trains from
-        the weights it holds, in charge instead of any code, or a trace (.json, text) to replay."""
+        the weights it holds, in charge instead of any code, or a trace (.json, text) to replay. One that comes
+        while the digits lab is the room shown would change nothing in view: the Traces room opens, and the
+        page brings into view the core picture it changed, or, when it was refused, the room saying why."""
+        from_the_lab = self.state.room == LAB_ROOM
         if not str(name).lower().endswith(".npz"):
-            self.open_trace(name, data)
+            opened = self.open_trace(name, data)
         elif (opened := self.traces.open_weights(name, data, self.state)) is not None:
             self.leave_replay()
             self.editor.use_weights(name, data)
             self.graph.code_graph = None  # the file's network is in charge now, not the code's expression
             self.messages.clear()
             self.take_over(*opened, {})
+        if from_the_lab:
+            self.change_many({"room": FILES_ROOM})
+            self.reveal = TOP if opened else ROOMS
 
     def open_trace(self, name, text, link=None):
         """Replay the trace in `text`, paused at its first step; `link`, its URL when it came from one, goes
-        into the page's link. A bad trace is refused and whatever was on screen stays."""
+        into the page's link. A bad trace is refused and whatever was on screen stays. Returns the replay,
+        None when refused."""
         replay = self.traces.open_trace(name, text)
         if replay is not None:
             self.set_playing(False)
             self.messages.clear()
             self.take_over(replay.state, replay.run, {"trace": link} if link else {})
             self.seek_replay(0)
+        return replay
+
+    def show_digits_model(self, name):
+        """The digits lab opened model `name`: the Model setting names it, and the lab's room opens, brought into
+        view when another room was open (a model dropped there would otherwise join the Model menu unseen)."""
+        if self.state.room != LAB_ROOM:
+            self.reveal = ROOMS
+        self.change_many({"digits_model": name, "room": LAB_ROOM})
 
     def leave_replay(self):
         """Stop replaying (the link no longer carries the trace); True when a trace was being replayed."""

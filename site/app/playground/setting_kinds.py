@@ -124,7 +124,9 @@ class OneOfOrFile(OneOf):
         return super().read(text)
 
     def convert(self, value):
-        raise Invalid(f"is not one of {', '.join(self.options)}, nor the name of a {' or '.join(self.suffixes)} file")
+        *others, last = self.suffixes
+        kinds = f"{', '.join(others)} or {last}" if others else last
+        raise Invalid(f"is not one of {', '.join(self.options)}, nor the name of a {kinds} file")
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,10 @@ CLASS_LABELS = (0, 1, 2)
 ROOMS = ("graph", "code", "diagnostics", "traces", "digits")
 # The digits lab's networks (app.digits.mnist_models.NETWORKS, which the playground may not import: a test
 # keeps the two lists equal); the first opens by default, the CNN, whose layers the lab shows most of. A model
-# opened in the lab is chosen by its file's name (app.digits.opened_models.MODEL_FILES: the same test).
+# opened in the lab, or a trace, is chosen by its file's name (app.digits.opened_models.MODEL_FILES and
+# digit_traces.TRACE_FILE: the same test).
 DIGITS_MODELS = ("cnn", "mlp")
-MODEL_FILES = (".onnx", ".npz")
+MODEL_FILES = (".onnx", ".npz", ".json")
 _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
 
 def _setting(label, default, kind):

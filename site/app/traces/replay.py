@@ -19,6 +19,7 @@ from engine import trace as traces
 
 from app.playground.run import Run
 from app.playground.state import FEATURES, PLANE, State, decode, with_change
+from app.traces.stepping import describe_step, load_step
 
 PROBE_POINTS = 4          # the training points every step's activations are measured on
 MAX_TRACE_STEPS = 2_000   # about 10 MB for the 6x8 network; then the page stops keeping and says so
@@ -85,8 +86,7 @@ class TraceReplay:
 
     def seek(self, step):
         """Show the network as it stood before `step` (clamped to the trace); returns the step shown."""
-        self.position = int(np.clip(step, 0, self.trace.count))
-        self.run.model.load_state_dict(self.trace.parameters(self.position))
+        self.position = load_step(self.trace, self.run.model, step)
         self.run.epoch = self.epoch()
         self.run.history = self.curve[:self.position]
         return self.position
@@ -115,7 +115,4 @@ class TraceReplay:
 
     def describe(self):
         """What the replay shows now, in words."""
-        trace, step = self.trace, self.position
-        loss = f"; that step's loss {trace.loss[step]:.4f}" if step < trace.count else " (after the last step)"
-        source = f"{self.name}: " if self.name else ""
-        return f"Replaying {source}step {step} of {trace.count}{loss}."
+        return describe_step(self.trace, self.position, self.name)

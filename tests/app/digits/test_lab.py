@@ -157,7 +157,7 @@ def test_the_model_menu_is_a_setting_of_the_link():
     assert encode(decode("#room=digits&digits_model=mlp").state) == "v=1&room=digits&digits_model=mlp"
     bad = decode("#digits_model=resnet")
     assert bad.state.digits_model == "cnn" and bad.notes == [
-        "digits lab model 'resnet' is not one of cnn, mlp, nor the name of a .onnx or .npz file; using cnn"]
+        "digits lab model 'resnet' is not one of cnn, mlp, nor the name of a .onnx, .npz or .json file; using cnn"]
 
 
 def test_choosing_the_model_goes_in_the_link_and_leaves_the_playgrounds_note_alone(opened):

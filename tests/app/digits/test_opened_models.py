@@ -10,7 +10,7 @@ import io
 import numpy as np
 import pytest
 
-from app.digits import held_out, mnist, mnist_models, opened_models, training
+from app.digits import digit_traces, held_out, mnist, mnist_models, opened_models, training
 from app.digits import lab as digits_lab
 from app.digits.cnn_inspect import inspect
 from app.playground import state
@@ -212,7 +212,20 @@ def bad_files():
                                           "Could not open huge.npz: its network has 2,067,010 parameters; the page "
                                           "opens models of up to 2,000,000"),
         "not a weights file": ("notes.npz", b"PK but not really", "Could not open notes.npz: not a weights file"),
+        "an ONNX file over 10 MB": ("float64.onnx", float64_mlp_file(),
+                                    "Could not open float64.onnx: the file is 12.1 MB; the page opens .onnx files of "
+                                    "up to 10 MB (room for 2,000,000 parameters): open a smaller model"),
+        "a weights file over 20 MB": ("big.npz", b"PK" + bytes(20_000_000),
+                                      "Could not open big.npz: the file is 20.1 MB; the page opens .npz files of up "
+                                      "to 20 MB (room for 2,000,000 parameters): open a smaller model"),
     }
+
+
+def float64_mlp_file():
+    """An ONNX file over 10 MB of a model under the parameter limit: 1,510,510 parameters kept as float64."""
+    torch.manual_seed(2)
+    model = t.Sequential(t.Linear(784, 1900), t.ReLU(), t.Linear(1900, 10)).double()
+    return export(model, torch.zeros(2, 784, dtype=torch.float64), dynamo=False)
 
 
 @pytest.fixture(scope="module")
@@ -224,7 +237,7 @@ def broken():
 
 BAD_FILES = ["not ONNX", "truncated", "ops the engine lacks", "an input the page cannot show", "over the limit",
              "scores for other than ten digits", "a weights file for another shape", "a weights file over the limit",
-             "not a weights file"]
+             "not a weights file", "an ONNX file over 10 MB", "a weights file over 20 MB"]
 
 
 @pytest.mark.parametrize("case", BAD_FILES)
@@ -245,6 +258,15 @@ def test_a_bad_file_is_refused_in_words_and_the_model_in_use_keeps_reading(case,
     assert lab.page.texts["digit-message"] == ""
 
 
+def test_a_weights_file_saved_here_of_a_model_near_the_parameter_limit_opens_again():
+    """The engine keeps weights as float64, so such a file is bigger than the ONNX file it came from: 14.6 MB."""
+    model = mnist_models.nn.MLP(784, [2400], 10)
+    data = engine_file(model)
+    assert len(data) > 10_000_000 and sum(p.size for p in model.parameters()) < 2_000_000
+    opened = opened_models.read("big.npz", data, "from your file", digits())
+    assert opened.views == "mlp" and opened.model[0].weight.data.shape == (2400, 784)
+
+
 def test_models_for_the_playground_and_traces_go_to_the_playground(opened):
     playground, page = opened("#v=1&hidden=3")
     lab = digits_lab.DigitsLab(page, shipped(), digits(), hand_over=playground.open_file)
@@ -263,6 +285,36 @@ def test_models_for_the_playground_and_traces_go_to_the_playground(opened):
     lab.open_model("run.json", b'{"not": "a trace"}', dropped=True)
     assert page.texts["trace-status"].startswith("Could not open run.json")
     assert lab.network.name == "cnn" and page.texts["digit-message"] == ""
+
+
+def test_a_file_dropped_where_it_would_not_show_opens_the_room_where_it_does(opened):
+    """Wired as main.py wires them: a digits model dropped while another room is open opens the lab's room, in
+    view; a file for the playground dropped while the lab is open opens the Traces room and brings into view
+    the core picture it changed or, when it was refused, the room's words saying why."""
+    playground, page = opened("#v=1&room=graph")
+    lab = digits_lab.DigitsLab(page, shipped(), digits(), choose=playground.show_digits_model,
+                               hand_over=playground.open_file)
+    lab.open_model("torch-cnn.onnx", exported(torch_cnn()), dropped=True)
+    playground.frame(16.0)
+    assert lab.network.name == "torch-cnn.onnx" and playground.state.room == "digits"
+    assert page.attribute("body", "data-room") == "digits" and page.revealed == ["rooms"]
+    assert "room=digits&digits_model=torch-cnn.onnx" in page.fragment
+    lab.open_model("mine.npz", engine_file(shipped()["mlp"].model), dropped=True)  # the lab is open: it stays so
+    playground.frame(32.0)
+    assert lab.network.name == "mine.npz" and page.revealed == ["rooms"]
+
+    plane = t.Sequential(t.Linear(2, 8), t.Tanh(), t.Linear(8, 1))
+    lab.open_model("xor.onnx", exported(plane, shape=(2,)), dropped=True)
+    playground.frame(48.0)
+    assert playground.run.layer_sizes() == [2, 8, 1] and page.texts["trace-status"].startswith("Opened xor.npz")
+    assert playground.state.room == "traces" and page.attribute("body", "data-room") == "traces"
+    assert page.revealed == ["rooms", "top"]  # the core picture, where its network now trains
+    playground.change("room", "digits")
+    lab.open_model("run.json", b'{"not": "a trace"}', dropped=True)
+    playground.frame(64.0)
+    assert page.texts["trace-status"].startswith("Could not open run.json") and playground.state.room == "traces"
+    assert page.revealed == ["rooms", "top", "rooms"]  # the Traces room, which says why
+    assert lab.network.name == "mine.npz" and playground.run.layer_sizes() == [2, 8, 1]
 
 
 def test_a_link_opens_a_model_from_the_sites_own_files():
@@ -299,11 +351,11 @@ def test_a_link_that_names_a_model_opened_from_a_file_opens_on_the_lab_cnn_and_s
 
 
 def test_the_model_menu_setting_takes_an_opened_models_file_name():
-    assert state.MODEL_FILES == opened_models.MODEL_FILES
+    assert state.MODEL_FILES == (*opened_models.MODEL_FILES, digit_traces.TRACE_FILE)
     link = encode(decode("#digits_model=my%20net.onnx&model=data/my%20net.onnx").state, {"model": "data/my net.onnx"})
     assert link == "v=1&digits_model=my%20net.onnx&model=data/my%20net.onnx"
     assert decode("#digits_model=../x.onnx").notes == [
-        "digits lab model '../x.onnx' is not one of cnn, mlp, nor the name of a .onnx or .npz file; using cnn"]
+        "digits lab model '../x.onnx' is not one of cnn, mlp, nor the name of a .onnx, .npz or .json file; using cnn"]
 
 
 def test_an_opened_model_saves_as_engine_weights_and_has_no_recipe_to_train():

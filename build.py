@@ -30,7 +30,7 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide
 
 ROOT = Path(__file__).resolve().parent
 SITE = ROOT / "site"
-SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "capture.js", "main.py")
+SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "capture.js", "trainer.js", "main.py")
 SITE_DIRS = ("data",)  # shipped as they are: the digits and the digits lab's trained weights
 PAGE_MODULES = ("editor.js", "capture.js")  # the page's ES modules that import npm packages by name
 NODE_MODULES = ROOT / "node_modules"

@@ -87,6 +87,16 @@ class Frames(Protocol):
         """Cancel, and let go of the callback for good."""
 
 
+class Worker(Protocol):
+    """A script running beside the page (`Page.start_worker`)."""
+
+    def post(self, kind: str, data: bytes) -> None:
+        """Send it a message: a kind and bytes."""
+
+    def terminate(self) -> None:
+        """End it at once, whatever it is doing."""
+
+
 class Page(Protocol):
     """Everything the app asks of the browser. Ids are element ids of site/index.html."""
 
@@ -230,3 +240,8 @@ class Page(Protocol):
 
     def AnimationFrames(self, callback: Callable[[float], None]) -> Frames:
         """A frame scheduler calling `callback(timestamp_ms)` on the next frame after each `request()`."""
+
+    # ---- workers ----------------------------------------------------------------------------------------
+    def start_worker(self, script: str, on_message: Callable[[str, Union[bytes, str]], None]) -> Optional[Worker]:
+        """Start the module worker `script`; its messages reach `on_message(kind, data)` (bytes, or a reason in
+        words for "failed", which also comes, with no Worker, when the browser cannot start one)."""

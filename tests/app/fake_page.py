@@ -9,6 +9,7 @@ import numpy as np
 from tests.app.canvas_recorder import RecordingContext
 
 from app.page import ELEMENT_EVENTS, PAGE_EVENTS
+from app.training.trainer import Trainer
 
 
 class FakeCanvas:
@@ -109,6 +110,35 @@ LAB_CANVASES = {"pad": (300, 300), "input": (160, 160), "saliency": (160, 160), 
                 "map": (280, 220), "training": (900, 150), "mlp-network": (760, 480), "mlp-weights": (380, 380)}
 
 
+class FakeWorker:
+    """The page's training worker, run in this interpreter: the real trainer, its messages going both ways as
+    the bytes the browser would carry. It says nothing until a test `start`s it (a worker still loading its
+    Python, as the page's is for its first seconds), and trains only when a test lets it `work`."""
+
+    def __init__(self, script, on_message):
+        self.script, self.on_message = script, on_message
+        self.inbox, self.terminated = [], False
+        self.trainer = Trainer(self.on_message)
+
+    def post(self, kind, data):
+        self.inbox.append((kind, bytes(data)))
+
+    def terminate(self):
+        self.terminated = True
+
+    def start(self):
+        """Its Python is up: it says it is ready."""
+        self.on_message("ready", b"")
+
+    def work(self, budget_ms=5.0):
+        """Read what the page sent, then train for about `budget_ms` (sending snapshots as it goes)."""
+        inbox, self.inbox = self.inbox, []
+        for kind, data in inbox:
+            self.trainer.receive(kind, data)
+        if self.trainer.training:
+            self.trainer.train_for(budget_ms)
+
+
 class FakePage:
     """Records everything the app shows; `texts`, `controls`, `built` and `attributes` are what a user would
     read, and `fire` is the user doing something."""
@@ -134,6 +164,7 @@ class FakePage:
         self.revealed = []  # the element ids scrolled to the top of the window, in order
         self.listeners = {}  # (element id or None, event kind) -> [handler]
         self.frames = []  # every FakeFrames made, in order
+        self.workers = []  # every FakeWorker started, in order
         self.stage, self.failure, self.ready, self.exposed, self.frame_times = "runtime", None, False, {}, []
 
     # ---- starting the page ---------------------------------------------------------------------------
@@ -332,6 +363,10 @@ class FakePage:
     def AnimationFrames(self, callback):
         self.frames.append(FakeFrames(callback))
         return self.frames[-1]
+
+    def start_worker(self, script, on_message):
+        self.workers.append(FakeWorker(script, on_message))
+        return self.workers[-1]
 
     def run_frames(self, timestamp_ms):
         """One animation frame: every scheduler with a frame pending runs it."""

@@ -22,7 +22,8 @@ from app.page import ELEMENT_EVENTS, PAGE_EVENTS, Page
 
 DOOR = Path(page_protocol.__file__).with_name("browser")  # a package: __init__.py and a module per kind of call
 DOOR_MODULES = sorted(DOOR.glob("*.py"))
-SHAPES = {"Canvas": page_protocol.Canvas, "Pixels": page_protocol.Pixels}  # classes the door hands out
+SHAPES = {"Canvas": page_protocol.Canvas, "Pixels": page_protocol.Pixels,  # classes the door hands out
+          "Worker": page_protocol.Worker}
 
 
 @pytest.fixture(scope="module")

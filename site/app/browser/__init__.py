@@ -18,3 +18,4 @@ from .elements import (build, focus, is_checked, read_text, reveal, set_attribut
                        set_text, set_value, show_list, show_options, show_table)
 from .events import listen
 from .drawing import AnimationFrames, Canvas, Pixels, canvas, path, pixels, polyline
+from .workers import Worker, start_worker

@@ -30,6 +30,7 @@ Rows of every per-layer array are the Linear layers in order: the hidden layers,
 >>> stats.epoch, stats.weight_gradient.shape, stats.activation_histogram.shape, stats.alerts
 (1, (3, 5), (3, 20), ())
 """
+import copy
 from collections import deque
 from typing import NamedTuple
 
@@ -306,11 +307,32 @@ class Monitor:
             gradient_histogram=histograms[total_units + 2 * self.layers:],
             alerts=self._alerts(nonfinite, weight_gradient[:, NORM], update_ratio, dead, saturated),
             nonfinite=nonfinite)
+        self.keep(stats)
+        return stats
+
+    def keep(self, stats):
+        """Append `stats` to the timeline, thinning its older half once it is long."""
         self.timeline.append(stats)
         if len(self.timeline) > TIMELINE_LIMIT:
             half = TIMELINE_LIMIT // 2
             self.timeline[:-half] = self.timeline[:-half:2]
-        return stats
+
+    # What the alerts and the update ratio carry from one observation to the next (the timeline aside).
+    RUNNING = ("_previous_weights", "_previous_norms", "_gradient_norms", "_jumping_epochs", "_jumped", "_read",
+               "_best_loss", "_high_loss_epochs", "_best_test", "_best_test_epoch", "_train_at_best_test",
+               "_high_test_epochs")
+
+    def running(self):
+        """What this monitor carries on from one epoch to the next, for a monitor of the same run in another
+        interpreter to `resume` from (the page's, while its trainer measures the epochs in a worker)."""
+        return {name: copy.copy(getattr(self, name)) for name in self.RUNNING}
+
+    def resume(self, running, stats=()):
+        """Go on from another monitor's `running()` of this run, with the epochs it measured, `stats`."""
+        for name, value in running.items():
+            setattr(self, name, value)
+        for entry in stats:
+            self.keep(entry)
 
     def _update_ratio(self, weights):
         """||W - W before|| / ||W before|| per layer, from the flat weights now and at the last observation."""

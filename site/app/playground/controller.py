@@ -27,6 +27,9 @@ from app.playground.state import ACTIVATIONS, SETTINGS, State, encode, hidden_ac
 from app.playground.stepthrough.driver import WalkthroughDriver
 from app.playground.summary import NO_POINTS, activation_message, caption, describe
 from app.traces.session import TraceSession
+from app.training.pace import Pace
+from app.training.trainer import train_epoch
+from app.training.worker import TrainingWorker
 
 # Changing these starts a new run; the others apply to the running one from its next step.
 RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_ratio", "noise", "points", "hidden",
@@ -47,7 +50,7 @@ class Playground:
         self.page, self.take_trace = page, take_trace
         self.state, self.extras = State(), {}  # the settings, and what else the link carries (code, a trace)
         self.run = self.monitor = None  # open_link below builds them for the link's settings
-        self.playing = True
+        self.playing, self.pace = True, Pace()  # the Speed control's pace here (the worker keeps its own)
         self.needs_paint, self.painted_input = True, None
         self.moment = 0.0            # the timestamp of the last frame painted: what pointer events are shown at
         self.reveal = ""             # an element to bring into view at the next frame, once the page is laid out
@@ -66,6 +69,7 @@ class Playground:
         self.canvas_input = CanvasInput(page, self.pictures, self.graph, self.inspector, self.stepthrough, run,
                                         moment=moment, change_settings=self.change_many)
         self.diagnostics = DiagnosticsPanel(page)
+        self.worker = TrainingWorker(page, on_problem=self.train_here)  # trains while the page plays
         self.capture = Recorder(page, run, caption=self.capture_caption, repaint=self.paint_at)
         # A button's data-action and what it does; the layer buttons (LAYER_BUTTONS) are `layer_editor.edited_layers`.
         self.actions = {
@@ -120,6 +124,7 @@ class Playground:
     # ---- what the user does ------------------------------------------------------------------------
     def act(self, action, layer=None):
         """A button's `data-action` (see `self.actions`, and LAYER_BUTTONS for `layer`'s)."""
+        self.take_back()
         self.needs_paint = True
         if action in LAYER_BUTTONS:
             hidden = layer_editor.edited_layers(self.state.hidden, action, layer)
@@ -131,6 +136,7 @@ class Playground:
 
     def change(self, name, value):
         """A control changed to `value` (its text, or a Python value): one of `self.controls`, else a setting."""
+        self.take_back()
         self.needs_paint = True
         if name in self.controls:
             self.controls[name](value)
@@ -140,6 +146,7 @@ class Playground:
     def change_many(self, changes, notes=()):
         """Apply setting `changes` (with `notes` on them): a change of the data or the network starts a new run,
         any other applies to the running one from its next step."""
+        self.take_back()
         changes, withheld = self.editor.leave_to_controls(changes)
         state, change_notes = with_change(self.state, **changes)
         previous, self.state = self.state, state
@@ -216,12 +223,15 @@ class Playground:
         self.change_many({"layer_activations": per_layer})
 
     def pointer(self, canvas, kind, x, y, shift=False, amount=0.0):
-        """The pointer on a canvas (see `CanvasInput.pointer`)."""
+        """The pointer on a canvas (see `CanvasInput.pointer`); a press may edit the run, so it is taken back."""
+        if kind in ("down", "drag", "dblclick"):
+            self.take_back()
         self.needs_paint = True
         self.canvas_input.pointer(canvas, kind, x, y, shift, amount)
 
     def key(self, canvas, name, shift=False):
         """A key pressed on a focused canvas (see `CanvasInput.key`); True when it was used."""
+        self.take_back()
         used = self.canvas_input.key(canvas, name, shift)
         self.needs_paint |= used
         return used
@@ -295,6 +305,10 @@ class Playground:
 
     # ---- running -----------------------------------------------------------------------------------
     def set_playing(self, playing):
+        if not playing:
+            self.take_back()
+        elif not self.playing:
+            self.pace = Pace(self.epochs_per_second())
         self.playing = playing
         self.page.set_text("play-pause", "Pause" if playing else "Play")
         self.page.set_data("play-pause", "playing", "true" if playing else "false")  # its ▶ or ❚❚, drawn by CSS
@@ -324,6 +338,7 @@ class Playground:
 
     def use_run(self, run):
         """`run` trains from now on: every part starts afresh with it."""
+        self.take_back()
         self.run = run
         self.stepthrough.use_run()
         self.graph.use_run()
@@ -336,11 +351,15 @@ class Playground:
         self.messages.use_run(len(run.inputs_train) > 0)
 
     def advance_run(self):
-        """Train the next epoch, or show the replayed trace's next step."""
+        """Train: in the worker when it can, else the next epoch here; or show the replayed trace's next step.
+        Whether there is something new to draw."""
         if self.traces.replay:
             self.advance_replay()
+        elif self.playing and self.trains_in_worker():
+            return self.follow_worker()
         else:
             self.train_one_epoch()
+        return True
 
     def train_one_epoch(self):
         """Train the rest of the epoch (all of it, unless the walkthrough took its first mini-batches). With
@@ -348,15 +367,57 @@ class Playground:
         if not len(self.run.inputs_train):
             self.say(NO_POINTS)
             return
-        self.run.train_epoch(first_batch=self.stepthrough.finish_epoch())
-        self.monitor.observe(self.run.first_bad_batch)
+        stopped = train_epoch(self.run, self.monitor, first_batch=self.stepthrough.finish_epoch())
         self.traces.stop_when_full(self.run)
-        if (diverged := self.monitor.diverged) is not None:
+        self.pause_if(stopped)
+
+    def pause_if(self, stopped):
+        """Pause when the run stopped by itself (`stopped`, see trainer.train_epoch), saying why."""
+        if stopped == "diverged":
             self.set_playing(False)
+            diverged = self.monitor.diverged
             self.messages.error(f"Epoch {self.run.epoch}: {diverged.message} {diverged.fix}")
-        elif (reason := self.run.stop_reason()) is not None and self.playing:
+        elif stopped == "stopped" and self.playing:
             self.set_playing(False)
-            self.say(reason)
+            self.say(self.run.stop_reason())
+
+    # ---- training in the worker ----------------------------------------------------------------------
+    def trains_in_worker(self):
+        """Whether the run trains in the worker: once it is ready, and unless something here must see every
+        step (a trace being kept) or the run holds what lives in this interpreter only (the code's model,
+        optimizer or loss, which run here)."""
+        return (self.worker.ready and not self.traces.keeping and not self.editor.code
+                and len(self.run.inputs_train) > 0)
+
+    def due(self, timestamp_ms):
+        """Whether the Speed control lets the next epoch train here now (a new speed counts from now)."""
+        if self.pace.per_second != self.epochs_per_second():
+            self.pace = Pace(self.epochs_per_second())
+        return self.pace.due(timestamp_ms / 1000)
+
+    def epochs_per_second(self):
+        """The Speed control's pace: epochs a second, or None for as many as training takes."""
+        return None if self.state.speed == "max" else float(self.state.speed)
+
+    def follow_worker(self):
+        """Hand the run to the worker if it does not hold it yet, and take in what it sent; whether the run
+        moved (there is something new to draw)."""
+        if not self.worker.holds_run:
+            self.worker.hand_on(self.run, self.monitor, first_batch=self.stepthrough.finish_epoch(),
+                                pace=self.epochs_per_second())
+        moved, stopped = self.worker.follow(self.run, self.monitor)
+        self.pause_if(stopped)
+        return moved
+
+    def train_here(self, reason):
+        """The worker cannot train (`reason`, in words): training goes on in the page's frames, as it did
+        before the worker was up; the page says so."""
+        self.say(f"{reason[:1].upper()}{reason[1:]}: training goes on here, between the frames that draw it, "
+                 "more slowly.")
+
+    def take_back(self):
+        """The run trains here again (the learner is changing something): the worker stops."""
+        self.worker.take_back(self.run, self.monitor)
 
     def frame(self, timestamp_ms):
         """One animation frame: train an epoch if playing, then paint everything. A paused page paints
@@ -371,8 +432,7 @@ class Playground:
                 self.paint(timestamp_ms)
             elif walk.moving(timestamp_ms):
                 self.paint_walkthrough(timestamp_ms)
-        elif self.playing:
-            self.advance_run()
+        elif self.playing and (self.trains_in_worker() or self.due(timestamp_ms)) and self.advance_run():
             self.paint(timestamp_ms)
         elif (self.needs_paint or self.pictures.resized()
               or self.canvas_input.input_key(timestamp_ms) != self.painted_input):

@@ -86,7 +86,8 @@ PRESETS = {
         "then lower it to 0.03 and Reset.",
         # A line fitted to 25 points in batches of 10: slow enough to watch the loss climb for 20 epochs and
         # more before the run is stopped (tests/app/playground/test_presets.py); at rate 10 it overflowed at once.
-        "problem=regression&dataset=plane&activation=linear&hidden=&lr=0.1&points=250&train_ratio=10"),
+        # At 15 epochs a second the climb takes about two seconds to watch.
+        "problem=regression&dataset=plane&activation=linear&hidden=&lr=0.1&points=250&train_ratio=10&speed=15"),
     "dead-relu": Preset(
         "Dead ReLUs do not recover",
         "Hidden biases start at -5, so most ReLUs are 0 on every point and get no gradient: they stay dead "

@@ -173,6 +173,15 @@ class Run:
             test = self._loss_and_accuracy(*self._forward_pass(self.inputs_test, self.y_test), self.y_test)
         return train[0], test[0], train[1], test[1]
 
+    def forget_passes(self):
+        """Drop the kept training pass: the weights changed under it."""
+        self._train_pass = None
+
+    def __getstate__(self):
+        """What a copy in another interpreter (the trainer in a worker) gets: everything but the graphs of passes
+        already taken, which hold this interpreter's backward functions, and the trace being kept."""
+        return {**self.__dict__, "_train_pass": None, "first_bad_batch": None, "recorder": None}
+
     def take_train_pass(self):
         """The training set's data loss and each layer's output, graph and all (see `_forward_pass`), as the
         last measure() left them when nothing has changed the weights since, else computed now."""
@@ -270,11 +279,11 @@ class Run:
             return
         for param, old in zip(mine, theirs):
             param.data[...] = old.data
-        self._train_pass = None
+        self.forget_passes()
         self.epoch, self.history = previous.epoch, list(previous.history)
         self.best_loss, self.best_epoch = previous.best_loss, previous.best_epoch
 
     def set_weight(self, layer, to_neuron, from_neuron, value):
         """Let the learner overwrite one weight (clicking an edge), keeping the run going from there."""
         self.weights[layer].data[to_neuron, from_neuron] = float(value)
-        self._train_pass = None
+        self.forget_passes()

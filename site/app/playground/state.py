@@ -36,6 +36,9 @@ REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)        
 REGULARIZATIONS = ("none", "l1", "l2")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 LOSSES = ("auto", "mse", "cross_entropy")
+# The Speed control: epochs a second, or "max", as many as training takes (in the worker, hundreds a second
+# for small networks; in the page's own frames, one a frame). Slow speeds are for watching each epoch.
+SPEEDS = ("1", "5", "15", "60", "max")
 MAX_LAYERS = 10
 MAX_NEURONS = 100
 MAX_WEIGHTS = 11_000  # "about 10,000": 2-100-100-1 (10,300) fits, even with all 7 features and 3 outputs
@@ -89,6 +92,7 @@ class State:
     discretize: bool = _setting("discretize output", False, Switch())
     stop_loss: float | None = _setting("stop at loss", None, OptionalNumber(0, 10))
     stop_plateau: int = _setting("stop after epochs without improvement", 0, WholeNumber(0, 1000))
+    speed: str = _setting("speed", "max", OneOf(SPEEDS))
     custom: tuple[tuple[float, float, float], ...] = _setting("your points", (), PointList(MAX_POINTS, PLANE))
     room: str = _setting("room", ROOMS[0], OneOf(ROOMS))
     digits_model: str = _setting("digits lab model", DIGITS_MODELS[0], OneOfOrFile(DIGITS_MODELS, MODEL_FILES))

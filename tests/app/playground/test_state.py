@@ -138,7 +138,8 @@ BAD_VALUES = {
     "layer_activations": "tanh,swish", "regularization": "l3", "reg_rate": "0.5", "train_ratio": "55",
     "noise": "7", "batch_size": "31", "points": "49", "hidden": "4,0", "features": "x3",
     "optimizer": "lbfgs", "loss": "hinge", "seed": "-1", "show_test": "maybe", "discretize": "2",
-    "stop_loss": "0", "stop_plateau": "1001", "custom": "a,b", "room": "kitchen", "digits_model": "resnet",
+    "stop_loss": "0", "stop_plateau": "1001", "speed": "warp", "custom": "a,b", "room": "kitchen",
+    "digits_model": "resnet",
 }
 
 

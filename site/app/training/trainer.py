@@ -1,0 +1,70 @@
+"""The trainer in the worker: it trains the run the page hands it, epoch after epoch, as fast as it goes (or at
+the pace asked for), and sends the page a snapshot about once a frame, until the page stops it or the run stops
+by itself (it diverged, or reached the stopping rule the learner set).
+
+This is plain Python: site/trainer.js loads it in a worker, hands it `send(kind, data)` and calls `receive` for
+each message from the page and `train_for` in a loop, yielding to the worker's messages between calls. The
+tests run it in CPython as the page's fake worker.
+"""
+import time
+
+from app.training import snapshot as snapshots
+from app.training.pace import Pace
+
+SNAPSHOT_MS = 15  # about a frame: the page draws from the newest snapshot each frame
+
+
+def train_epoch(run, monitor, first_batch=0):
+    """One epoch and its measurement, wherever the run trains; "diverged" or "stopped" when the run should go
+    no further (the page says why from the run and the monitor), else None."""
+    run.train_epoch(first_batch=first_batch)
+    monitor.observe(run.first_bad_batch)
+    if monitor.diverged is not None:
+        return "diverged"
+    return "stopped" if run.stop_reason() is not None else None
+
+
+class Trainer:
+    """Trains one run at a time for the page: `receive("train", packed {"session", "run", "monitor",
+    "first_batch", "pace"})` starts it, `receive("stop", packed session)` ends it; each snapshot goes out as
+    `send("snapshot", packed (session, Snapshot))`."""
+
+    def __init__(self, send, clock=time.perf_counter):
+        self.send, self.clock = send, clock
+        self.session = None
+
+    def receive(self, kind, data):
+        message = snapshots.unpack(data)
+        if kind == "train":
+            self.session, self.run, self.monitor = message["session"], message["run"], message["monitor"]
+            self.first_batch, self.pace = message["first_batch"], Pace(message["pace"])
+            self.history_from, self.epoch_from = len(self.run.history), self.run.epoch
+            self.sent = self.clock()
+        elif kind == "stop" and message == self.session:
+            self.session = None
+
+    @property
+    def training(self):
+        return self.session is not None
+
+    def rest_ms(self):
+        """How long the worker may sleep before the next epoch is due at the pace asked for (0.0: train on)."""
+        return 1000 * self.pace.rest(self.clock()) if self.training else 0.0
+
+    def train_for(self, budget_ms):
+        """Train for about `budget_ms`, sending a snapshot when one is due; whether it is still training."""
+        until = self.clock() + budget_ms / 1000
+        while self.training and self.clock() < until and self.pace.due(self.clock()):
+            stopped = train_epoch(self.run, self.monitor, self.first_batch)
+            self.first_batch = 0
+            if stopped or self.clock() - self.sent >= SNAPSHOT_MS / 1000:
+                self.send_snapshot(stopped)
+            if stopped:
+                self.session = None
+        return self.training
+
+    def send_snapshot(self, stopped=None):
+        snapshot = snapshots.take(self.run, self.monitor, self.history_from, self.epoch_from, stopped)
+        self.history_from, self.epoch_from = len(self.run.history), self.run.epoch
+        self.sent = self.clock()
+        self.send("snapshot", snapshots.pack((self.session, snapshot)))

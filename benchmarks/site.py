@@ -92,14 +92,19 @@ def training_run(browser, url, seconds):
         page.wait_for_timeout(max(0.0, seconds - (time.monotonic() - started)) * 1000)
         if page.evaluate("document.body.dataset.state") != "ready":
             raise RuntimeError(f"the app stopped while training: {page.text_content('#boot-error')}")
-        cdp = context.new_cdp_session(page)
-        cdp.send("HeapProfiler.collectGarbage")
-        cdp.send("Performance.enable")
-        metrics = {metric["name"]: metric["value"] for metric in cdp.send("Performance.getMetrics")["metrics"]}
-        wasm = page.evaluate("window.gradcanvas.wasmMemoryBytes ? window.gradcanvas.wasmMemoryBytes() : null")
-        return frame_ms, floor_ms, metrics["JSHeapUsedSize"] / 2**20, None if wasm is None else wasm / 2**20
+        return (frame_ms, floor_ms, *memory_mb(page))
     finally:
         context.close()
+
+
+def memory_mb(page):
+    """(JS heap after a garbage collection, the interpreter's wasm memory or None) of the app's `page`, in MB."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("HeapProfiler.collectGarbage")
+    cdp.send("Performance.enable")
+    metrics = {metric["name"]: metric["value"] for metric in cdp.send("Performance.getMetrics")["metrics"]}
+    wasm = page.evaluate("window.gradcanvas.wasmMemoryBytes ? window.gradcanvas.wasmMemoryBytes() : null")
+    return metrics["JSHeapUsedSize"] / 2**20, None if wasm is None else wasm / 2**20
 
 
 def measure(site, runs, training_seconds):

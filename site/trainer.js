@@ -4,6 +4,7 @@
 
 const SLICE_MS = 8; // training between two looks at the page's messages: a stop is heard within about this
 
+let pyodide = null;
 let trainer = null;
 let looping = false;
 const pending = [];
@@ -36,6 +37,10 @@ async function train() {
 }
 
 onmessage = ({ data }) => {
+  if (data.kind === "memory") { // for the benchmarks: this worker's interpreter's memory, in bytes
+    postMessage({ kind: "memory", data: String(pyodide ? pyodide._module.HEAP8.length : 0) });
+    return;
+  }
   if (!trainer) {
     pending.push(data);
     return;
@@ -48,7 +53,7 @@ try {
   const config = await (await fetch("./pyscript.json")).json();
   const interpreter = new URL(config.interpreter, location.href);
   const { loadPyodide } = await import(interpreter.href);
-  const pyodide = await loadPyodide({ indexURL: new URL(".", interpreter).href });
+  pyodide = await loadPyodide({ indexURL: new URL(".", interpreter).href });
   await pyodide.loadPackage("numpy");
   const app = await fetch("./app.zip");
   if (!app.ok) throw new Error(`could not download app.zip (HTTP ${app.status})`);

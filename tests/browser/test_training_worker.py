@@ -62,3 +62,26 @@ def test_a_page_whose_worker_cannot_start_trains_in_its_frames_and_says_so(open_
     page.wait_for_function("Number(document.querySelector('#epoch').textContent) >= 10")
     assert not page.evaluate(HELD)
     assert [error for error in page_errors if "trainer.js" not in error] == []   # the 404 itself is logged
+
+
+SQUARE_CODE = """class Square(nn.Module):
+    def forward(self, x):
+        return x * x
+
+model = nn.Sequential(nn.Linear(2, 4), Square(), nn.Linear(4, 1))
+print("built")"""
+
+
+def test_a_run_of_your_code_trains_in_the_worker_too(open_site, page_errors):
+    from tests.browser.test_code import type_code
+
+    page = open_site("#v=1&dataset=xor")
+    page.wait_for_function(HELD)
+    type_code(page, SQUARE_CODE)
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_function("document.querySelector('#code-output').textContent.includes('built')")
+    page.wait_for_function("document.querySelector('#network-note').textContent.includes('from your code')")
+    start = int(page.text_content("#epoch"))
+    page.wait_for_function(f"{HELD} && Number(document.querySelector('#epoch').textContent) >= {start + 50}")
+    assert page.text_content("#note") == ""   # no word of training going on here instead
+    assert page_errors == []

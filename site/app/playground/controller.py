@@ -383,11 +383,9 @@ class Playground:
 
     # ---- training in the worker ----------------------------------------------------------------------
     def trains_in_worker(self):
-        """Whether the run trains in the worker: once it is ready, and unless something here must see every
-        step (a trace being kept) or the run holds what lives in this interpreter only (the code's model,
-        optimizer or loss, which run here)."""
-        return (self.worker.ready and not self.traces.keeping and not self.editor.code
-                and len(self.run.inputs_train) > 0)
+        """Whether the run trains in the worker: once it is ready (and has not refused this run), unless a trace
+        is being kept, which sees every step here."""
+        return self.worker.takes(self.run) and not self.traces.keeping and len(self.run.inputs_train) > 0
 
     def due(self, timestamp_ms):
         """Whether the Speed control lets the next epoch train here now (a new speed counts from now)."""
@@ -403,8 +401,12 @@ class Playground:
         """Hand the run to the worker if it does not hold it yet, and take in what it sent; whether the run
         moved (there is something new to draw)."""
         if not self.worker.holds_run:
-            self.worker.hand_on(self.run, self.monitor, first_batch=self.stepthrough.finish_epoch(),
-                                pace=self.epochs_per_second())
+            self.worker.hand_on(self.run, self.monitor, first_batch=self.stepthrough.batches_done,
+                                pace=self.epochs_per_second(), code=self.editor.code)
+            if not self.worker.holds_run:  # it could not go: it trains here, from this epoch on
+                self.train_one_epoch()
+                return True
+            self.stepthrough.finish_epoch()  # the worker finishes the epoch the walkthrough began
         moved, stopped = self.worker.follow(self.run, self.monitor)
         self.pause_if(stopped)
         return moved

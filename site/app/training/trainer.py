@@ -8,6 +8,9 @@ tests run it in CPython as the page's fake worker.
 """
 import time
 
+from app.diagnostics.monitor import Monitor
+from app.editor.session import run_in_editor
+from app.playground.run import Run
 from app.training import snapshot as snapshots
 from app.training.pace import Pace
 
@@ -24,10 +27,25 @@ def train_epoch(run, monitor, first_batch=0):
     return "stopped" if run.stop_reason() is not None else None
 
 
+def built(code, state, snapshot):
+    """The run of the editor's `code` for `state`, brought to `snapshot` (its parameters, optimizer, history and
+    measurements), and its monitor: how a run whose model or loss is the code's own, which lives in the page's
+    interpreter only, reaches the worker. Raises ValueError saying why when the code does not run here."""
+    result = run_in_editor(code)
+    if not result.ok:
+        raise ValueError(f"your code did not run in the worker: {result.error.strip().splitlines()[-1]}")
+    run = Run(state, result.namespace)
+    monitor = Monitor(run)
+    snapshots.apply(snapshot, run, monitor)
+    return run, monitor
+
+
 class Trainer:
     """Trains one run at a time for the page: `receive("train", packed {"session", "run", "monitor",
-    "first_batch", "pace"})` starts it, `receive("stop", packed session)` ends it; each snapshot goes out as
-    `send("snapshot", packed (session, Snapshot))`."""
+    "first_batch", "pace"})` starts it (or, for a run of the editor's code, {"code", "state", "snapshot"} in
+    place of the run and monitor: see `built`), `receive("stop", packed session)` ends it; each snapshot goes
+    out as `send("snapshot", packed (session, Snapshot))`, and a run it cannot build as `send("refused",
+    packed (session, reason))`."""
 
     def __init__(self, send, clock=time.perf_counter):
         self.send, self.clock = send, clock
@@ -36,7 +54,14 @@ class Trainer:
     def receive(self, kind, data):
         message = snapshots.unpack(data)
         if kind == "train":
-            self.session, self.run, self.monitor = message["session"], message["run"], message["monitor"]
+            try:
+                self.run, self.monitor = ((message["run"], message["monitor"]) if "run" in message
+                                          else built(message["code"], message["state"], message["snapshot"]))
+            except Exception as error:  # the code's objects would not go on training here: the page keeps it
+                self.session = None
+                self.send("refused", snapshots.pack((message["session"], f"{type(error).__name__}: {error}")))
+                return
+            self.session = message["session"]
             self.first_batch, self.pace = message["first_batch"], Pace(message["pace"])
             self.history_from, self.epoch_from = len(self.run.history), self.run.epoch
             self.sent = self.clock()

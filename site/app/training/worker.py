@@ -21,6 +21,7 @@ class TrainingWorker:
 
     def __init__(self, page, on_problem=lambda reason: None):
         self.ready, self.holds_run, self.session, self.arrived = False, False, 0, []
+        self.handed = self.refused = None  # the run handed on last, and one the worker could not take
         self.problem, self.on_problem = None, on_problem  # why training stays in the page's frames, if it must
         self.worker = page.start_worker(SCRIPT, self.receive)
 
@@ -35,14 +36,35 @@ class TrainingWorker:
             session, snapshot = snapshots.unpack(data)
             if self.holds_run and session == self.session:  # not one of a run taken back since
                 self.arrived.append(snapshot)
+        elif kind == "refused":
+            session, reason = snapshots.unpack(data)
+            if session == self.session:
+                self.holds_run, self.refused = False, self.handed
+                self.on_problem(f"the training worker could not take this run ({reason})")
 
-    def hand_on(self, run, monitor, first_batch=0, pace=None):
+    def takes(self, run):
+        """Whether `run` may go to the worker: it is ready, and has not refused this run."""
+        return self.ready and run is not self.refused
+
+    def hand_on(self, run, monitor, first_batch=0, pace=None, code=""):
         """Let the worker train `run` (with its `monitor`) from now on, `first_batch` being where its epoch
-        stands, at `pace` epochs a second (None: as fast as it goes)."""
+        stands, at `pace` epochs a second (None: as fast as it goes). A run of the editor's `code` goes as the
+        code and a snapshot, for the worker to build again: the code's own classes and functions cannot be
+        copied into another interpreter."""
         self.session += 1
-        self.holds_run, self.arrived = True, []
-        self.worker.post("train", snapshots.pack({"session": self.session, "run": run, "monitor": monitor,
-                                                  "first_batch": first_batch, "pace": pace}))
+        message = {"session": self.session, "first_batch": first_batch, "pace": pace}
+        try:
+            if code:
+                message.update(code=code, state=run.state, snapshot=snapshots.take(run, monitor, 0, -1))
+            else:
+                message.update(run=run, monitor=monitor)
+            packed = snapshots.pack(message)
+        except Exception as error:  # say, the code's own optimizer, with no state to hand on: it trains here
+            self.refused = run
+            self.on_problem(f"this run cannot go to the training worker ({type(error).__name__}: {error})")
+            return
+        self.holds_run, self.arrived, self.handed = True, [], run
+        self.worker.post("train", packed)
 
     def follow(self, run, monitor):
         """Bring `run` and `monitor` up to the newest snapshot: (whether one came, why the worker stopped by

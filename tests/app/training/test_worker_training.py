@@ -117,15 +117,52 @@ def test_a_run_that_diverges_in_the_worker_pauses_the_page_saying_why_as_it_does
     assert page.texts["message"].startswith(f"Epoch {here.run.epoch}: ")
 
 
-def test_code_in_charge_and_a_trace_being_kept_train_here(opened):
+SQUARE_CODE = """
+class Square(nn.Module):
+    def forward(self, x):
+        return x * x
+
+model = nn.Sequential(nn.Linear(2, 4), Square(), nn.Linear(4, 1))
+optimizer = optim.Adam(model.parameters(), lr=0.01)
+"""
+
+
+def test_a_run_of_your_code_goes_to_the_worker_as_code_and_comes_back_as_trained_here(opened):
+    """The code's own class cannot be copied into the worker's interpreter: the worker runs the code itself and
+    takes the run's snapshot, then trains it as the page would have."""
+    playground, page = opened("#v=1&dataset=xor")
+    page.workers[0].start()
+    playground.run_code(SQUARE_CODE)
+    playground.frame(0.0)   # a first epoch here, then handed on
+    page.workers[0].work(0.0)
+    assert playground.worker.holds_run and page.workers[0].trainer.training
+    play_in_the_worker(playground, page, until_epoch=20)
+    playground.act("toggle")
+    epochs = playground.run.epoch
+    here, _ = opened("#v=1&dataset=xor&speed=max")
+    here.run_code(SQUARE_CODE)
+    for frame in range(epochs):
+        here.frame(frame * 16.0)
+    assert_same_run(playground.run, here.run)
+
+
+def test_a_run_the_worker_cannot_take_and_a_trace_being_kept_train_here(opened):
     playground, page = opened()
     page.workers[0].start()
-    playground.run_code("model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))")
+    playground.run_code("model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))\n"
+                        "class Halving:\n"
+                        "    def zero_grad(self):\n"
+                        "        for p in model.parameters(): p.grad = None\n"
+                        "    def step(self):\n"
+                        "        for p in model.parameters(): p.data -= 0.05 * p.grad\n"
+                        "optimizer = Halving()")
     playground.frame(0.0)
-    assert not playground.worker.holds_run and playground.run.epoch == 1
+    playground.frame(16.0)
+    assert not playground.worker.holds_run and playground.run.epoch == 2
+    assert page.texts["note"].startswith("This run cannot go to the training worker (AttributeError: ")
     playground.run_code("")
     playground.change("keep_trace", "true")
-    playground.frame(16.0)
+    playground.frame(32.0)
     assert not playground.worker.holds_run and playground.run.recorder is not None
 
 

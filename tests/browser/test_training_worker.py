@@ -85,3 +85,22 @@ def test_a_run_of_your_code_trains_in_the_worker_too(open_site, page_errors):
     page.wait_for_function(f"{HELD} && Number(document.querySelector('#epoch').textContent) >= {start + 50}")
     assert page.text_content("#note") == ""   # no word of training going on here instead
     assert page_errors == []
+
+
+def test_code_that_never_returns_ends_the_worker_while_the_page_stays_usable(open_site, page_errors):
+    from tests.browser.test_code import type_code
+
+    page = open_site()
+    page.wait_for_function(HELD)
+    type_code(page, "while True:\n    pass\n")
+    page.get_by_role("button", name="Run", exact=True).click()
+    assert page.text_content("#code-output") == "Running your code…"
+    page.get_by_role("button", name="Pause").click()   # the page answers while the worker is stuck in the code
+    page.get_by_role("button", name="Play").wait_for()
+    assert page.text_content("#code-output") == "Running your code…"
+    page.wait_for_function("document.querySelector('#code-output').textContent.includes('the training worker "
+                           "running it was ended and started afresh')", timeout=15_000)
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function(HELD)   # a fresh worker took the run that was training
+    assert page.text_content("#network-note").find("your code") == -1
+    assert page_errors == []

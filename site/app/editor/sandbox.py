@@ -68,7 +68,8 @@ class Result(NamedTuple):
 
 
 def run_user_code(source, namespace, deadline_seconds=DEADLINE_SECONDS):
-    """Compile and run `source` in a copy of `namespace`, stopping it after `deadline_seconds`.
+    """Compile and run `source` in a copy of `namespace`, stopping it after `deadline_seconds` (None: with no
+    trace hook, where something else can stop it: the training worker, which the page ends instead).
 
     >>> result = run_user_code("x = 6 * 7\\nprint('x is', x)", {})
     >>> result.ok, result.namespace["x"], result.output
@@ -96,7 +97,7 @@ def run_user_code(source, namespace, deadline_seconds=DEADLINE_SECONDS):
     previous_tracer = sys.gettrace()
     try:
         with redirect_stdout(output), redirect_stderr(output):
-            sys.settrace(_Deadline(deadline_seconds).on_call)
+            sys.settrace(None if deadline_seconds is None else _Deadline(deadline_seconds).on_call)
             try:
                 exec(code, fresh)
             finally:

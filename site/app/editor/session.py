@@ -12,7 +12,7 @@ from engine import Tensor, data, nn, optim, weights
 from engine.nn import functional as F
 
 from app.editor.code_link import encode_code
-from app.editor.sandbox import run_user_code
+from app.editor.sandbox import DEADLINE_SECONDS, run_user_code
 from app.editor.starter import starter_code
 from app.playground.run import CodeError, Run
 from app.playground.state import encode
@@ -25,13 +25,13 @@ EDITOR_NAMES = {"nn": nn, "optim": optim, "F": F, "data": data, "Tensor": Tensor
 STALE_OUTPUT = "Edited since the last Run: press Run to see its output."
 
 
-def run_in_editor(source):
-    """Run `source` as the editor runs it: with EDITOR_NAMES, under the sandbox's deadline.
+def run_in_editor(source, deadline_seconds=DEADLINE_SECONDS):
+    """Run `source` as the editor runs it: with EDITOR_NAMES, under the sandbox's deadline (or none: None).
 
     >>> run_in_editor("model = nn.MLP(2, [3], 1)\\nprint(model.sizes)").output
     '[2, 3, 1]\\n'
     """
-    return run_user_code(source, EDITOR_NAMES)
+    return run_user_code(source, EDITOR_NAMES, deadline_seconds)
 
 
 class CodeSession:

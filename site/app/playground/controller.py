@@ -205,7 +205,18 @@ class Playground:
 
     def run_code(self, source):
         """Run `source` as the editor's code. If it sets `model`, that network trains from now on; if it
-        fails, its message and line show and the previous network keeps running."""
+        fails, its message and line show and the previous network keeps running. Once the training worker is
+        up the code runs there first, where code that never returns is ended without the page waiting for it
+        (`worker.overdue`); here only once it has returned."""
+        if not self.worker.ready:
+            self.run_code_here(source)
+            return
+        self.take_back()
+        self.editor.show_output("Running your code…")
+        self.worker.try_code(source, lambda tried: self.run_code_here(source) if tried.ok
+                             else self.editor.show_output(tried.output + tried.error, tried.line))
+
+    def run_code_here(self, source):
         ran = self.editor.run(source, self.state)
         if ran is not None:
             run, self.graph.code_graph = ran  # the graph is the Tensor the code set as `graph`, or None
@@ -426,6 +437,7 @@ class Playground:
         only when something changed (an action, the pointer, the drawn input, the canvas size), so it
         costs nothing while it sits still. During the walkthrough only the Network view moves, and
         animating every step, each phase gives way to the next once its motion has ended."""
+        self.needs_paint |= self.worker.overdue()  # the editor's code never returned: its worker is ended
         if self.stepthrough.due(timestamp_ms, self.playing):
             self.needs_paint |= self.stepthrough.advance()
         walk = self.stepthrough.walkthrough

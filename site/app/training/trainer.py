@@ -7,6 +7,7 @@ each message from the page and `train_for` in a loop, yielding to the worker's m
 tests run it in CPython as the page's fake worker.
 """
 import time
+from typing import NamedTuple
 
 from app.diagnostics.monitor import Monitor
 from app.editor.session import run_in_editor
@@ -15,6 +16,15 @@ from app.training import snapshot as snapshots
 from app.training.pace import Pace
 
 SNAPSHOT_MS = 15  # about a frame: the page draws from the newest snapshot each frame
+
+
+class Tried(NamedTuple):
+    """How the editor's code went when the worker ran it first: what the page shows of a run that failed."""
+
+    ok: bool
+    output: str
+    error: str
+    line: int | None
 
 
 def train_epoch(run, monitor, first_batch=0):
@@ -45,7 +55,8 @@ class Trainer:
     "first_batch", "pace"})` starts it (or, for a run of the editor's code, {"code", "state", "snapshot"} in
     place of the run and monitor: see `built`), `receive("stop", packed session)` ends it; each snapshot goes
     out as `send("snapshot", packed (session, Snapshot))`, and a run it cannot build as `send("refused",
-    packed (session, reason))`."""
+    packed (session, reason))`. `receive("try", packed (attempt, code))` runs the editor's code and answers
+    `send("tried", packed (attempt, Tried))`: code that never returns is ended by the page ending the worker."""
 
     def __init__(self, send, clock=time.perf_counter):
         self.send, self.clock = send, clock
@@ -67,6 +78,10 @@ class Trainer:
             self.sent = self.clock()
         elif kind == "stop" and message == self.session:
             self.session = None
+        elif kind == "try":  # the editor's code, run here first, where the page can end it if it never returns
+            attempt, code = message
+            result = run_in_editor(code, deadline_seconds=None)
+            self.send("tried", snapshots.pack((attempt, Tried(result.ok, result.output, result.error, result.line))))
 
     @property
     def training(self):

@@ -10,19 +10,28 @@ again at the next frame.
 Until the worker has started its own Python (a few seconds after the page), or when it cannot start at all,
 the page trains in its own frames as it always has.
 """
+import time
+
+from app.editor.sandbox import DEADLINE_SECONDS
 from app.training import snapshot as snapshots
+from app.training.trainer import Tried
 
 SCRIPT = "./trainer.js"
+STOPPED = (f"stopped after {DEADLINE_SECONDS:g} s: the code was still running, so the training worker running it "
+           "was ended and started afresh (the network that was training goes on). Code in the editor should "
+           "build the model and return; the playground does the training.")
 
 
 class TrainingWorker:
     """The worker (`page.start_worker`), whether it is ready, and the session of the run it holds, if any;
     `on_problem(reason)` hears why, when it cannot start (the page then trains in its own frames)."""
 
-    def __init__(self, page, on_problem=lambda reason: None):
+    def __init__(self, page, on_problem=lambda reason: None, clock=time.monotonic):
+        self.page, self.clock = page, clock
         self.ready, self.holds_run, self.session, self.arrived = False, False, 0, []
         self.handed = self.refused = None  # the run handed on last, and one the worker could not take
         self.problem, self.on_problem = None, on_problem  # why training stays in the page's frames, if it must
+        self.attempts, self.trying = 0, None  # the editor's code being tried there: (attempt, answer, deadline)
         self.worker = page.start_worker(SCRIPT, self.receive)
 
     def receive(self, kind, data):
@@ -36,6 +45,11 @@ class TrainingWorker:
             session, snapshot = snapshots.unpack(data)
             if self.holds_run and session == self.session:  # not one of a run taken back since
                 self.arrived.append(snapshot)
+        elif kind == "tried":
+            attempt, tried = snapshots.unpack(data)
+            if self.trying is not None and attempt == self.trying[0]:
+                answer, self.trying = self.trying[1], None
+                answer(tried)
         elif kind == "refused":
             session, reason = snapshots.unpack(data)
             if session == self.session:
@@ -43,8 +57,29 @@ class TrainingWorker:
                 self.on_problem(f"the training worker could not take this run ({reason})")
 
     def takes(self, run):
-        """Whether `run` may go to the worker: it is ready, and has not refused this run."""
-        return self.ready and run is not self.refused
+        """Whether `run` may go to the worker: it is ready, is not busy with the editor's code, and has not
+        refused this run."""
+        return self.ready and self.trying is None and run is not self.refused
+
+    def try_code(self, code, answer):
+        """Run the editor's `code` in the worker first, where the page stays free and can end code that never
+        returns; `answer(Tried)` hears how it went (after DEADLINE_SECONDS, that it was stopped). Call
+        `take_back` first: the worker runs nothing else meanwhile."""
+        self.attempts += 1
+        self.trying = (self.attempts, answer, self.clock() + DEADLINE_SECONDS)
+        self.worker.post("try", snapshots.pack((self.attempts, code)))
+
+    def overdue(self):
+        """End the worker when the code it is trying is past its deadline, start a fresh one, and answer that
+        the code was stopped; whether it did."""
+        if self.trying is None or self.clock() < self.trying[2]:
+            return False
+        answer, self.trying = self.trying[1], None
+        self.worker.terminate()
+        self.ready, self.holds_run, self.arrived = False, False, []
+        self.worker = self.page.start_worker(SCRIPT, self.receive)
+        answer(Tried(False, "", STOPPED, None))
+        return True
 
     def hand_on(self, run, monitor, first_batch=0, pace=None, code=""):
         """Let the worker train `run` (with its `monitor`) from now on, `first_batch` being where its epoch

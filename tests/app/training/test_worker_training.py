@@ -31,6 +31,12 @@ def play_in_the_worker(playground, page, until_epoch, budget_ms=2.0):
     raise AssertionError(f"the page reached epoch {playground.run.epoch} of {until_epoch}")
 
 
+def run_code(playground, page, code):
+    """Run: the code goes to the worker first, which runs it and answers; then the page runs it too."""
+    playground.run_code(code)
+    page.workers[-1].work(0.0)
+
+
 def assert_same_run(ours, theirs):
     for mine, reference in zip(ours.model.parameters(), theirs.model.parameters()):
         np.testing.assert_array_equal(mine.data, reference.data)
@@ -132,7 +138,7 @@ def test_a_run_of_your_code_goes_to_the_worker_as_code_and_comes_back_as_trained
     takes the run's snapshot, then trains it as the page would have."""
     playground, page = opened("#v=1&dataset=xor")
     page.workers[0].start()
-    playground.run_code(SQUARE_CODE)
+    run_code(playground, page, SQUARE_CODE)
     playground.frame(0.0)   # a first epoch here, then handed on
     page.workers[0].work(0.0)
     assert playground.worker.holds_run and page.workers[0].trainer.training
@@ -149,7 +155,7 @@ def test_a_run_of_your_code_goes_to_the_worker_as_code_and_comes_back_as_trained
 def test_a_run_the_worker_cannot_take_and_a_trace_being_kept_train_here(opened):
     playground, page = opened()
     page.workers[0].start()
-    playground.run_code("model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))\n"
+    run_code(playground, page, "model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))\n"
                         "class Halving:\n"
                         "    def zero_grad(self):\n"
                         "        for p in model.parameters(): p.grad = None\n"
@@ -160,7 +166,7 @@ def test_a_run_the_worker_cannot_take_and_a_trace_being_kept_train_here(opened):
     playground.frame(16.0)
     assert not playground.worker.holds_run and playground.run.epoch == 2
     assert page.texts["note"].startswith("This run cannot go to the training worker (AttributeError: ")
-    playground.run_code("")
+    run_code(playground, page, "")
     playground.change("keep_trace", "true")
     playground.frame(32.0)
     assert not playground.worker.holds_run and playground.run.recorder is not None
@@ -212,3 +218,31 @@ def test_the_speed_control_paces_training_here_and_in_the_worker(opened):
     playground.frame(2016.0)
     worker.work(1.0)
     assert worker.trainer.pace.per_second is None
+
+
+def test_code_runs_in_the_worker_first_and_code_that_never_returns_ends_the_worker_not_the_page(opened):
+    playground, page = opened("#v=1&hidden=3")
+    page.workers[0].start()
+    now = [100.0]
+    playground.worker.clock = lambda: now[0]
+    playground.frame(0.0)
+    held = playground.run
+    playground.run_code("while True:\n    pass")   # the worker would run it forever: it is not let work here
+    assert page.texts["code-output"] == "Running your code…" and page.workers[0].inbox[-1][0] == "try"
+    epoch = held.epoch
+    for frame in range(1, 4):   # the page goes on, training here meanwhile
+        playground.frame(frame * 16.0)
+    assert held.epoch == epoch + 3 and playground.run is held
+    now[0] += 5.5
+    playground.frame(64.0)
+    assert page.workers[0].terminated and len(page.workers) == 2   # ended, and a fresh one is starting
+    assert page.texts["code-output"].startswith("stopped after 5 s: the code was still running, so the training "
+                                               "worker running it was ended and started afresh")
+    assert playground.run is held and not playground.editor.code   # the network that was training goes on
+
+    page.workers[1].start()
+    run_code(playground, page, "print(1 / 0)")   # a failing run shows what the worker said, and changes nothing
+    assert page.texts["code-output"].splitlines()[-1] == "ZeroDivisionError: division by zero"
+    assert playground.run is held
+    run_code(playground, page, "model = nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 1))\nprint('ok')")
+    assert page.texts["code-output"] == "ok\n" and playground.run.layer_sizes() == [2, 5, 1]

@@ -105,7 +105,7 @@ class Playground:
         if opened.run_now:  # a lesson plays at once, even after a pause or a run that diverged
             self.set_playing(True)
             if opened.code:
-                self.run_code(opened.code)
+                self.run_code_here(opened.code)  # a lesson's own code, which returns: at once
         if opened.message:  # a preset's lesson, or a word on the link's code; else the new run's own word stands
             self.say(opened.message, LESSON if opened.run_now else UNREAD_CODE)
         self.show_state(opened.notes)
@@ -217,6 +217,8 @@ class Playground:
                              else self.editor.show_output(tried.output + tried.error, tried.line))
 
     def run_code_here(self, source):
+        """Run `source` in the page's interpreter now (under the trace hook's deadline), and put it in charge
+        if it worked."""
         ran = self.editor.run(source, self.state)
         if ran is not None:
             run, self.graph.code_graph = ran  # the graph is the Tensor the code set as `graph`, or None

@@ -246,3 +246,13 @@ def test_code_runs_in_the_worker_first_and_code_that_never_returns_ends_the_work
     assert playground.run is held
     run_code(playground, page, "model = nn.Sequential(nn.Linear(2, 5), nn.ReLU(), nn.Linear(5, 1))\nprint('ok')")
     assert page.texts["code-output"] == "ok\n" and playground.run.layer_sizes() == [2, 5, 1]
+
+
+def test_a_lessons_own_code_runs_at_once_even_with_the_worker_up(opened):
+    """Only your code goes to the worker first: a lesson's code is the site's own and returns, so the lesson's
+    network is in charge as soon as the lesson opens."""
+    playground, page = opened()
+    page.workers[0].start()
+    playground.open_link("#preset=dead-relu")
+    assert playground.editor.code and page.workers[0].inbox == []
+    assert page.texts["code-output"] != "Running your code…"

@@ -23,13 +23,14 @@ ARROWS = {"ArrowLeft": (-1.0, 0.0), "ArrowRight": (1.0, 0.0), "ArrowUp": (0.0, 1
 
 class CanvasInput:
     """Pointer and key events on `page`'s canvases. It hit-tests against the Network view (`pictures`) and
-    the graph panel (`graph`) and shows what is pointed at in the `inspector`; `run()` is the run that trains,
+    the graph panel (`graph`) and shows what is pointed at with `inspect(part)` (in the inspector and the Math
+    panel); `run()` is the run that trains,
     `stepthrough` the walkthrough's driver (mid-step, a click on an edge inspects it rather than editing it),
     `moment()` the timestamp the views show, and `change_settings(changes)` changes the settings (a click on
     the plane adds a point to the data)."""
 
-    def __init__(self, page, pictures, graph, inspector, stepthrough, run, moment, change_settings):
-        self.page, self.pictures, self.graph, self.inspector = page, pictures, graph, inspector
+    def __init__(self, page, pictures, graph, inspect, stepthrough, run, moment, change_settings):
+        self.page, self.pictures, self.graph, self.inspect = page, pictures, graph, inspect
         self.stepthrough, self.run, self.moment, self.change_settings = stepthrough, run, moment, change_settings
         self.hovered_neuron = None     # (layer, index) under the pointer on the Network canvas
         self.hovered_point = None      # a point of the plane under the pointer on the Output canvas
@@ -95,7 +96,7 @@ class CanvasInput:
             show_notes(self.page, [f"weight {str(text)[:40]!r} is not a number; the weight is unchanged"])
             return
         self.run().set_weight(*self.selected_edge, value)
-        self.inspector.show(self.inspected_part())
+        self.inspect(self.inspected_part())
 
     def point_at(self, part, kind):
         """The pointer is over `part` of a view (or nothing): hovering shows it in the inspector and lights
@@ -106,7 +107,7 @@ class CanvasInput:
         links, linked = self.graph.links_of(self.hovered_part)
         self.graph.outline(linked)
         self.links = links
-        self.inspector.show(self.inspected_part())
+        self.inspect(self.inspected_part())
 
     def inspected_part(self):
         """What the inspector shows: the hovered part, else the clicked one."""

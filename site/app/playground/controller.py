@@ -18,6 +18,7 @@ from app.playground import layer_editor
 from app.playground.canvas_input import CanvasInput
 from app.playground.inspector import Inspector
 from app.playground.link import ROOMS, TOP, read_link
+from app.playground.math_panel import MathPanel
 from app.playground.messages import LESSON, PASSING, UNREAD_CODE, Messages
 from app.playground.notes import show_notes
 from app.playground.pictures import Pictures
@@ -63,10 +64,12 @@ class Playground:
         self.graph = GraphPanel(page, run, walkthrough, theme=lambda: self.pictures.theme, moment=moment)
         self.inspector = Inspector(page, self.pictures, self.graph, run, walkthrough,
                                    inspected_input=lambda: self.canvas_input.inspected_input(self.moment))
+        self.math = MathPanel(page, self.pictures, run, walkthrough,
+                              inspected_input=lambda: self.canvas_input.inspected_input(self.moment))
         self.stepthrough = WalkthroughDriver(page, self.graph, self.traces, run, train_epoch=self.train_one_epoch,
                                              pause=lambda: self.set_playing(False), say=self.say,
                                              seek_replay=self.seek_replay)
-        self.canvas_input = CanvasInput(page, self.pictures, self.graph, self.inspector, self.stepthrough, run,
+        self.canvas_input = CanvasInput(page, self.pictures, self.graph, self.show_part, self.stepthrough, run,
                                         moment=moment, change_settings=self.change_many)
         self.diagnostics = DiagnosticsPanel(page)
         self.worker = TrainingWorker(page, on_problem=self.train_here)  # trains while the page plays
@@ -491,7 +494,12 @@ class Playground:
         return caption(self.state, self.run, self.pictures.numbers, self.editor.defines_model())
 
     def show_inspector(self):
-        self.inspector.show(self.canvas_input.inspected_part())
+        self.show_part(self.canvas_input.inspected_part())
+
+    def show_part(self, part):
+        """What is pointed at, in the inspector's rows and written out in the Math panel."""
+        self.inspector.show(part)
+        self.math.show(part)
 
     def paint_at(self, density):
         """Paint the moment shown again with `density` times the screen's pixels (a picture at 2x)."""

@@ -1,0 +1,221 @@
+"""The Math panel: what the engine computed for the part pointed at, written out with today's numbers filled
+in, so a learner can check the picture by hand. A neuron: its sum `z = w₁·x₁ + … + b = …`, then
+`a = tanh(z) = …`. A weight, during the walkthrough: the chain rule for the shown example, the batch's gradient,
+then the optimizer's step.
+
+The lines are made by plain functions from arrays; `MathPanel` reads the numbers of the part pointed at (the
+walkthrough's recorded step and its example while it runs, else the input the Network view shows) and shows them.
+"""
+import numpy as np
+
+from engine import Tensor, nn
+from app.graph.panel import biases
+from app.playground.inspector import NOT_STEPPING, phase_words
+from app.playground.stepthrough.recorded_step import PHASES, forward_reading
+from app.playground.stepthrough.walkthrough import EXAMPLE
+from app.shared.numbers import number
+
+MAX_TERMS = 6  # past this many inputs, the smallest terms are summed into one: a wide layer stays one readable line
+NOTHING_CHOSEN = "Point at a neuron in the Network to see its sum written out with the numbers filled in."
+GRADIENTS, UPDATE = PHASES.index("gradients"), PHASES.index("update")
+# Each optimizer but plain SGD steps from state the recorded step does not hold: the panel names where its step
+# came from and shows the step itself, read from the weights before and after.
+STEPPED_BY = {"momentum": "SGD with momentum's step, from its running velocity",
+              "rmsprop": "RMSprop's step, from its running average of squared gradients",
+              "adam": "Adam's step, from its running averages", "code": "Your optimizer's step"}
+SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
+
+
+def subscript(count):
+    """`count` in subscript digits, as in w₁₂."""
+    return str(count).translate(SUBSCRIPTS)
+
+
+def bracketed(value):
+    return f"({number(value)})"
+
+
+def weighted_sum(weights, inputs, bias, z):
+    """The lines of `z = w·x + b` for one neuron: the symbols, the numbers, the result. `weights` and `inputs`
+    are its row of the layer's weights and the previous layer's values, `bias` a number or None (a layer
+    without one), `z` the engine's own result. Terms go largest |w·x| first; past MAX_TERMS the rest are
+    added up and shown as one number, so the numbers shown always add up to z.
+
+    >>> weighted_sum(np.array([0.5, -2.0]), np.array([1.0, 0.25]), 0.1, 0.1)
+    ['z = w\u2081\u00b7x\u2081 + w\u2082\u00b7x\u2082 + b', '  = (0.5)\u00b7(1) + (\u22122)\u00b7(0.25) + (0.1)', '  = 0.1']
+    """
+    terms = np.asarray(weights) * np.asarray(inputs)
+    order = np.argsort(-np.abs(terms), kind="stable")
+    shown, rest = order[:MAX_TERMS], order[MAX_TERMS:]
+    symbols = [f"w{subscript(i + 1)}\u00b7x{subscript(i + 1)}" for i in shown]
+    values = [f"{bracketed(weights[i])}\u00b7{bracketed(inputs[i])}" for i in shown]
+    if len(rest):
+        symbols.append(f"\u2026 ({len(rest)} more)")
+        values.append(bracketed(terms[rest].sum()))
+    if bias is not None:
+        symbols.append("b")
+        values.append(bracketed(bias))
+    return [f"z = {' + '.join(symbols)}", f"  = {' + '.join(values)}", f"  = {number(z)}"]
+
+
+def output_line(index, z, output, classes, regression):
+    """How the output neuron `index` (its logit `z`) becomes what the user reads (`output`): the predicted
+    value, or a probability through the sigmoid (one class against the other) or the softmax (`classes`)."""
+    if regression:
+        return f"\u0177 = z = {number(output)}, the predicted value"
+    if classes > 1:
+        k = subscript(index + 1)
+        return f"p{k} = exp(z{k}) / \u03a3\u2c7c exp(z\u2c7c) = {number(output)}, the probability of class {index}"
+    return f"p = \u03c3(z) = \u03c3({number(z)}) = {number(output)}, the probability of class 1"
+
+
+def neuron_lines(name, inputs_name, weights, inputs, bias, z, activation, a, output=None):
+    """Everything the panel writes for one computed neuron called `name`: where its inputs xᵢ come from
+    (`inputs_name`), its weighted sum, then its activation `a = activation(z)`, or for an output neuron
+    (`output`: (index, value, classes, regression)) how its logit becomes the output."""
+    lines = [f"{name}: x\u1d62 are the values of {inputs_name}", *weighted_sum(weights, inputs, bias, z)]
+    if output is not None:
+        return lines + [output_line(output[0], z, output[1], *output[2:])]
+    return lines + [f"a = {activation}(z) = {activation}({number(z)}) = {number(a)}"]
+
+
+def chain_rule_lines(upstream, slope, x, activation, batch):
+    """The chain rule for one weight and one example: `upstream` is ∂L/∂a for the neuron it feeds, `slope` its
+    activation's f′(z) (None for the output's logit, which has none), `x` the value it multiplies. The batch's loss
+    is the mean over its `batch` examples, so this is the example's share: 1/batch of its own loss's gradient."""
+    share = f"its share of the batch's mean loss, 1/{batch} of the gradient of its own loss"
+    if slope is None:
+        return [f"For the batch's first example ({share}):",
+                f"∂L/∂w = ∂L/∂z · x = {bracketed(upstream)}·{bracketed(x)} = "
+                f"{number(upstream * x)}"]
+    return [f"For the batch's first example ({share}):",
+            f"∂L/∂w = ∂L/∂a · {activation}′(z) · x = {bracketed(upstream)}·"
+            f"{bracketed(slope)}·{bracketed(x)} = {number(upstream * slope * x)}"]
+
+
+def batch_lines(shares, gradient):
+    """The batch's ∂L/∂w (`gradient`, the engine's) as the sum of its examples' `shares`; what the loss adds
+    besides them (a regularization penalty) is shown as its own term."""
+    lines = [f"∂L/∂w for the batch = the sum of its {len(shares)} examples' shares (the mean of their own "
+             f"gradients) = {number(shares.sum())}"]
+    penalty = gradient - shares.sum()
+    if not np.isclose(penalty, 0.0, rtol=0.0, atol=1e-12 + 1e-9 * np.abs(shares).sum()):
+        lines.append(f"  + the penalty's ∂/∂w {bracketed(penalty)} = {number(gradient)}")
+    return lines
+
+
+def update_line(optimizer, lr, before, gradient, after):
+    """The optimizer's step on one weight: SGD's rule with its numbers, or another's step read from `before` and
+    `after` (its state is not recorded)."""
+    if optimizer == "sgd":
+        return (f"w ← w − η·∂L/∂w = {bracketed(before)} − {bracketed(lr)}·"
+                f"{bracketed(gradient)} = {number(after)}")
+    return (f"{STEPPED_BY.get(optimizer, STEPPED_BY['code'])}: Δw = {number(after - before)}, "
+            f"so w ← {bracketed(before)} + {bracketed(after - before)} = {number(after)}")
+
+
+def activation_slopes(module, z):
+    """f′(z) of an activation `module` at each of the pre-activations `z`, computed by the engine's own backward
+    pass (so your own module's slope is right too); None when there is no activation (`module` None)."""
+    if module is None:
+        return None
+    z = Tensor(np.array(z, dtype=np.float64), requires_grad=True)
+    module(z).sum().backward()
+    return z.grad
+
+
+def capitalised(name):
+    return f"{name[0].upper()}{name[1:]}"
+
+
+class MathPanel:
+    """The Math region on `page`, for the part pointed at. It names neurons as the Network view does
+    (`pictures`) and reads the numbers from `run()` and `walkthrough()` as they are now; outside the
+    walkthrough at `inspected_input()`, the input the Network view shows."""
+
+    def __init__(self, page, pictures, run, walkthrough, inspected_input):
+        self.page, self.pictures = page, pictures
+        self.run, self.walkthrough, self.inspected_input = run, walkthrough, inspected_input
+        self.text = None  # what is shown: the page's text changes only when it does
+
+    def show(self, part):
+        """Write out `part` (as the inspector gets it: ("neuron", layer, index), an edge, a graph node or None)."""
+        lines = None
+        if part is not None and part[0] == "neuron" and self.pictures.layout is not None:
+            lines = self.neuron(*part[1:])
+        elif part is not None and part[0] == "edge":
+            lines = self.edge(*part[1:])
+        text = "\n".join(lines or [NOTHING_CHOSEN])
+        if text != self.text:
+            self.text = text
+            self.page.set_text("math", text)
+
+    def neuron(self, layer, index):
+        name, run, walk = self.pictures.neuron_name, self.run(), self.walkthrough()
+        if walk is not None:  # the recorded step: its example, and the weights the step began with
+            story = walk.story
+            values, pre_activations = [v[EXAMPLE] for v in story.values], [None] + [p[EXAMPLE] for p in
+                                                                                    story.pre_activations[1:]]
+            weights = story.weights[layer - 1][0] if layer else None
+            bias = story.biases[layer - 1] if layer else None
+            bias = None if bias is None else bias[0][index]
+            outputs, where = walk.values[-1], "the batch's first example"
+        else:
+            point = self.inspected_input()
+            if point is None:
+                return None
+            values, pre_activations = forward_reading(run.model, run.layer_outputs(np.asarray(point)[None])[0])
+            values, pre_activations = [v[0] for v in values], [None if p is None else p[0] for p in pre_activations]
+            weights = run.weights[layer - 1].data if layer else None
+            bias = biases(run)[layer - 1] if layer else None
+            bias = None if bias is None else bias.data[index]
+            outputs = run.output_values(values[-1][None])[0]
+            where = f"the input ({number(point[0], 3)}, {number(point[1], 3)})"
+        title = f"{capitalised(name(layer, index))}, at {where}"
+        if layer == 0:
+            return [f"{title}: x{subscript(index + 1)} = {number(values[0][index])}, a feature of the point: "
+                    "nothing is computed here"]
+        last = layer == len(self.pictures.layout.centres) - 1
+        output = (index, outputs[index], run.classes, run.regression) if last else None
+        previous = "the input features" if layer == 1 else f"hidden layer {layer - 1}"
+        return neuron_lines(title, previous, weights[index], values[layer - 1], bias, pre_activations[layer][index],
+                            run.activation_names()[layer - 1], values[layer][index], output)
+
+    def edge(self, layer, to_neuron, from_neuron):
+        """A weight: during the walkthrough its gradient by the chain rule (from phase 4) and its update (phase 5),
+        with the recorded step's numbers; outside it, its value and how to see the rest."""
+        name, run, walk = self.pictures.neuron_name, self.run(), self.walkthrough()
+        title = f"Weight from {name(layer, from_neuron)} to {name(layer + 1, to_neuron)}{phase_words(walk)}"
+        if walk is None:
+            return [title, f"w = {number(run.weights[layer].data[to_neuron, from_neuron])}: {NOT_STEPPING} and see "
+                           "its gradient worked out"]
+        story = walk.story
+        before, gradient, after = (None if part is None else part[to_neuron, from_neuron]
+                                   for part in story.weights[layer])
+        lines = [title]
+        if walk.index < GRADIENTS:
+            return lines + [f"w = {number(before)}; its gradient is worked out in phase {GRADIENTS + 1} (gradients)"]
+        after_linear = self.activation_module(run.model, layer)
+        z = story.pre_activations[layer + 1][:, to_neuron]
+        slopes = activation_slopes(after_linear, z)
+        upstream, x = story.gradients[layer + 1][:, to_neuron], story.values[layer][:, from_neuron]
+        shares = upstream * x if slopes is None else upstream * slopes * x
+        activation = run.activation_names()[layer]
+        lines += chain_rule_lines(upstream[EXAMPLE], None if slopes is None else slopes[EXAMPLE], x[EXAMPLE],
+                                  activation, len(x))
+        lines += batch_lines(shares, gradient)
+        if walk.index >= UPDATE:
+            lines.append(update_line(run.optimizer_name, run.optimizer.lr, before, gradient, after))
+        else:
+            lines.append(f"Its update comes in phase {UPDATE + 1} (update).")
+        return lines
+
+    @staticmethod
+    def activation_module(model, layer):
+        """The activation right after Linear layer `layer` of `model`, or None when another Linear (or the end)
+        comes next: the logits, or a layer left linear."""
+        linears = [i for i, module in enumerate(model) if isinstance(module, nn.Linear)]
+        following = linears[layer] + 1
+        if following >= len(model) or isinstance(model[following], nn.Linear):
+            return None
+        return model[following]

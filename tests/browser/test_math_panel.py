@@ -66,3 +66,33 @@ def test_an_edge_in_the_gradients_phase_shows_the_chain_rule_and_the_batchs_grad
     assert read(chain.split(" = ")[-1]) == pytest.approx(upstream * slope * value, rel=2e-3)
     assert read(batch.split(" = ")[-1]) == pytest.approx(story.weights[1][1][1, 3], rel=1e-3)
     assert page_errors == []
+
+
+def test_a_graph_node_pointed_at_from_the_keyboard_is_written_out_in_the_math_region(open_site, page_errors):
+    """The micrograd lesson's backward pass stepped to its end, then the graph's first node reached with the
+    arrow keys: the Math region writes out how its gradient was made, ending in the engine's own gradient."""
+    from app.editor.sandbox import run_user_code
+    from app.graph.backward_steps import BackwardWalk
+    from app.playground.presets import PRESETS
+    from app.shared.numbers import number
+    from engine import topological_order
+
+    page = open_site("#preset=micrograd-expression")
+    expression = run_user_code(PRESETS["micrograd-expression"].code, {}).namespace["graph"]
+    nodes = {node.name: node for node in topological_order(expression)}   # as the engine computed them here
+    steps = len(BackwardWalk(expression).steps)
+    for _ in range(steps + 1):
+        page.get_by_role("button", name="Next node", exact=True).click()
+    page.wait_for_function("document.querySelector('#graph-step').textContent.startsWith('Backward pass done')")
+    graph = page.get_by_label("Computation graph", exact=True)
+    graph.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('#inspector').textContent.startsWith('Graph node')")
+    math = page.get_by_role("region", name="Math")
+    page.wait_for_function("document.querySelector('#math').textContent.includes('\u2202')")
+    lines = [line.strip() for line in math.text_content().strip().split("\n")]
+    assert lines[1:] == ["Graph node x (backward pass)", f"x = {number(float(nodes['x'].data))}",
+                         "\u2202out/\u2202x = \u2202out/\u2202xw \u00b7 \u2202xw/\u2202x",
+                         f"= ({number(float(nodes['xw'].grad))})\u00b7({number(float(nodes['w'].data))})",
+                         f"= {number(float(nodes['x'].grad))}"]
+    assert page_errors == []

@@ -154,14 +154,14 @@ def _formula(template, node, names, out=None):
     if template is None:
         return None
     parents = [names[parent] for parent in node.parents]
-    grouped = {f"g{i}": _grouped(name) for i, name in enumerate(parents)}
-    return template.format(*parents, **grouped, out=out, gout=out and _grouped(out))
+    grouped = {f"g{i}": grouped_name(name) for i, name in enumerate(parents)}
+    return template.format(*parents, **grouped, out=out, gout=out and grouped_name(out))
 
 
-def _grouped(name):
+def grouped_name(name):
     """`name` in brackets where it is compound ("x·w + b"), as it is where it reads as one ("x", "tanh(n)").
 
-    >>> _grouped("x"), _grouped("tanh(x·w)"), _grouped("a·b"), _grouped("tanh(a) + exp(b)")
+    >>> grouped_name("x"), grouped_name("tanh(x·w)"), grouped_name("a·b"), grouped_name("tanh(a) + exp(b)")
     ('x', 'tanh(x·w)', '(a·b)', '(tanh(a) + exp(b))')
     """
     if re.fullmatch(r"[\w.\u2212]+", name):
@@ -250,7 +250,7 @@ def describe_step(step, names):
     holds more than one, e.g.
     "c = a·b: c.grad 1 × ∂c/∂a = b = −3 → a.grad += −3, now 0.07065 + (−3) = −2.929"."""
     node, name = step.node, names[step.node]
-    grad = f"{_grouped(name)}.grad"
+    grad = f"{grouped_name(name)}.grad"
     formula = _formula(FORMULAS.get(node.op), node, names) if node.op else None
     headline = f"{name} = {formula}" if formula and formula != name else name
     if step.gradient is None:
@@ -262,7 +262,7 @@ def describe_step(step, names):
     parts = []
     for i, c in enumerate(step.contributions):
         parent = names[c.parent]
-        target = f"{_grouped(parent)}.grad"
+        target = f"{grouped_name(parent)}.grad"
         if c.local is None:
             gradient = values_text(step.gradient)
             gradient = gradient if step.gradient.size == 1 else f"({gradient})"
@@ -270,7 +270,7 @@ def describe_step(step, names):
         else:
             words = local_words(node, c.slot, names)
             local = number(c.local) if words in (None, number(c.local)) else f"{words} = {number(c.local)}"
-            part = (f"{grad} {number(step.gradient.ravel()[0])} \u00d7 \u2202{_grouped(name)}/\u2202{_grouped(parent)} "
+            part = (f"{grad} {number(step.gradient.ravel()[0])} \u00d7 \u2202{grouped_name(name)}/\u2202{grouped_name(parent)} "
                     f"= {local} \u2192 {target} += {values_text(c.amount)}")
         last = all(later.parent is not c.parent for later in step.contributions[i + 1:])
         parts.append(part + (_sum(received[c.parent], step.contributions) if last else ""))

@@ -65,7 +65,7 @@ class Playground:
         self.inspector = Inspector(page, self.pictures, self.graph, run, walkthrough,
                                    inspected_input=lambda: self.canvas_input.inspected_input(self.moment))
         self.math = MathPanel(page, self.pictures, run, walkthrough,
-                              inspected_input=lambda: self.canvas_input.inspected_input(self.moment))
+                              inspected_input=lambda: self.canvas_input.inspected_input(self.moment), graph=self.graph)
         self.stepthrough = WalkthroughDriver(page, self.graph, self.traces, run, train_epoch=self.train_one_epoch,
                                              pause=lambda: self.set_playing(False), say=self.say,
                                              seek_replay=self.seek_replay)

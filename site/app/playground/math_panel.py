@@ -9,7 +9,10 @@ walkthrough's recorded step and its example while it runs, else the input the Ne
 import numpy as np
 
 from engine import Tensor, nn
-from app.graph.panel import biases
+from app.graph.backward_steps import backward_steps, node_names
+from app.graph.node_math import bracketed, node_lines
+from app.graph.panel import biases, linear_layers
+from app.graph.layout import parameter_labels
 from app.playground.inspector import NOT_STEPPING, phase_words
 from app.playground.stepthrough.recorded_step import PHASES, forward_reading
 from app.playground.stepthrough.walkthrough import EXAMPLE
@@ -29,10 +32,6 @@ SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u
 def subscript(count):
     """`count` in subscript digits, as in w₁₂."""
     return str(count).translate(SUBSCRIPTS)
-
-
-def bracketed(value):
-    return f"({number(value)})"
 
 
 def weighted_sum(weights, inputs, bias, z):
@@ -133,10 +132,11 @@ class MathPanel:
     (`pictures`) and reads the numbers from `run()` and `walkthrough()` as they are now; outside the
     walkthrough at `inspected_input()`, the input the Network view shows."""
 
-    def __init__(self, page, pictures, run, walkthrough, inspected_input):
-        self.page, self.pictures = page, pictures
+    def __init__(self, page, pictures, run, walkthrough, inspected_input, graph):
+        self.page, self.pictures, self.graph = page, pictures, graph
         self.run, self.walkthrough, self.inspected_input = run, walkthrough, inspected_input
         self.text = None  # what is shown: the page's text changes only when it does
+        self.pass_of = (None, ())  # (a graph's root, its backward pass and names): worked out once per graph
 
     def show(self, part):
         """Write out `part` (as the inspector gets it: ("neuron", layer, index), an edge, a graph node or None)."""
@@ -145,6 +145,8 @@ class MathPanel:
             lines = self.neuron(*part[1:])
         elif part is not None and part[0] == "edge":
             lines = self.edge(*part[1:])
+        elif part is not None and part[0] == "node" and self.graph.index_of(part[1]) is not None:
+            lines = self.node(self.graph.index_of(part[1]))
         text = "\n".join(lines or [NOTHING_CHOSEN])
         if text != self.text:
             self.text = text
@@ -209,6 +211,30 @@ class MathPanel:
         else:
             lines.append(f"Its update comes in phase {UPDATE + 1} (update).")
         return lines
+
+    def node(self, index):
+        """A graph node: its op's local derivatives and the contributions that made its gradient, as far as Next
+        node has stepped the backward pass (all of it outside the stepping, once the gradients are computed)."""
+        graph = self.graph
+        tensor, walk, stepping = graph.nodes.tensors[index], graph.shown_walkthrough(), graph.stepping()
+        title = f"Graph node {graph.nodes.labels[index]}"
+        if walk is not None:
+            return [f"{title}{phase_words(walk)}: its numbers are in the inspector; the chain rule is written out "
+                    "node by node for an expression your code sets as graph (the lesson Backpropagation through "
+                    "one expression)"]
+        if stepping is not None:
+            return [f"{title} (backward pass)", *node_lines(tensor, stepping.steps, stepping.names,
+                                                             len(stepping.reached()))]
+        root = graph.nodes.tensors[-1]
+        if self.pass_of[0] is not root:
+            names = node_names(root)
+            if graph.code_graph is None:  # the network's loss L and its parameters, as the Network view calls them
+                names.update((t, label) for t, label in parameter_labels(linear_layers(self.run())).items()
+                             if t in names)
+                names[root] = "L"
+            self.pass_of = (root, (backward_steps(root), names))
+        steps, names = self.pass_of[1]
+        return [title, *node_lines(tensor, steps, names, len(steps) if root.grad is not None else 0)]
 
     @staticmethod
     def activation_module(model, layer):

@@ -201,3 +201,33 @@ def test_with_adam_and_a_penalty_the_penalty_is_its_own_term_and_the_step_is_the
     assert shares + read(penalty[1]) == pytest.approx(gradient, rel=1e-3)
     assert lines[5] == (f"Adam's step, from its running averages: \u0394w = {number(after - before)}, so "
                         f"w \u2190 ({number(before)}) + ({number(after - before)}) = {number(after)}")
+
+
+def test_a_three_class_output_is_its_softmax_probability(opened):
+    playground, page = opened("#preset=three-class")
+    point_at_neuron(playground, 2, 1)  # the second of three output neurons
+    z_of, _ = hooked_pass(playground.run, playground.canvas_input.inspected_input(playground.moment))
+    *_, z, output_line = sum_parts(page.texts["math"])
+    logits = z_of[-1]
+    p = re.fullmatch(rf"p\u2082 = exp\(z\u2082\) / \u03a3\u2c7c exp\(z\u2c7c\) = ({NUMBER}), the probability of "
+                     r"class 1", output_line)
+    assert z == approx(logits[1]) and read(p[1]) == approx(np.exp(logits[1]) / np.exp(logits).sum())
+    assert p[1] == dict(page.tables["inspector-numbers"])["output"]
+
+
+@pytest.mark.parametrize("optimizer, named", [("momentum", "SGD with momentum's step, from its running velocity"),
+                                              ("rmsprop", "RMSprop's step, from its running average of squared "
+                                                          "gradients")])
+def test_momentum_and_rmsprop_steps_are_the_engines_recorded_step(opened, edge_middle, optimizer, named):
+    run = Run(State(optimizer=optimizer))
+    story = network_step(record_step(run), run.model)  # the same first step, recorded apart from the page
+    before, gradient, after = (part[1, 3] for part in story.weights[1])
+    playground, page = opened(f"#optimizer={optimizer}")
+    walk_to(playground, 5)
+    playground.pointer("network", "click", *edge_middle(playground, 1, 1, 3))
+    *_, update = chain_rule(page.texts["math"])
+    assert update == (f"{named}: \u0394w = {number(after - before)}, so w \u2190 ({number(before)}) + "
+                      f"({number(after - before)}) = {number(after)}")
+    lr = run.optimizer.lr  # a first step: the velocity is the gradient; the squares' average is (1 − 0.99)·g²
+    first_step = -lr * gradient if optimizer == "momentum" else -lr * gradient / (np.sqrt(0.01 * gradient ** 2) + 1e-8)
+    assert after - before == pytest.approx(first_step, rel=1e-9)

@@ -30,7 +30,7 @@ class TrainingWorker:
         self.page, self.clock = page, clock
         self.ready, self.holds_run, self.session, self.arrived = False, False, 0, []
         self.handed = self.refused = None  # the run handed on last, and one the worker could not take
-        self.problem, self.on_problem = None, on_problem  # why training stays in the page's frames, if it must
+        self.on_problem = on_problem  # hears why training stays in the page's frames, when it must
         self.attempts, self.trying = 0, None  # the editor's code being tried there: (attempt, answer, deadline)
         self.worker = page.start_worker(SCRIPT, self.receive)
 
@@ -39,7 +39,7 @@ class TrainingWorker:
         if kind == "ready":
             self.ready = True
         elif kind == "failed":
-            self.ready, self.holds_run, self.problem = False, False, data
+            self.ready, self.holds_run = False, False
             self.on_problem(data)
         elif kind == "snapshot":
             session, snapshot = snapshots.unpack(data)

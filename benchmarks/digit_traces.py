@@ -15,11 +15,10 @@ import shutil
 import sys
 import time
 
-import build
 from benchmarks.digits import MEDIAN_MS
 from benchmarks.open_model import lab_page
 from benchmarks.playground import wait_until
-from benchmarks.site import print_table
+from benchmarks.site import local_pyodide, print_table
 
 SHOWN = "!window.gradcanvas.digits.stale && document.querySelector('#digit-model-choice').value === 'trace.json'"
 WATCH_LONG_TASKS = """
@@ -87,8 +86,10 @@ def main(argv=()):
     parser.add_argument("--steps", type=int, default=300, help="training steps the trace records")
     parser.add_argument("--seconds", type=float, default=2.0, help="time spent calling each measured function")
     args = parser.parse_args(argv)
-    if shutil.which("chromium") is None or not any(build.local_pyodide_dir().glob("numpy-*.whl")):
-        print("bench digit_traces: no chromium or no local Pyodide with numpy (see tests/browser)")
+    if shutil.which("chromium") is None:
+        print("bench digit_traces: no chromium on PATH (see tests/browser)")
+        return 2
+    if local_pyodide("digit_traces") is None:
         return 2
     try:
         data = recorded(args.steps)

@@ -24,7 +24,7 @@ from pathlib import Path
 import build
 from benchmarks.digits import MEDIAN_MS, SEVEN, draw
 from benchmarks.playground import served_browser, wait_until
-from benchmarks.site import check, print_table
+from benchmarks.site import check, local_pyodide, print_table
 
 TARGET_MS = 100
 SHOWN = "!window.gradcanvas.digits.stale && document.querySelector('#digit-model-choice').value === '{name}'"
@@ -116,8 +116,10 @@ def main(argv=()):
     parser = argparse.ArgumentParser(prog="bench open_model", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time spent calling each measured function")
     args = parser.parse_args(argv)
-    if shutil.which("chromium") is None or not any(build.local_pyodide_dir().glob("numpy-*.whl")):
-        print("bench open_model: no chromium or no local Pyodide with numpy (see tests/browser)")
+    if shutil.which("chromium") is None:
+        print("bench open_model: no chromium on PATH (see tests/browser)")
+        return 2
+    if local_pyodide("open_model") is None:
         return 2
     try:
         opening = models()

@@ -16,6 +16,7 @@ from app.playground.notes import show_notes
 from app.playground.points import own_points
 from app.playground.weight_editor import WeightEditor
 
+CHOOSING_REACH = 6.0  # a click this close (CSS px) to a training point chooses it rather than adding a point
 PLANE_STEP = 0.5  # an arrow key moves the inspected point this far on the plane (with Shift, 4x)
 SECONDS_PER_INPUT = 1.5  # how long each training point stays the drawn input when none is hovered
 ARROWS = {"ArrowLeft": (-1.0, 0.0), "ArrowRight": (1.0, 0.0), "ArrowUp": (0.0, 1.0), "ArrowDown": (0.0, -1.0)}
@@ -27,13 +28,14 @@ class CanvasInput:
     panel); `run()` is the run that trains,
     `stepthrough` the walkthrough's driver (mid-step, a click on an edge inspects it rather than editing it),
     `moment()` the timestamp the views show, and `change_settings(changes)` changes the settings (a click on
-    the plane adds a point to the data)."""
+    the plane adds a point to the data, or on a training point chooses it: see `click_plane`)."""
 
     def __init__(self, page, pictures, graph, inspect, stepthrough, run, moment, change_settings):
         self.page, self.pictures, self.graph, self.inspect = page, pictures, graph, inspect
         self.stepthrough, self.run, self.moment, self.change_settings = stepthrough, run, moment, change_settings
         self.hovered_neuron = None     # (layer, index) under the pointer on the Network canvas
         self.hovered_point = None      # a point of the plane under the pointer on the Output canvas
+        self.chosen_example = None     # the training point clicked on the plane (its index), whose own gradients show
         self.selected_edge = None      # (layer, to, from) clicked on the Network canvas: the weight editor's
         self.hovered_part = self.selected_part = None  # ("neuron", l, i), ("edge", l, to, from) or ("node", key)
         self.links = Links()           # what a hovered graph node is in the Network view
@@ -41,7 +43,7 @@ class CanvasInput:
 
     def use_run(self):
         """A new run: nothing of the old network stays pointed at."""
-        self.hovered_part = self.selected_part = self.selected_edge = None
+        self.hovered_part = self.selected_part = self.selected_edge = self.chosen_example = None
         self.links = Links()
 
     # ---- the pointer, and what its clicks change ----------------------------------------------------
@@ -60,7 +62,30 @@ class CanvasInput:
             point = plane.from_plane(x, y, self.pictures.output.width, self.pictures.output.height)
             self.hovered_point = point if kind == "move" else None
             if kind == "click":
-                self.add_point(point, shift)
+                self.click_plane(point, shift)
+
+    def click_plane(self, point, shift):
+        """A click (or Enter) at `point` of the plane: on a training point it chooses that point, whose own
+        gradients the views then show (on the chosen one it lets go); elsewhere it adds a point. With Shift it
+        always adds one, of the other class, so a point can go on top of another."""
+        example = None if shift else self.training_point_at(point)
+        if example is None:
+            self.add_point(point, shift)
+        else:
+            self.chosen_example = None if example == self.chosen_example else example
+            self.inspect(self.inspected_part())
+
+    def training_point_at(self, point):
+        """The index of the training point nearest `point` within CHOOSING_REACH pixels of it, or None."""
+        points = self.run().X_train
+        if not len(points):
+            return None
+        output = self.pictures.output
+        pixels = np.subtract(plane.to_plane(np.asarray(points).T, output.width, output.height),
+                             np.reshape(plane.to_plane(point, output.width, output.height), (2, 1)))
+        distances = np.hypot(*pixels)
+        nearest = int(np.argmin(distances))
+        return nearest if distances[nearest] <= CHOOSING_REACH else None
 
     def add_point(self, point, shift):
         """A click on the plane adds a point of the chosen class (shift: the other one); with a built-in
@@ -124,19 +149,32 @@ class CanvasInput:
 
     # ---- the input the views show ----------------------------------------------------------------------
     def input_key(self, timestamp_ms):
-        """What decides the drawn input: the hovered point, or the number of the training point that is up
-        (it changes every SECONDS_PER_INPUT, and holds still for viewers who ask for reduced motion)."""
+        """What decides the drawn input: the chosen training point (held until let go), the hovered point, or
+        the number of the training point that is up (it changes every SECONDS_PER_INPUT, and holds still for
+        viewers who ask for reduced motion)."""
+        if self.chosen_example is not None:
+            return ("chosen", self.chosen_example)
         if self.hovered_point is not None:
             return self.hovered_point
         return 0 if self.page.prefers_reduced_motion() else int(timestamp_ms / 1000 / SECONDS_PER_INPUT)
 
     def inspected_input(self, timestamp_ms):
         """The point whose activations the network shows (see `input_key`), or None with no data."""
-        key = self.input_key(timestamp_ms)
+        key, points = self.input_key(timestamp_ms), self.run().X_train
+        if self.chosen_example is not None:
+            return points[self.chosen_example]
         if self.hovered_point is not None:
             return key
-        points = self.run().X_train
         return points[key % len(points)] if len(points) else None
+
+    def crosshair(self, timestamp_ms):
+        """Where the plane's crosshair is: at the pointer (or the keys' point) while it is on the plane, where a
+        click would act; else at the drawn input."""
+        return self.hovered_point if self.hovered_point is not None else self.drawn_input(timestamp_ms)
+
+    def chosen_point(self):
+        """The chosen training point's place on the plane, or None."""
+        return None if self.chosen_example is None else self.run().X_train[self.chosen_example]
 
     def drawn_input(self, timestamp_ms):
         """The point whose activations the Network view shows: the walkthrough's example while it runs."""
@@ -155,8 +193,9 @@ class CanvasInput:
         return canvas == "graph" and self.key_on_graph(name)
 
     def key_on_plane(self, name, shift):
-        """The arrows move the inspected point (from the input drawn now), Enter adds a point there as a
-        click would (Shift: the other class), Escape lets go."""
+        """The arrows move the inspected point (from the input drawn now), Enter clicks there (a point added,
+        Shift: of the other class; or a training point chosen), Escape lets go of the point, then of the chosen
+        training point."""
         if name in ARROWS:
             start = self.hovered_point if self.hovered_point is not None else self.drawn_input(self.moment())
             start = (0.0, 0.0) if start is None else start
@@ -164,9 +203,12 @@ class CanvasInput:
             x, y = np.clip(np.add(start, np.multiply(ARROWS[name], step)), -plane.EXTENT, plane.EXTENT)
             self.hovered_point = (float(x), float(y))
         elif name == "Enter" and self.hovered_point is not None:
-            self.add_point(self.hovered_point, shift)
+            self.click_plane(self.hovered_point, shift)
         elif name == "Escape" and self.hovered_point is not None:
             self.hovered_point = None
+        elif name == "Escape" and self.chosen_example is not None:
+            self.chosen_example = None
+            self.inspect(self.inspected_part())
         else:
             return False
         return True

@@ -15,6 +15,7 @@ from app.diagnostics.panel import DiagnosticsPanel
 from app.editor.session import SAVED_CODE, CodeSession
 from app.graph.panel import GraphPanel
 from app.playground import layer_editor
+from app.playground.attribution import Attribution, chosen_note
 from app.playground.canvas_input import CanvasInput
 from app.playground.inspector import Inspector
 from app.playground.link import ROOMS, TOP, read_link
@@ -62,15 +63,17 @@ class Playground:
         self.traces = TraceSession(page)
         self.pictures = Pictures(page, run)
         self.graph = GraphPanel(page, run, walkthrough, theme=lambda: self.pictures.theme, moment=moment)
-        self.inspector = Inspector(page, self.pictures, self.graph, run, walkthrough,
-                                   inspected_input=lambda: self.canvas_input.inspected_input(self.moment))
-        self.math = MathPanel(page, self.pictures, run, walkthrough,
-                              inspected_input=lambda: self.canvas_input.inspected_input(self.moment), graph=self.graph)
         self.stepthrough = WalkthroughDriver(page, self.graph, self.traces, run, train_epoch=self.train_one_epoch,
                                              pause=lambda: self.set_playing(False), say=self.say,
                                              seek_replay=self.seek_replay)
         self.canvas_input = CanvasInput(page, self.pictures, self.graph, self.show_part, self.stepthrough, run,
                                         moment=moment, change_settings=self.change_many)
+        self.attribution = Attribution(run, self.canvas_input, walkthrough)  # the training points' own gradients
+        self.inspector = Inspector(page, self.pictures, self.graph, run, walkthrough,
+                                   inspected_input=lambda: self.canvas_input.inspected_input(self.moment))
+        self.math = MathPanel(page, self.pictures, run, walkthrough,
+                              inspected_input=lambda: self.canvas_input.inspected_input(self.moment), graph=self.graph,
+                              attribution=self.attribution)
         self.diagnostics = DiagnosticsPanel(page)
         self.worker = TrainingWorker(page, on_problem=self.train_here)  # trains while the page plays
         self.capture = Recorder(page, run, caption=self.capture_caption, repaint=self.paint_at)
@@ -484,11 +487,15 @@ class Playground:
         return describe(self.state, self.run, point, output)
 
     def network_notes(self):
-        """Where the drawn network comes from, when not from the controls."""
+        """Where the drawn network comes from, when not from the controls; and the chosen training point."""
+        notes = []
         if self.traces.replay:
-            return ["The network is the trace's, as it stood before the step shown."]
-        source = self.editor.network_source()
-        return [f"The network comes from {source}."] if source else []
+            notes.append("The network is the trace's, as it stood before the step shown.")
+        elif source := self.editor.network_source():
+            notes.append(f"The network comes from {source}.")
+        if self.canvas_input.chosen_example is not None and self.stepthrough.walkthrough is None:
+            notes.append(chosen_note(self.run, self.canvas_input.chosen_example))
+        return notes
 
     def capture_caption(self):
         return caption(self.state, self.run, self.pictures.numbers, self.editor.defines_model())
@@ -512,14 +519,18 @@ class Playground:
         self.needs_paint, self.painted_input, self.moment = False, input_key, timestamp_ms
         self.pictures.fit()
         grid_outputs = self.stepthrough.plane_outputs(self.pictures.grid)
-        point = self.canvas_input.drawn_input(timestamp_ms)
-        self.pictures.paint_plane(grid_outputs, self.canvas_input.hovered_neuron, point)
-        if self.stepthrough.walkthrough is not None:
+        point, walking = self.canvas_input.drawn_input(timestamp_ms), self.stepthrough.walkthrough is not None
+        self.attribution.update()
+        self.pictures.paint_plane(grid_outputs, self.canvas_input.hovered_neuron, self.canvas_input.crosshair(timestamp_ms),
+                                  None if walking else self.canvas_input.chosen_point(), self.attribution.pulls())
+        if walking:
             self.paint_walkthrough(timestamp_ms)
+            self.page.set_text("network-note", " ".join(self.network_notes()))
         else:
             latest = self.monitor.latest
             self.pictures.paint_network(grid_outputs, point, self.canvas_input.marked_parts(),
-                                        latest.nonfinite if latest else None, self.network_notes())
+                                        latest.nonfinite if latest else None, self.network_notes(),
+                                        self.attribution.of_chosen())
         self.show_inspector()
         self.pictures.paint_curve()
         graph_due = self.graph.due(timestamp_ms, self.playing)

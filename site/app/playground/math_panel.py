@@ -78,18 +78,30 @@ def neuron_lines(name, inputs_name, weights, inputs, bias, z, activation, a, out
     return lines + [f"a = {activation}(z) = {activation}({number(z)}) = {number(a)}"]
 
 
-def chain_rule_lines(upstream, slope, x, activation, batch):
-    """The chain rule for one weight and one example: `upstream` is ∂L/∂a for the neuron it feeds, `slope` its
-    activation's f′(z) (None for the output's logit, which has none), `x` the value it multiplies. The batch's loss
-    is the mean over its `batch` examples, so this is the example's share: 1/batch of its own loss's gradient."""
-    share = f"its share of the batch's mean loss, 1/{batch} of the gradient of its own loss"
+def chain_rule_lines(upstream, slope, x, activation, lead, loss="L"):
+    """The chain rule for one weight and one example, after the line `lead` that says which: `upstream` is ∂L/∂a
+    for the neuron it feeds, `slope` its activation's f′(z) (None for the output's logit, which has none), `x` the
+    value it multiplies; `loss` names the loss differentiated (L, or Lᵢ for one example's own)."""
     if slope is None:
-        return [f"For the batch's first example ({share}):",
-                f"∂L/∂w = ∂L/∂z · x = {bracketed(upstream)}·{bracketed(x)} = "
-                f"{number(upstream * x)}"]
-    return [f"For the batch's first example ({share}):",
-            f"∂L/∂w = ∂L/∂a · {activation}′(z) · x = {bracketed(upstream)}·"
-            f"{bracketed(slope)}·{bracketed(x)} = {number(upstream * slope * x)}"]
+        return [lead, f"∂{loss}/∂w = ∂{loss}/∂z · x = {bracketed(upstream)}·{bracketed(x)} = {number(upstream * x)}"]
+    return [lead, f"∂{loss}/∂w = ∂{loss}/∂a · {activation}′(z) · x = {bracketed(upstream)}·"
+                  f"{bracketed(slope)}·{bracketed(x)} = {number(upstream * slope * x)}"]
+
+
+def batch_share(batch):
+    """The lead of the walkthrough's chain rule: the batch's loss is the mean over its `batch` examples, so the
+    first example's part is 1/batch of its own loss's gradient."""
+    return (f"For the batch's first example (its share of the batch's mean loss, 1/{batch} of the gradient of its "
+            "own loss):")
+
+
+def mean_lines(pulls, symbol, batch_size):
+    """What the training points' own gradients `pulls` (∂Lᵢ/∂`symbol`, one per point) add up to: their mean is the
+    gradient of the training loss, and a step on a batch of `batch_size` follows its points' mean."""
+    return [f"Mean of ∂Lᵢ/∂{symbol} over all {len(pulls)} training points = {number(pulls.mean())}: the gradient of "
+            "the training loss (the points on the Output plane show each one).",
+            f"A step on a batch of {min(batch_size, len(pulls))} follows its points' mean (plus the penalty's "
+            f"∂/∂{symbol}, if any)."]
 
 
 def batch_lines(shares, gradient):
@@ -132,8 +144,8 @@ class MathPanel:
     (`pictures`) and reads the numbers from `run()` and `walkthrough()` as they are now; outside the
     walkthrough at `inspected_input()`, the input the Network view shows."""
 
-    def __init__(self, page, pictures, run, walkthrough, inspected_input, graph):
-        self.page, self.pictures, self.graph = page, pictures, graph
+    def __init__(self, page, pictures, run, walkthrough, inspected_input, graph, attribution):
+        self.page, self.pictures, self.graph, self.attribution = page, pictures, graph, attribution
         self.run, self.walkthrough, self.inspected_input = run, walkthrough, inspected_input
         self.text = None  # what is shown: the page's text changes only when it does
         self.pass_of = (None, ())  # (a graph's root, its backward pass and names): worked out once per graph
@@ -180,8 +192,9 @@ class MathPanel:
         last = layer == len(self.pictures.layout.centres) - 1
         output = (index, outputs[index], run.classes, run.regression) if last else None
         previous = "the input features" if layer == 1 else f"hidden layer {layer - 1}"
-        return neuron_lines(title, previous, weights[index], values[layer - 1], bias, pre_activations[layer][index],
-                            run.activation_names()[layer - 1], values[layer][index], output)
+        lines = neuron_lines(title, previous, weights[index], values[layer - 1], bias, pre_activations[layer][index],
+                             run.activation_names()[layer - 1], values[layer][index], output)
+        return lines if walk is not None or bias is None else lines + self.pulls_on_bias(layer, index)
 
     def edge(self, layer, to_neuron, from_neuron):
         """A weight: during the walkthrough its gradient by the chain rule (from phase 4) and its update (phase 5),
@@ -189,8 +202,7 @@ class MathPanel:
         name, run, walk = self.pictures.neuron_name, self.run(), self.walkthrough()
         title = f"Weight from {name(layer, from_neuron)} to {name(layer + 1, to_neuron)}{phase_words(walk)}"
         if walk is None:
-            return [title, f"w = {number(run.weights[layer].data[to_neuron, from_neuron])}: {NOT_STEPPING} and see "
-                           "its gradient worked out"]
+            return [title, *self.pulls_on_weight(layer, to_neuron, from_neuron)]
         story = walk.story
         before, gradient, after = (None if part is None else part[to_neuron, from_neuron]
                                    for part in story.weights[layer])
@@ -204,13 +216,41 @@ class MathPanel:
         shares = upstream * x if slopes is None else upstream * slopes * x
         activation = run.activation_names()[layer]
         lines += chain_rule_lines(upstream[EXAMPLE], None if slopes is None else slopes[EXAMPLE], x[EXAMPLE],
-                                  activation, len(x))
+                                  activation, batch_share(len(x)))
         lines += batch_lines(shares, gradient)
         if walk.index >= UPDATE:
             lines.append(update_line(run.optimizer_name, run.optimizer.lr, before, gradient, after))
         else:
             lines.append(f"Its update comes in phase {UPDATE + 1} (update).")
         return lines
+
+    def pulls_on_weight(self, layer, to_neuron, from_neuron):
+        """A weight outside the walkthrough: its value, the chosen training point's own gradient on it by the chain
+        rule, and the training points' mean; without them, how to see its gradient."""
+        run, gradients = self.run(), self.attribution.gradients
+        value = f"w = {number(run.weights[layer].data[to_neuron, from_neuron])}"
+        if gradients is None:
+            return [f"{value}: {NOT_STEPPING} and see its gradient worked out"]
+        lines, chosen = [value], self.attribution.chosen
+        if chosen is not None:
+            z = gradients.pre_activations[layer][chosen, to_neuron]
+            slope = activation_slopes(self.activation_module(run.model, layer), [z])
+            lines += chain_rule_lines(gradients.upstream[layer][chosen, to_neuron], None if slope is None else slope[0],
+                                      gradients.inputs[layer][chosen, from_neuron], run.activation_names()[layer],
+                                      f"For training point {chosen + 1} alone (its own loss L\u1d62):", loss="L\u1d62")
+        return lines + mean_lines(gradients.of_weight(layer, to_neuron, from_neuron), "w", run.state.batch_size)
+
+    def pulls_on_bias(self, layer, index):
+        """A computed neuron outside the walkthrough: the chosen training point's pull on its bias, ∂Lᵢ/∂b = ∂Lᵢ/∂z,
+        and the training points' mean; nothing without them."""
+        gradients, chosen = self.attribution.gradients, self.attribution.chosen
+        if gradients is None:
+            return []
+        lines = []
+        if chosen is not None:
+            lines.append(f"For training point {chosen + 1} alone: \u2202L\u1d62/\u2202b = \u2202L\u1d62/\u2202z = "
+                         f"{number(gradients.of_bias(layer - 1, index)[chosen])}")
+        return lines + mean_lines(gradients.of_bias(layer - 1, index), "b", self.run().state.batch_size)
 
     def node(self, index):
         """A graph node: its op's local derivatives and the contributions that made its gradient, as far as Next

@@ -9,11 +9,13 @@ import numpy as np
 from app.playground import plane
 from app.playground.curve_view import paint_loss_curve
 from app.playground.network_layout import layout_network
-from app.playground.network_view import label_room, paint_network, strongest_edges
-from app.playground.output_view import paint_output, paint_points, point_colours
+from app.playground.network_view import WEIGHT_FOR_MAX_WIDTH, label_room, paint_network, strongest_edges
+from app.playground.output_view import paint_output, paint_points, paint_pulls, point_colours
 from app.playground.run import INPUT_RANGE
 from app.playground.stepthrough.particles_view import paint_links
+from app.playground.stepthrough.walkthrough import colour_key
 from app.playground.summary import label_of, points_note
+from app.shared.colour_key import key_line
 from app.shared.growing_rows import GrowingRows
 from app.shared.numbers import number
 from app.shared.palette import DARK, LIGHT
@@ -28,7 +30,9 @@ LEGEND_NOTES = {
 }
 # What the crosshair on the plane is, said under it whenever it is drawn, with what a click there does (a
 # learner's first try, which turns the dataset into their own points).
-CROSSHAIR_NOTE = "\u2295 marks the input whose values the Network shows; hover to move it, click to add a point there."
+CROSSHAIR_NOTE = ("\u2295 marks the input whose values the Network shows; hover to move it, click to add a point there, "
+                  "or click a training point to see how it alone pulls each weight.")
+CHOSEN_NOTE = "The ringed training point is chosen: click it again, or press Escape here, to let go."
 
 
 class Pictures:
@@ -48,6 +52,8 @@ class Pictures:
         self.grid = plane.plane_grid(self.resolution)
         self.numbers = (np.nan,) * 4        # the losses and accuracies shown, which a picture's caption repeats
         self.history_rows = GrowingRows(4)  # the run's history as an array, for the loss curve
+        self.pulls_shown = False            # whether the points' layer shows a weight's pulls (see `paint_plane`)
+        self.edges_show = None              # what the Network's colour key was last built for by `paint_network`
         self.show_axes()
 
     def use_run(self):
@@ -123,16 +129,33 @@ class Pictures:
             self.page.build(element, [("span", {"style": f"--at: {100 * at:g}%"}, number(value))
                                       for value, at in zip(ticks, places)])
 
-    def paint_plane(self, grid_outputs, hovered_neuron, point):
+    def paint_plane(self, grid_outputs, hovered_neuron, point, chosen=None, pulls=None):
         """The Output canvas: the network's output over the plane (or the hovered neuron's), the points on
-        it, and a crosshair at `point`, the input the Network view shows (or none); the caption says which
-        output it shows and, when there is one, what the crosshair is."""
+        it, a crosshair at `point` (or none) and a ring around the `chosen` training point (or none); the caption
+        says which output it shows and what the marks are. With `pulls` ((what, each training point's ∂Lᵢ/∂w)
+        for the part pointed at), the training points show them instead of their labels (`paint_pulls`)."""
         caption = self.paint_heatmap(grid_outputs, hovered_neuron)
-        self.page.set_text("output-caption", caption if point is None else f"{caption} {CROSSHAIR_NOTE}")
-        if self.points_stale:
+        notes = [caption] + ([CROSSHAIR_NOTE] if point is not None else []) + ([CHOSEN_NOTE] if chosen is not None else [])
+        self.page.set_text("output-caption", " ".join(notes))
+        if pulls is not None:
+            self.paint_pulls(*pulls)
+        elif self.points_stale or self.pulls_shown:
             self.paint_points()
         paint_output(self.output.context, self.heatmap_image.element, self.points_image.element,
-                     self.output.width, self.output.height, self.theme, point)
+                     self.output.width, self.output.height, self.theme, point, chosen)
+
+    def paint_pulls(self, what, pulls):
+        """The points' layer as the training points' pulls on one parameter (`what`, in words), and their key."""
+        run, width, height = self.run(), self.output.width, self.output.height
+        self.points_image.fit(width, height, self.output.pixel_ratio)
+        paint_pulls(self.points_image.context, width, height, run.X_train, pulls, self.theme)
+        largest = float(np.abs(pulls).max()) if len(pulls) else 0.0
+        self.page.build("pull-key", key_line(
+            "Point colour", f"the sign of \u2202L\u1d62/\u2202{what}, how training point i alone pulls it",
+            "blue +: its step lowers it", "orange \u2212: raises it", "size",
+            f"|\u2202L\u1d62/\u2202{what}|, largest {number(largest)}") + [
+            ("span", {}, " Test points do not train, so they pull nothing and are not drawn.")])
+        self.pulls_shown, self.points_stale = True, True  # the labels come back once nothing is pointed at
 
     def paint_heatmap(self, grid_outputs, hovered_neuron):
         """The plane's picture: the network's output over it, or the hovered neuron's; returns the caption
@@ -166,7 +189,9 @@ class Pictures:
         paint_points(self.points_image.context, width, height, (run.X_train, colours(run.y_train)),
                      (run.X_test[shown], colours(run.y_test[shown])), self.theme)
         self.show_legend()
-        self.points_stale = False
+        if self.pulls_shown:
+            self.page.build("pull-key", [])
+        self.points_stale = self.pulls_shown = False
 
     def show_legend(self):
         """The legend's words: what the plane's colours mean for the run's output, and which points are test
@@ -176,16 +201,18 @@ class Pictures:
         self.page.set_text("legend-note", f"{LEGEND_NOTES[output_kind(run)]} {note}".strip())
 
     # ---- the Network view ------------------------------------------------------------------------------
-    def paint_network(self, grid_outputs, point, marked, nonfinite, notes):
+    def paint_network(self, grid_outputs, point, marked, nonfinite, notes, gradients=None):
         """The Network view while training: every neuron's output over the plane and its value at `point`,
         the `marked` parts outlined, the layer where `nonfinite` (the monitor's, or None) appeared framed,
-        and `notes` on where the network comes from under it."""
+        and `notes` on where the network comes from under it. With `gradients` (one training point's own
+        ∂Lᵢ/∂w, a matrix per layer) the edges show them instead of the weights, the largest at full width."""
         if point is not None:
             values, shades = self.neurons_at(point)
         else:
             values, shades = [None] * len(self.layout.centres), [np.zeros(len(c)) for c in self.layout.centres]
         self.paint_thumbnails(grid_outputs)
-        weights = self.drawn_weights()
+        weights = self.drawn_weights() if gradients is None else scaled_to_width(gradients)
+        self.show_edge_key(gradients)
         shown = strongest_edges(weights, MAX_EDGES_DRAWN)
         total = sum(w.size for w in weights)
         paint_network(self.network.context, self.page.path, self.layout, weights, values, shades, self.theme,
@@ -196,6 +223,21 @@ class Pictures:
         if total > MAX_EDGES_DRAWN:
             notes = [*notes, f"Drawing the {MAX_EDGES_DRAWN} strongest of {total:,} weights."]
         self.page.set_text("network-note", " ".join(notes))
+
+    def show_edge_key(self, gradients):
+        """The Network's colour key, when what the edges show changed: the weights (the stepping-through's key
+        outside a walked step), or one training point's gradients."""
+        shows = "weights" if gradients is None else "gradients"
+        if shows == self.edges_show:
+            return
+        self.edges_show = shows
+        if gradients is None:
+            self.page.build("network-colours", colour_key())
+            return
+        largest = max((float(np.abs(g).max()) for g in gradients if g.size), default=0.0)
+        self.page.build("network-colours", key_line(
+            "Edge colour", "the sign of \u2202L\u1d62/\u2202w, the chosen training point's own gradient",
+            "blue +", "orange \u2212", "width", f"|\u2202L\u1d62/\u2202w|, widest at its largest, {number(largest)}"))
 
     def paint_thumbnails(self, grid_outputs):
         """Every neuron's output over the plane as one strip of small images, from the same forward pass."""
@@ -209,6 +251,7 @@ class Pictures:
 
     def paint_walkthrough(self, walk, marked, timestamp_ms):
         """The Network view of the walkthrough `walk` at this moment, the `marked` parts outlined."""
+        self.edges_show = None  # the walkthrough keeps its own key
         walk.paint(self.network.context, self.walkthrough_image, self.page.path, self.layout, self.theme,
                    self.captions(), self.input_labels(), marked, timestamp_ms, self.network.pixel_ratio)
 
@@ -226,6 +269,13 @@ class Pictures:
             self.page.set_text(element, "–" if np.isnan(value) else f"{value:.3f}")
         for element, value in (("train-accuracy", train_accuracy), ("test-accuracy", test_accuracy)):
             self.page.set_text(element, "–" if np.isnan(value) else f"{100 * value:.1f}%")
+
+
+def scaled_to_width(gradients):
+    """Gradient matrices scaled together so the largest |∂L/∂w| draws as wide as a weight of
+    WEIGHT_FOR_MAX_WIDTH: every edge keeps its sign and its size against the others, across layers."""
+    largest = max((float(np.abs(g).max()) for g in gradients if g.size), default=0.0)
+    return [g * (WEIGHT_FOR_MAX_WIDTH / largest) if largest > 0 else g for g in gradients]
 
 
 def shows_test(run):

@@ -183,8 +183,10 @@ def test_the_caption_says_what_the_crosshair_is_whenever_it_is_drawn(opened):
 
 def test_the_caption_says_what_a_click_on_the_plane_does_and_a_click_does_it(opened):
     playground, page = opened()
-    assert page.texts["output-caption"].endswith("hover to move it, click to add a point there.")
+    assert page.texts["output-caption"].endswith("hover to move it, click to add a point there, or click a "
+                                                 "training point to see how it alone pulls each weight.")
     points = len(playground.run.X_train) + len(playground.run.X_test)
+    assert playground.canvas_input.training_point_at(plane.from_plane(40, 40, 300, 300)) is None  # a click here adds
     playground.pointer("output", "click", 40, 40)
     assert playground.state.dataset == "custom" and len(playground.state.custom) == points + 1
 

@@ -65,22 +65,23 @@ def local_lines(node, names):
     return lines
 
 
-def gradient_lines(node, steps, names, taken):
+def gradient_lines(node, steps, names, taken, stepper="Next node"):
     """How `node`'s gradient was made from the first `taken` of the backward pass's `steps` (all of them once it
-    is done): the `+=` contributions from the nodes that use it, and their sum, the engine's `.grad`."""
+    is done): the `+=` contributions from the nodes that use it, and their sum, the engine's `.grad`. `stepper`
+    names what takes the pass further, for the lines that say what is still to come."""
     top = grouped_name(names[steps[0].node])
     symbol = f"\u2202{top}/\u2202{grouped_name(names[node])}"
     if not node.requires_grad:
         return [f"{symbol}: none, it is a constant: nothing needs its gradient"]
     if taken == 0:
-        return [f"{symbol}: filled in by the backward pass: press Next node to step through it"]
+        return [f"{symbol}: filled in by the backward pass: press {stepper} to step through it"]
     if node is steps[0].node:
         return [f"{symbol} = 1: the backward pass starts here"]
     arrived = [(step, c) for step in steps[:taken] for c in step.contributions if c.parent is node]
     own = next(i for i, step in enumerate(steps) if step.node is node)
     so_far = "" if own < taken else ", so far"
     if not arrived:
-        return [f"{symbol}: nothing added yet; it is filled in as Next node reaches the nodes that use it"]
+        return [f"{symbol}: nothing added yet; it is filled in as {stepper} reaches the nodes that use it"]
     total = next(r.after for step, _ in reversed(arrived) for r in step.received if r.parent is node)
     if all(c.local is not None for _, c in arrived):
         uses = [f"\u2202{top}/\u2202{grouped_name(names[step.node])} \u00b7 \u2202{grouped_name(names[step.node])}/"
@@ -92,11 +93,11 @@ def gradient_lines(node, steps, names, taken):
             [f"  = {values_text(total)}"])
 
 
-def node_lines(node, steps, names, taken):
+def node_lines(node, steps, names, taken, stepper="Next node"):
     """Everything the Math panel writes for graph node `node`: what it computes, its op's local derivatives, and
     how its gradient was made by the first `taken` of `steps` (see `gradient_lines`)."""
     return [f"{names[node]} = {values_text(node.data)}", *local_lines(node, names),
-            *gradient_lines(node, steps, names, taken)]
+            *gradient_lines(node, steps, names, taken, stepper)]
 
 
 def bracketed(value):

@@ -14,7 +14,7 @@ from app.graph.node_math import bracketed, node_lines
 from app.graph.panel import biases, linear_layers
 from app.graph.layout import parameter_labels
 from app.playground.inspector import NOT_STEPPING, phase_words
-from app.playground.stepthrough.recorded_step import PHASES, forward_reading
+from app.playground.stepthrough.recorded_step import PHASES, forward_reading, weights_before_the_step
 from app.playground.stepthrough.walkthrough import EXAMPLE
 from app.shared.numbers import number
 
@@ -254,18 +254,26 @@ class MathPanel:
 
     def node(self, index):
         """A graph node: its op's local derivatives and the contributions that made its gradient, as far as Next
-        node has stepped the backward pass (all of it outside the stepping, once the gradients are computed)."""
+        node has stepped the backward pass, or the walkthrough's replay of its step has come (all of it outside
+        both, once the gradients are computed)."""
         graph = self.graph
         tensor, walk, stepping = graph.nodes.tensors[index], graph.shown_walkthrough(), graph.stepping()
         title = f"Graph node {graph.nodes.labels[index]}"
-        if walk is not None:
-            return [f"{title}{phase_words(walk)}: its numbers are in the inspector; the chain rule is written out "
-                    "node by node for an expression your code sets as graph (the lesson Backpropagation through "
-                    "one expression)"]
+        if walk is not None:  # the step's graph, worked out with the weights it was taken with
+            with weights_before_the_step(walk.steps.recording):
+                steps, names = self.backward_pass(graph.nodes.tensors[-1])
+                return [f"{title}{phase_words(walk)}", *node_lines(tensor, steps, names,
+                                                                   walk.reached_events(graph.moment()), "Next phase")]
         if stepping is not None:
             return [f"{title} (backward pass)", *node_lines(tensor, stepping.steps, stepping.names,
                                                              len(stepping.reached()))]
         root = graph.nodes.tensors[-1]
+        steps, names = self.backward_pass(root)
+        return [title, *node_lines(tensor, steps, names, len(steps) if root.grad is not None else 0)]
+
+    def backward_pass(self, root):
+        """(the steps of the backward pass from `root`, the nodes' names), worked out once per graph."""
+        graph = self.graph
         if self.pass_of[0] is not root:
             names = node_names(root)
             if graph.code_graph is None:  # the network's loss L and its parameters, as the Network view calls them
@@ -273,8 +281,7 @@ class MathPanel:
                              if t in names)
                 names[root] = "L"
             self.pass_of = (root, (backward_steps(root), names))
-        steps, names = self.pass_of[1]
-        return [title, *node_lines(tensor, steps, names, len(steps) if root.grad is not None else 0)]
+        return self.pass_of[1]
 
     @staticmethod
     def activation_module(model, layer):

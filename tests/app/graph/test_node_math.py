@@ -18,7 +18,7 @@ def read(text):
 def math_of(playground, page, tensor):
     """The Math region's text for graph node `tensor`, as the panel writes it for that node."""
     panel = MathPanel(page, playground.pictures, lambda: playground.run, lambda: playground.stepthrough.walkthrough,
-                      lambda: None, graph=playground.graph)
+                      lambda: None, graph=playground.graph, attribution=playground.attribution)
     panel.show(("node", playground.graph.layout.keys[playground.graph.nodes.tensors.index(tensor)]))
     return page.texts["math"].split("\n")
 
@@ -105,11 +105,27 @@ def test_before_any_backward_pass_it_says_how_to_fill_the_gradient_in(opened):
                                                 "to step through it")
 
 
-def test_during_the_walkthrough_a_node_points_to_the_inspector_and_the_expression_lesson(opened):
+def test_during_the_walkthrough_a_node_is_worked_out_with_the_weights_of_the_step_as_far_as_it_has_come(opened):
     playground, page = opened()
     playground.act("next-phase")
     playground.paint(0.0)
-    lines = math_of(playground, page, playground.graph.nodes.tensors[-1])
-    assert lines == [f"Graph node {playground.graph.nodes.labels[-1]} (phase 1 of 5, forward): its numbers are in "
-                     "the inspector; the chain rule is written out node by node for an expression your code sets as "
-                     "graph (the lesson Backpropagation through one expression)"]
+    graph, run = playground.graph.nodes, playground.run
+    weights = graph.tensors[graph.labels.index("Hidden 2 weights (2, 4)")]  # its input, hidden 1, takes a gradient
+    linear = next(t for t in graph.tensors if t.op == "linear" and weights in t.parents)
+    lines = math_of(playground, page, linear)
+    assert lines[0] == f"Graph node {graph.labels[graph.tensors.index(linear)]} (phase 1 of 5, forward)"
+    assert lines[-1].endswith("filled in by the backward pass: press Next phase to step through it")
+    for _ in range(4):  # to the update: the optimizer has changed the weights in place by now
+        playground.act("next-phase")
+    playground.paint(0.0)
+    recording = playground.stepthrough.walkthrough.steps.recording
+    before = recording.weights_before[recording.parameter_names[weights]]
+    assert not np.allclose(weights.data, before)
+    lines = math_of(playground, page, linear)
+    rule = next(line for line in lines if "= W\u2c7c\u2096, the weight it is multiplied by" in line)
+    first = re.search(rf"for the first, \(({NUMBER})\)$", rule)
+    assert read(first[1]) == pytest.approx(before[0, 0], rel=1e-3)  # ∂out₁₁/∂x₁₁ = W₁₁ as the step had it
+    assert read(first[1]) != pytest.approx(weights.data[0, 0], rel=1e-3)
+    recorded = next(event.gradient for event in recording.backward if event.node is linear)
+    assert lines[-1] == f"  = {values_text(recorded)}"  # its gradient: what the engine computed in the step
+    np.testing.assert_array_equal(weights.data, recording.weights_after[recording.parameter_names[weights]])

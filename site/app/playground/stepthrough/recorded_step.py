@@ -4,6 +4,7 @@ and per edge for the Network view.
 Nothing here is simulated: layer outputs come from forward hooks, gradients from `backward(observer=...)`
 at the moment the engine completed each one, and the weights from before and after the optimizer's step.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,6 +125,21 @@ def record_step(run, batch=None):
     backward = record_backward(loss, names, lambda observe: run.take_step(loss, observe))
     after = {name: np.array(param.data) for param, name in names.items()}
     return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after)
+
+
+@contextmanager
+def weights_before_the_step(recording):
+    """Inside, the recorded step's parameters hold the values its forward and backward passes computed with: the
+    optimizer updated them in place afterwards, so a backward rule of its graph run again (to write it out)
+    would otherwise read the weights after the step. What they held is put back on leaving."""
+    held = {param: np.array(param.data) for param in recording.parameter_names}
+    for param, name in recording.parameter_names.items():
+        param.data[...] = recording.weights_before[name]
+    try:
+        yield
+    finally:
+        for param, data in held.items():
+            param.data[...] = data
 
 
 @dataclass(frozen=True)

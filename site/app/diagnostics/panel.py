@@ -9,6 +9,7 @@ from app.diagnostics.gradient_check import check_gradients
 from app.diagnostics.histograms import ACTIVATION_RANGES, GRADIENT_DECADES, WEIGHT_RANGE
 from app.diagnostics.monitor import DEAD_SHARE, SATURATED_SHARE, layer_name
 from app.diagnostics.view import paint_histograms, paint_timeline
+from app.lessons.steps import lesson_explaining
 from app.playground.summary import NO_POINTS
 from app.shared.frames import SLOW_PANELS_MS
 
@@ -67,6 +68,17 @@ def table_elements(rows):
     return [header] + [("tr", {}, [cell(text, verdict) for text, verdict in row]) for row in rows]
 
 
+def alert_item(alert):
+    """An alert as a list item: what is wrong and what to try, then a link to the lesson that explains it."""
+    said = ("span", {}, f"{alert.message} {alert.fix}")
+    lesson = lesson_explaining(alert.kind)
+    if lesson is None:
+        return ("li", {}, [said])
+    lesson_id, title = lesson
+    return ("li", {}, [said, ("span", {}, " See the lesson "), ("a", {"href": f"#preset={lesson_id}"}, title),
+                       ("span", {}, ".")])
+
+
 def cell(text, verdict):
     """One table cell; an unhealthy one says which way it is off."""
     if not verdict:
@@ -104,7 +116,7 @@ class DiagnosticsPanel:
         self.timeline.fit()
         stats = monitor.latest
         names = [layer_name(row, monitor.layers) for row in range(monitor.layers)]
-        self.page.show_list("alerts", [f"{alert.message} {alert.fix}" for alert in stats.alerts] if stats else [])
+        self.page.build("alerts", [alert_item(alert) for alert in stats.alerts] if stats else [])
         self.page.build("layer-stats", table_elements(table_rows(stats, names) if stats else []))
         if stats is not None:
             ranges = (WEIGHT_RANGE, GRADIENT_DECADES, [ACTIVATION_RANGES[name] for name in monitor.activations])

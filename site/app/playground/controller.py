@@ -14,6 +14,8 @@ from app.diagnostics.monitor import Monitor
 from app.diagnostics.panel import DiagnosticsPanel
 from app.editor.session import SAVED_CODE, CodeSession
 from app.graph.panel import GraphPanel
+from app.lessons.panel import LessonPanel
+from app.lessons.reading import read_page
 from app.playground import layer_editor
 from app.playground.attribution import Attribution, chosen_note
 from app.playground.canvas_input import CanvasInput
@@ -77,6 +79,7 @@ class Playground:
         self.diagnostics = DiagnosticsPanel(page)
         self.worker = TrainingWorker(page, on_problem=self.train_here)  # trains while the page plays
         self.capture = Recorder(page, run, caption=self.capture_caption, repaint=self.paint_at)
+        self.lessons = LessonPanel(page)  # the open lesson's step, and the progress kept in this browser
         # A button's data-action and what it does; the layer buttons (LAYER_BUTTONS) are `layer_editor.edited_layers`.
         self.actions = {
             "toggle": self.toggle, "step": self.step, "reset": self.reset, "leave-replay": self.restart,
@@ -87,6 +90,7 @@ class Playground:
             "check-gradients": lambda: self.diagnostics.check_gradients(self.run), "load-csv": self.load_csv,
             "save-image": self.capture.save_image, "record": lambda: self.capture.toggle_clip("video"),
             "save-gif": lambda: self.capture.toggle_clip("gif"),
+            **self.lessons.actions,
         }
         # The controls that are not settings, and what a change of each does; any other name is a setting.
         self.controls = {
@@ -108,13 +112,13 @@ class Playground:
         self.graph.code_graph = None  # the expression of the code that was in charge goes with it
         self.messages.clear()
         self.restart()
-        if opened.run_now:  # a lesson plays at once, even after a pause or a run that diverged
+        if opened.lesson:  # a lesson plays at once, even after a pause or a run that diverged
             self.set_playing(True)
-            if opened.code:
-                self.run_code_here(opened.code)  # a lesson's own code, which returns: at once
+        if opened.run_now and opened.code:
+            self.run_code_here(opened.code)  # a lesson's own code, which returns: at once
         if opened.message:  # a preset's lesson, or a word on the link's code; else the new run's own word stands
-            self.say(opened.message, LESSON if opened.run_now else UNREAD_CODE)
-        self.show_state(opened.notes)
+            self.say(opened.message, LESSON if opened.lesson else UNREAD_CODE)
+        self.show_state([*opened.notes, *self.lessons.open_link(opened.lesson, opened.step)])
         if "trace" in self.extras:
             url = self.extras["trace"]
             self.traces.fetch(url, lambda text: self.open_linked_trace(url, text))
@@ -463,6 +467,20 @@ class Playground:
         if self.reveal:
             self.page.reveal(self.reveal)
             self.reveal = ""
+        self.follow_lesson()
+
+    def follow_lesson(self):
+        """Check the open lesson's step against the page as it stands; a step it moved to goes into the link."""
+        if self.lessons.lesson is None:
+            return
+        reading = read_page(self.state, self.run, self.monitor, self.editor.defines_model(), self.graph.code_graph,
+                            self.graph.backward_walk, self.canvas_input.hovered_neuron)
+        if self.lessons.follow(reading):
+            self.page.set_fragment(encode(self.state, self.link_extras()))
+
+    def link_extras(self):
+        """What the page's address carries beside the settings: the code, a trace, and the open lesson's step."""
+        return {**self.extras, **self.lessons.link_extras()}
 
     # ---- showing -----------------------------------------------------------------------------------
     def show_state(self, notes):
@@ -476,7 +494,7 @@ class Playground:
             sizes, activations = self.run.layer_sizes()[1:-1], self.run.activation_names()[:-1]
         layer_editor.show_layers(self.page, sizes, activations, ACTIVATIONS, held)
         self.editor.follow_controls(self.state)
-        self.page.set_fragment(encode(self.state, self.extras))
+        self.page.set_fragment(encode(self.state, self.link_extras()))
         show_notes(self.page, notes)
         self.set_playing(self.playing)
 

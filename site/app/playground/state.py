@@ -20,8 +20,9 @@ from engine.nn import ACTIVATIONS
 
 VERSION = 1
 MAX_FRAGMENT_BYTES = 64 * 1024
-EXTRA_KEYS = ("preset", "code", "trace", "model")  # link keys that presets, the code editor, traces and the
-                                                    # digits lab (a model's URL) own; passed as text
+EXTRA_KEYS = ("preset", "step", "code", "trace", "model")  # link keys that lessons (a preset and its step), the
+                                                            # code editor, traces and the digits lab (a model's
+                                                            # URL) own; passed as text
 
 # The choice lists, written once (ACTIVATIONS and FEATURES in the engine, which builds them); the table
 # below and the UI's controls both read them.
@@ -279,8 +280,8 @@ def with_change(state, **changes):
 
 class Decoded(NamedTuple):
     """What a link holds: the settings, plain-text notes on anything replaced, and the values of the keys
-    other parts of the page own (EXTRA_KEYS: `preset`, `code`, `trace`, `model`), percent-decoded but otherwise
-    untouched."""
+    other parts of the page own (EXTRA_KEYS: `preset`, `step`, `code`, `trace`, `model`), percent-decoded but
+    otherwise untouched."""
 
     state: State
     notes: list

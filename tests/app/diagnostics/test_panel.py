@@ -9,7 +9,7 @@ def test_the_diagnostics_panel_fills_its_table_and_warns_of_vanishing_gradients(
     playground, page = opened("#activation=sigmoid&hidden=8,8,8,8,8,8,8,8")
     for t in range(40):
         playground.frame(t * 16.0)
-        if page.lists.get("alerts"):
+        if page.built.get("alerts"):
             break
     playground.act("toggle")
     playground.paint(1e6)
@@ -17,7 +17,8 @@ def test_the_diagnostics_panel_fills_its_table_and_warns_of_vanishing_gradients(
     assert header[0] == "Layer" and len(rows) == 9 and rows[-1][0] == "the output layer"
     stats = playground.monitor.latest
     assert rows[0][1].startswith(f"{stats.weight_gradient[0, 4]:.3g}")  # the table shows the monitor's numbers
-    assert any(alert.startswith("Vanishing gradients") and "Use ReLU" in alert for alert in page.lists["alerts"])
+    alerts = [item.text for item in page.built["alerts"]]
+    assert any(alert.startswith("Vanishing gradients") and "Use ReLU" in alert for alert in alerts)
     assert page.canvases["histograms"].context.named("fill")  # bars were drawn
 
 

@@ -178,7 +178,8 @@ def test_a_preset_from_the_site_runs_at_once_and_teaches_its_lesson(opened):
     for t in range(30):
         playground.frame(t * 16.0)
     assert any(alert.kind == "dead" for alert in playground.monitor.latest.alerts)
-    assert "preset" not in page.fragment and "code=" in page.fragment  # the link now says it all
+    # The link says it all: the settings, the code, and the lesson's step the learner has reached.
+    assert "&preset=dead-relu&step=2&code=" in page.fragment
     unknown, unknown_page = opened("#preset=nope")
     assert unknown_page.lists["notes"] and "nope" in unknown_page.lists["notes"][0]
 

@@ -21,11 +21,8 @@ from app.shared.numbers import number
 MAX_TERMS = 6  # past this many inputs, the smallest terms are summed into one: a wide layer stays one readable line
 NOTHING_CHOSEN = "Point at a neuron in the Network to see its sum written out with the numbers filled in."
 GRADIENTS, UPDATE = PHASES.index("gradients"), PHASES.index("update")
-# Each optimizer but plain SGD steps from state the recorded step does not hold: the panel names where its step
-# came from and shows the step itself, read from the weights before and after.
-STEPPED_BY = {"momentum": "SGD with momentum's step, from its running velocity",
-              "rmsprop": "RMSprop's step, from its running average of squared gradients",
-              "adam": "Adam's step, from its running averages", "code": "Your optimizer's step"}
+# The optimizers whose rule the panel writes out, from the state the recorded step kept (your own: its step only).
+RULES = ("sgd", "momentum", "rmsprop", "adam")
 SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
 
 
@@ -115,14 +112,51 @@ def batch_lines(shares, gradient):
     return lines
 
 
-def update_line(optimizer, lr, before, gradient, after):
-    """The optimizer's step on one weight: SGD's rule with its numbers, or another's step read from `before` and
-    `after` (its state is not recorded)."""
+def update_lines(optimizer, before, gradient, after, states=None):
+    """The optimizer's step on one weight, its rule written out with the numbers: `before`, `gradient` and `after`
+    are the weight's, `states` (the optimizer's state for this weight before and after the step, and its
+    settings: see `weight_state`) what SGD with momentum, RMSprop and Adam keep. Your own optimizer's step is read
+    from `before` and `after`."""
+    b, g, a = bracketed(before), bracketed(gradient), number(after)
+    if optimizer not in RULES or states is None:
+        return [f"Your optimizer's step: Δw = {number(after - before)}, so w ← {b} + "
+                f"{bracketed(after - before)} = {a}"]
+    earlier, now, settings = states
+    eta = bracketed(settings["lr"])
     if optimizer == "sgd":
-        return (f"w ← w − η·∂L/∂w = {bracketed(before)} − {bracketed(lr)}·"
-                f"{bracketed(gradient)} = {number(after)}")
-    return (f"{STEPPED_BY.get(optimizer, STEPPED_BY['code'])}: Δw = {number(after - before)}, "
-            f"so w ← {bracketed(before)} + {bracketed(after - before)} = {number(after)}")
+        return [f"w ← w − η·∂L/∂w = {b} − {eta}·{g} = {a}"]
+    if optimizer == "momentum":
+        v = now["momentum_buffer"]
+        if "momentum_buffer" not in earlier:
+            first = f"v ← ∂L/∂w = {number(v)}: its first step, so the velocity starts as the gradient"
+        else:
+            first = (f"v ← μ·v + ∂L/∂w = {bracketed(settings['momentum'])}·{bracketed(earlier['momentum_buffer'])} + "
+                     f"{g} = {number(v)}")
+        return [first, f"w ← w − η·v = {b} − {eta}·{bracketed(v)} = {a}"]
+    if optimizer == "rmsprop":
+        alpha, eps, square = settings["alpha"], settings["eps"], now["square_avg"]
+        return [f"s ← α·s + (1 − α)·(∂L/∂w)² = {bracketed(alpha)}·{bracketed(earlier['square_avg'])} + "
+                f"{bracketed(1 - alpha)}·{g}² = {number(square)}",
+                f"w ← w − η·∂L/∂w / (√s + ε) = {b} − {eta}·{g} / (√{bracketed(square)} + {number(eps)}) = {a}"]
+    (beta1, beta2), eps, t = settings["betas"], settings["eps"], now["step"]
+    mean, square = now["exp_avg"], now["exp_avg_sq"]
+    mean_hat, square_hat = mean / (1 - beta1 ** t), square / (1 - beta2 ** t)
+    return [f"m ← β₁·m + (1 − β₁)·∂L/∂w = {bracketed(beta1)}·{bracketed(earlier['exp_avg'])} + "
+            f"{bracketed(1 - beta1)}·{g} = {number(mean)}",
+            f"v ← β₂·v + (1 − β₂)·(∂L/∂w)² = {bracketed(beta2)}·{bracketed(earlier['exp_avg_sq'])} + "
+            f"{bracketed(1 - beta2)}·{g}² = {number(square)}",
+            f"step t = {t}: m̂ = m / (1 − β₁ᵗ) = {number(mean_hat)}, v̂ = v / (1 − β₂ᵗ) = {number(square_hat)}",
+            f"w ← w − η·m̂ / (√v̂ + ε) = {b} − {eta}·{bracketed(mean_hat)} / (√{bracketed(square_hat)} + "
+            f"{number(eps)}) = {a}"]
+
+
+def weight_state(recording, optimizer, parameter, element):
+    """(the optimizer's state for one element of `parameter` before the step, after it, its settings) from the
+    `recording`: each array of the state read at `element`, the step count as it is."""
+    index = next(i for i, p in enumerate(optimizer.params) if p is parameter)
+    read = lambda state: {name: value[element] if isinstance(value, np.ndarray) else value
+                          for name, value in state["state"].get(index, {}).items()}
+    return read(recording.optimizer_before), read(recording.optimizer_after), recording.optimizer_after["param_groups"][0]
 
 
 def activation_slopes(module, z):
@@ -219,7 +253,9 @@ class MathPanel:
                                   activation, batch_share(len(x)))
         lines += batch_lines(shares, gradient)
         if walk.index >= UPDATE:
-            lines.append(update_line(run.optimizer_name, run.optimizer.lr, before, gradient, after))
+            states = (weight_state(walk.steps.recording, run.optimizer, run.weights[layer], (to_neuron, from_neuron))
+                      if run.optimizer_name in RULES else None)
+            lines += update_lines(run.optimizer_name, before, gradient, after, states)
         else:
             lines.append(f"Its update comes in phase {UPDATE + 1} (update).")
         return lines

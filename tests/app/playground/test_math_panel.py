@@ -199,8 +199,8 @@ def test_with_adam_and_a_penalty_the_penalty_is_its_own_term_and_the_step_is_the
     penalty = re.fullmatch(rf"  \+ the penalty's \u2202/\u2202w \(({NUMBER})\) = ({NUMBER})", lines[4])
     assert read(penalty[2]) == approx(gradient)
     assert shares + read(penalty[1]) == pytest.approx(gradient, rel=1e-3)
-    assert lines[5] == (f"Adam's step, from its running averages: \u0394w = {number(after - before)}, so "
-                        f"w \u2190 ({number(before)}) + ({number(after - before)}) = {number(after)}")
+    assert lines[-1].startswith(f"w \u2190 w \u2212 \u03b7\u00b7m\u0302 / (\u221av\u0302 + \u03b5) = ({number(before)})")
+    assert lines[-1].endswith(f" = {number(after)}")
 
 
 def test_a_three_class_output_is_its_softmax_probability(opened):
@@ -215,19 +215,85 @@ def test_a_three_class_output_is_its_softmax_probability(opened):
     assert p[1] == dict(page.tables["inspector-numbers"])["output"]
 
 
-@pytest.mark.parametrize("optimizer, named", [("momentum", "SGD with momentum's step, from its running velocity"),
-                                              ("rmsprop", "RMSprop's step, from its running average of squared "
-                                                          "gradients")])
-def test_momentum_and_rmsprop_steps_are_the_engines_recorded_step(opened, edge_middle, optimizer, named):
-    run = Run(State(optimizer=optimizer))
-    story = network_step(record_step(run), run.model)  # the same first step, recorded apart from the page
-    before, gradient, after = (part[1, 3] for part in story.weights[1])
-    playground, page = opened(f"#optimizer={optimizer}")
+def torch_step_from(name, state, settings, before, gradient):
+    """PyTorch's optimizer `name` given the engine's `state` and `settings` for one parameter, stepping it from
+    `before` with `gradient`: (the parameter after, its state after)."""
+    torch = pytest.importorskip("torch")
+    weight = torch.tensor(before, requires_grad=True)
+    make = {"momentum": lambda: torch.optim.SGD([weight], lr=settings["lr"], momentum=settings["momentum"]),
+            "rmsprop": lambda: torch.optim.RMSprop([weight], lr=settings["lr"], alpha=settings["alpha"],
+                                                   eps=settings["eps"]),
+            "adam": lambda: torch.optim.Adam([weight], lr=settings["lr"], betas=settings["betas"], eps=settings["eps"])}
+    optimizer = make[name]()
+    saved = {key: torch.tensor(value) if isinstance(value, np.ndarray) else torch.tensor(float(value))
+             for key, value in state.items()}
+    if name == "rmsprop" and saved:
+        saved["step"] = torch.tensor(0.0)  # PyTorch's RMSprop keeps a count its rule does not read; the engine's none
+    optimizer.load_state_dict({"state": {0: saved} if saved else {},
+                               "param_groups": optimizer.state_dict()["param_groups"]})
+    weight.grad = torch.tensor(gradient)
+    optimizer.step()
+    return weight.detach().numpy(), {key: np.asarray(value) for key, value in optimizer.state_dict()["state"][0].items()}
+
+
+def rule_numbers(line):
+    """The numbers a line of a rule writes after its first " = ", in order."""
+    numbers = r"(?<![\w\u2080-\u2089\u1d57])\u2212?\d[\d.]*(?:e[\u2212+]?\d+)?"
+    return [read(v) for v in re.findall(numbers, line.split(" = ", 1)[1].replace("1 \u2212 ", ""))]
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "rmsprop", "adam"])
+def test_each_optimizers_rule_is_written_out_with_its_state_as_pytorch_steps_it(opened, edge_middle, optimizer):
+    playground, page = opened(f"#optimizer={optimizer}&regularization=l2&reg_rate=0.01")
+    for _ in range(3):  # a few epochs first: the running averages have a past, and Adam's step count is past 1
+        playground.act("step")
     walk_to(playground, 5)
     playground.pointer("network", "click", *edge_middle(playground, 1, 1, 3))
-    *_, update = chain_rule(page.texts["math"])
-    assert update == (f"{named}: \u0394w = {number(after - before)}, so w \u2190 ({number(before)}) + "
-                      f"({number(after - before)}) = {number(after)}")
-    lr = run.optimizer.lr  # a first step: the velocity is the gradient; the squares' average is (1 − 0.99)·g²
-    first_step = -lr * gradient if optimizer == "momentum" else -lr * gradient / (np.sqrt(0.01 * gradient ** 2) + 1e-8)
-    assert after - before == pytest.approx(first_step, rel=1e-9)
+    run, recording = playground.run, playground.stepthrough.walkthrough.steps.recording
+    index = next(i for i, p in enumerate(run.optimizer.params) if p is run.weights[1])
+    name = recording.parameter_names[run.weights[1]]
+    gradient = next(event.gradient for event in recording.backward if event.node is run.weights[1])
+    settings = recording.optimizer_before["param_groups"][0]
+    after, state = torch_step_from(optimizer, recording.optimizer_before["state"][index], settings,
+                                   recording.weights_before[name], gradient)
+    np.testing.assert_allclose(recording.weights_after[name], after, rtol=1e-12, atol=1e-15)  # the engine steps as torch
+    before, g, now = recording.weights_before[name][1, 3], gradient[1, 3], after[1, 3]
+    earlier = {key: value[1, 3] if np.ndim(value) else float(value)
+               for key, value in recording.optimizer_before["state"][index].items()}
+    state = {key: value[1, 3] if np.ndim(value) else float(value) for key, value in state.items()}
+    lines = page.texts["math"].split("\n")
+    rule = lines[next(i for i, line in enumerate(lines) if line.startswith("\u2202L/\u2202w for the batch")) + 2:]
+    if optimizer == "momentum":
+        assert rule[0].startswith("v \u2190 \u03bc\u00b7v + \u2202L/\u2202w = ")
+        assert rule_numbers(rule[0]) == [approx(0.9), approx(earlier["momentum_buffer"]), approx(g),
+                                         approx(state["momentum_buffer"])]
+        assert rule_numbers(rule[1]) == [approx(before), approx(settings["lr"]), approx(state["momentum_buffer"]),
+                                         approx(now)]
+    elif optimizer == "rmsprop":
+        assert rule_numbers(rule[0]) == [approx(0.99), approx(earlier["square_avg"]), approx(0.01), approx(g),
+                                         approx(state["square_avg"])]
+        assert rule_numbers(rule[1]) == [approx(before), approx(settings["lr"]), approx(g), approx(state["square_avg"]),
+                                         approx(1e-8), approx(now)]
+    else:
+        t = state["step"]
+        assert t == earlier["step"] + 1 and t > 1
+        assert rule_numbers(rule[0]) == [approx(0.9), approx(earlier["exp_avg"]), approx(0.1), approx(g),
+                                         approx(state["exp_avg"])]
+        assert rule_numbers(rule[1]) == [approx(0.999), approx(earlier["exp_avg_sq"]), approx(0.001), approx(g),
+                                         approx(state["exp_avg_sq"])]
+        mean_hat, square_hat = state["exp_avg"] / (1 - 0.9 ** t), state["exp_avg_sq"] / (1 - 0.999 ** t)
+        assert rule[2] == (f"step t = {int(t)}: m\u0302 = m / (1 \u2212 \u03b2\u2081\u1d57) = {number(mean_hat)}, "
+                           f"v\u0302 = v / (1 \u2212 \u03b2\u2082\u1d57) = {number(square_hat)}")
+        assert rule_numbers(rule[3]) == [approx(before), approx(settings["lr"]), approx(mean_hat), approx(square_hat),
+                                         approx(1e-8), approx(now)]
+
+
+def test_momentums_first_step_starts_its_velocity_at_the_gradient(opened, edge_middle):
+    playground, page = opened("#optimizer=momentum")
+    walk_to(playground, 5)
+    playground.pointer("network", "click", *edge_middle(playground, 1, 1, 3))
+    story = playground.stepthrough.walkthrough.story
+    before, gradient, after = (part[1, 3] for part in story.weights[1])
+    assert (f"v \u2190 \u2202L/\u2202w = {number(gradient)}: its first step, so the velocity starts as the gradient"
+            in page.texts["math"].split("\n"))
+    assert after - before == pytest.approx(-0.03 * gradient, rel=1e-9)

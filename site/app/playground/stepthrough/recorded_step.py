@@ -100,6 +100,8 @@ class StepRecording:
     parameter_names: dict   # tensor -> "2.weight"
     weights_before: dict    # name -> array
     weights_after: dict
+    optimizer_before: dict  # the optimizer's state_dict() before the step and after it (its running averages), or
+    optimizer_after: dict   # None for your own optimizer that has none
 
 
 def record_step(run, batch=None):
@@ -122,9 +124,16 @@ def record_step(run, batch=None):
             handle.remove()
     names = {param: name for name, param in run.model.named_parameters()}
     before = {name: np.array(param.data) for param, name in names.items()}
+    optimizer_before = state_of(run.optimizer)
     backward = record_backward(loss, names, lambda observe: run.take_step(loss, observe))
     after = {name: np.array(param.data) for param, name in names.items()}
-    return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after)
+    return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after,
+                         optimizer_before, state_of(run.optimizer))
+
+
+def state_of(optimizer):
+    """The optimizer's `state_dict()`, or None for your own optimizer that keeps none the engine's way."""
+    return optimizer.state_dict() if callable(getattr(optimizer, "state_dict", None)) else None
 
 
 @contextmanager

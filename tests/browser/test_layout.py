@@ -17,7 +17,7 @@ from app.playground.state import State
 SELECTS = ["Learning rate", "Activation", "Regularization", "Regularization rate", "Problem type"]
 SLIDERS = ["Ratio of training to test data", "Noise", "Batch size"]
 LESSONS = ["xor-hidden", "spiral-depth", "relu-sparsity", "sigmoid-vanishing", "lr-too-high", "dead-relu",
-           "micrograd-expression", "three-class", "overfit", "regularization"]
+           "width-not-depth", "micrograd-expression", "three-class", "overfit", "regularization"]
 
 
 def core(page):

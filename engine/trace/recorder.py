@@ -22,9 +22,10 @@ class TraceRecorder:
         self.meta = {"producer": "gradcanvas engine", **(meta or {})}
         self.steps = []
 
-    def record_step(self, loss, optimizer, observer=None):
+    def record_step(self, loss, optimizer, observer=None, before_step=None):
         """Take one optimizer step that minimises `loss` (a scalar Tensor of `model`), recording it.
-        `observer`, if given, watches the same backward pass (see `Tensor.backward`). Returns the `Step`."""
+        `observer`, if given, watches the same backward pass (see `Tensor.backward`); `before_step()`, if given,
+        runs between the backward pass and the step (to clip the gradients). Returns the `Step`."""
         activations = self.probe_outputs()
         gradients = {}
 
@@ -37,6 +38,8 @@ class TraceRecorder:
         before = {name: param.data.copy() for param, name in self.names.items()}
         optimizer.zero_grad()
         loss.backward(observer=observe)
+        if before_step is not None:
+            before_step()
         optimizer.step()
         update = {name: param.data - before[name] for param, name in self.names.items()}
         self.steps.append(Step(loss.item(), activations, gradients, update))

@@ -180,8 +180,8 @@ BAD = {  # how the file is broken -> (the change, what the error must say)
     "a negative size": (lambda d: d["probe"]["inputs"].update(shape=[-3, 2]), r"^probe.inputs.shape: expected a list of sizes"),
     "a probe that does not fit the first layer": (
         lambda d: d["probe"].update(inputs=trace.encode(np.zeros((3, 5)))), r"^probe.inputs: shape \[3, 5\] does not fit"),
-    "an unknown layer": (lambda d: d["structure"]["layers"].append({"type": "Dropout"}),
-                         r"^structure.layers: layer 5: unknown type 'Dropout'"),
+    "an unknown layer": (lambda d: d["structure"]["layers"].append({"type": "Attention"}),
+                         r"^structure.layers: layer 5: unknown type 'Attention'"),
     "a layer size that is text": (lambda d: d["structure"]["layers"][0].update(n_out="4"),
                                   r"^structure.layers\[0\].n_out: expected an integer >= 1, found '4'"),
     "an argument a layer does not take": (lambda d: d["structure"]["layers"][1].update(slope=0.1),

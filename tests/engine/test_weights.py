@@ -1,5 +1,6 @@
 """Weights files: a saved model loads back equal, layer for layer, and bad files are refused by name."""
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,6 +29,28 @@ def test_a_saved_model_computes_the_same_outputs_after_loading():
     assert meta == {"accuracy": 0.97}
     assert weights.describe(copy) == weights.describe(model)
     assert copy[6].bias is None and copy[5].slope == 0.2
+
+
+def test_a_model_with_dropout_and_batch_norm_round_trips_with_its_running_statistics():
+    model = nn.MLP(2, [6, 4], 3, activation="relu", dropout=0.3, batch_norm=True, rng=np.random.default_rng(2))
+    rng = np.random.default_rng(0)
+    for _ in range(3):  # training moves the running statistics away from 0 and 1
+        model(rng.standard_normal((8, 2)) * 2 + 1)
+    copy, _ = round_trip(model)
+    assert weights.describe(copy) == weights.describe(model)
+    assert [type(layer).__name__ for layer in copy] == [type(layer).__name__ for layer in model]
+    assert copy[3].p == 0.3 and copy[1].momentum == 0.1 and copy[1].affine
+    for name, values in model.named_buffers():
+        np.testing.assert_array_equal(dict(copy.named_buffers())[name], values)
+    assert copy[1].num_batches_tracked == 3 and copy[1].running_mean.any()
+    x = rng.standard_normal((5, 2))
+    np.testing.assert_array_equal(copy.eval()(x).data, model.eval()(x).data)
+
+
+@pytest.mark.parametrize(("name", "digits"), [("mnist-mlp", (2, 784)), ("mnist-cnn", (2, 1, 28, 28))])
+def test_the_shipped_files_written_before_buffers_existed_still_load(name, digits):
+    model, _ = weights.load(Path(__file__).parents[2] / "site" / "data" / f"{name}.npz")
+    assert list(model.named_buffers()) == [] and model(np.zeros(digits)).shape == (2, 10)
 
 
 def test_load_state_dict_refuses_missing_names_and_wrong_shapes():
@@ -64,8 +87,8 @@ def test_only_sequential_models_of_known_layers_can_be_saved():
             return x
     with pytest.raises(TypeError, match="layer 1 is a Custom"):
         weights.describe(nn.Sequential(nn.Linear(2, 2), Custom()))
-    with pytest.raises(ValueError, match="unknown type 'Dropout'"):
-        weights.build([{"type": "Dropout"}])
+    with pytest.raises(ValueError, match="unknown type 'Attention'"):
+        weights.build([{"type": "Attention"}])
 
 
 def test_a_damaged_archive_is_refused_as_not_a_weights_file():

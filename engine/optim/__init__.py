@@ -6,6 +6,8 @@ in PyTorch's own names, so training carries on elsewhere (another interpreter, o
 """
 import numpy as np
 
+from . import lr_scheduler  # noqa: F401 (public as optim.lr_scheduler, as in torch)
+
 
 class Optimizer:
     """Holds the parameters; subclasses define `step()`, name in `STATE` the per-parameter lists they keep

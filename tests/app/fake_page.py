@@ -146,7 +146,9 @@ class FakePage:
     def __init__(self, width=800, height=420, reduced_motion=False, dark=False):
         self.canvases = {"network": FakeCanvas(width, height), "output": FakeCanvas(300, 300),
                          "loss-curve": FakeCanvas(300, 64), "histograms": FakeCanvas(500, 150),
-                         "timeline": FakeCanvas(500, 90), "graph": FakeCanvas(900, 300)}
+                         "timeline": FakeCanvas(500, 90), "graph": FakeCanvas(900, 300),
+                         "race-a": FakeCanvas(300, 300), "race-b": FakeCanvas(300, 300),
+                         "race-curves": FakeCanvas(600, 144)}
         self.canvases.update({f"digit-{name}": FakeCanvas(*size) for name, size in LAB_CANVASES.items()})
         self.data, self.values, self.options = {}, {}, {}
         self.lists, self.tables = {}, {}

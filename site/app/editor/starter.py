@@ -1,8 +1,11 @@
 """The code the editor starts with when you have none of your own: the network the controls build, written
 as code, so a first Run works and a first edit has something to change."""
+from app.playground.run import SCHEDULE_EPOCHS
 from app.playground.state import hidden_activations, layer_sizes
 
 # Short lines: the editor is about 60 characters wide on a laptop (and scrolls sideways on a phone).
+SCHEDULE_CODE = {"step": f"optim.lr_scheduler.StepLR(optimizer, step_size={SCHEDULE_EPOCHS['step']}, gamma=0.5)",
+                 "cosine": f"optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max={SCHEDULE_EPOCHS['cosine']})"}
 COMMENT = """\
 # The network the controls build, as code:
 # nn.MLP(inputs, [hidden layer sizes], outputs).
@@ -26,4 +29,29 @@ def starter_code(state):
     else:
         activation = f'"{per_layer[0] if per_layer else state.activation}"'
     hidden = ", ".join(map(str, sizes[1:-1]))
-    return f"{COMMENT}model = nn.MLP({sizes[0]}, [{hidden}], {sizes[-1]}, activation={activation})\nprint(model)\n"
+    init = "" if state.init == "default" else f', init="{state.init}"'
+    model = f"model = nn.MLP({sizes[0]}, [{hidden}], {sizes[-1]}, activation={activation}{init})"
+    return f"{COMMENT}{model}\nprint(model)\n{training_comment(state)}"
+
+
+def training_comment(state):
+    """The schedule and the clipping the controls add to every run, as the engine code that does them, in
+    comments: the training loop is the page's, not the editor's, so they are not code to change here.
+
+    >>> from app.playground.state import State
+    >>> print(training_comment(State(schedule="cosine", clip=1)), end="")
+    # The controls also step the learning rate once an epoch and
+    # clip each step's gradients, as this engine code does:
+    # scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=300)
+    # nn.utils.clip_grad_norm_(model.parameters(), max_norm=1)
+    """
+    lines = []
+    if state.schedule != "none":
+        lines.append(f"# scheduler = {SCHEDULE_CODE[state.schedule]}")
+    if state.clip:
+        lines.append(f"# nn.utils.clip_grad_norm_(model.parameters(), max_norm={state.clip:g})")
+    if not lines:
+        return ""
+    what = " and\n# ".join(part for part, on in (("step the learning rate once an epoch", state.schedule != "none"),
+                                                  ("clip each step's gradients", state.clip)) if on)
+    return f"# The controls also {what}, as this engine code does:\n" + "\n".join(lines) + "\n"

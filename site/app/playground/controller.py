@@ -29,7 +29,8 @@ from app.playground.points import parse_csv
 from app.playground.setting_controls import show_setting
 from app.playground.state import ACTIVATIONS, SETTINGS, State, encode, hidden_activations, with_change
 from app.playground.stepthrough.driver import WalkthroughDriver
-from app.playground.summary import NO_POINTS, activation_message, caption, describe
+from app.playground.summary import NO_POINTS, activation_message, caption, describe, training_options
+from app.race.panel import RacePanel
 from app.traces.session import TraceSession
 from app.training.pace import Pace
 from app.training.trainer import train_epoch
@@ -37,7 +38,7 @@ from app.training.worker import TrainingWorker
 
 # Changing these starts a new run; the others apply to the running one from its next step.
 RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_ratio", "noise", "points", "hidden",
-            "features", "seed", "custom"}
+            "features", "seed", "custom", "init"}
 SAVED_SETTINGS = "gradcanvas:settings"  # localStorage key
 LAYER_BUTTONS = {"add-layer", "remove-layer", "add-neuron", "remove-neuron"}
 # The rooms (state.ROOMS) where an opened file shows: the digits lab's models, and the Traces room, which says
@@ -80,6 +81,7 @@ class Playground:
         self.worker = TrainingWorker(page, on_problem=self.train_here)  # trains while the page plays
         self.capture = Recorder(page, run, caption=self.capture_caption, repaint=self.paint_at)
         self.lessons = LessonPanel(page)  # the open lesson's step, and the progress kept in this browser
+        self.race = RacePanel(page)  # the Race room: this setup against the same with one setting changed
         # A button's data-action and what it does; the layer buttons (LAYER_BUTTONS) are `layer_editor.edited_layers`.
         self.actions = {
             "toggle": self.toggle, "step": self.step, "reset": self.reset, "leave-replay": self.restart,
@@ -89,7 +91,7 @@ class Playground:
             "restore-code": self.editor.restore_saved, "next-phase": self.next_phase, "next-node": self.next_phase,
             "check-gradients": lambda: self.diagnostics.check_gradients(self.run), "load-csv": self.load_csv,
             "save-image": self.capture.save_image, "record": lambda: self.capture.toggle_clip("video"),
-            "save-gif": lambda: self.capture.toggle_clip("gif"),
+            "save-gif": lambda: self.capture.toggle_clip("gif"), "race": self.toggle_race,
             **self.lessons.actions,
         }
         # The controls that are not settings, and what a change of each does; any other name is a setting.
@@ -98,6 +100,8 @@ class Playground:
             "layer_activation": self.set_layer_activation, "layer_delay": self.stepthrough.set_layer_delay,
             "keep_trace": lambda on: self.traces.keep(on in (True, "true"), self.run, self.stepthrough.batches_done),
             "animate_steps": lambda on: self.stepthrough.set_animated(on in (True, "true"), self.playing),
+            "race_setting": lambda name: self.change_many({"race": self.race.change_to(name, self.state)}),
+            "race_value": lambda value: self.change_many({"race": self.race.value_to(value, self.state)}),
         }
         page.create_editor("", lambda text: self.act("run-code"), self.editor.keep_text)
         self.open_link(fragment or page.load(SAVED_SETTINGS), saved_code=page.load(SAVED_CODE))
@@ -172,8 +176,10 @@ class Playground:
                 self.say(activation_message(hidden_activations(state), self.playing, self.run.epoch))
         else:
             self.run.state = state
-            if (previous.optimizer, previous.lr) != (state.optimizer, state.lr) and self.run.optimizer_name != "code":
-                self.run.use_optimizer(state.optimizer, state.lr)
+            training = ("optimizer", "lr", "schedule")
+            if [getattr(previous, name) for name in training] != [getattr(state, name) for name in training] \
+                    and self.run.optimizer_name != "code":
+                self.run.use_optimizer(state.optimizer, state.lr, state.schedule)
         self.pictures.points_stale = True
         self.show_state([*notes, *withheld, *change_notes])
         self.page.save(SAVED_SETTINGS, encode(self.state))  # your own change: a reload brings it back
@@ -234,6 +240,12 @@ class Playground:
             run, self.graph.code_graph = ran  # the graph is the Tensor the code set as `graph`, or None
             self.take_over(self.state, run, self.editor.link_extras())
             self.messages.end("code")
+
+    def toggle_race(self):
+        """Start the race / Stop the race: a race that starts has the page's frames to itself, so the run above
+        pauses (the race's run A is a copy of it, from epoch 0)."""
+        if self.race.toggle():
+            self.set_playing(False)
 
     def load_csv(self):
         points, notes = parse_csv(self.page.read_text("csv"), regression=self.state.problem == "regression")
@@ -464,6 +476,7 @@ class Playground:
               or self.canvas_input.input_key(timestamp_ms) != self.painted_input):
             self.paint(timestamp_ms)
         self.capture.film(timestamp_ms)
+        self.race.frame(timestamp_ms, self.state.room == "race", self.pictures.theme)
         if self.reveal:
             self.page.reveal(self.reveal)
             self.reveal = ""
@@ -493,6 +506,8 @@ class Playground:
         if held:
             sizes, activations = self.run.layer_sizes()[1:-1], self.run.activation_names()[:-1]
         layer_editor.show_layers(self.page, sizes, activations, ACTIVATIONS, held)
+        self.page.set_text("training-options-on", training_options(self.state))
+        self.race.use_state(self.state)
         self.editor.follow_controls(self.state)
         self.page.set_fragment(encode(self.state, self.link_extras()))
         show_notes(self.page, notes)

@@ -150,6 +150,20 @@ def update_lines(optimizer, before, gradient, after, states=None):
             f"{number(eps)}) = {a}"]
 
 
+def clipping_line(gradient, norm, max_norm):
+    """(the gradient the optimizer used, the line saying why) when the step clipped its gradients to `max_norm`
+    and they had the total norm `norm` (over every parameter) before: scaled by max_norm / (norm + 10⁻⁶) when
+    above, as clip_grad_norm_ does, else used as they are."""
+    if norm <= max_norm:
+        return gradient, (f"Gradient clipping at {number(max_norm)}: the step's gradients have total norm "
+                          f"{number(norm)}, within it, so they are used as they are.")
+    factor = max_norm / (norm + 1e-6)
+    return gradient * factor, (f"Gradient clipping at {number(max_norm)}: the step's gradients have total norm "
+                               f"{number(norm)}, so each is scaled by {number(max_norm)} / ({number(norm)} + 10⁻⁶) = "
+                               f"{number(factor)}: ∂L/∂w becomes {bracketed(gradient)}·{bracketed(factor)} = "
+                               f"{number(gradient * factor)}")
+
+
 def weight_state(recording, optimizer, parameter, element):
     """(the optimizer's state for one element of `parameter` before the step, after it, its settings) from the
     `recording`: each array of the state read at `element`, the step count as it is."""
@@ -253,7 +267,12 @@ class MathPanel:
                                   activation, batch_share(len(x)))
         lines += batch_lines(shares, gradient)
         if walk.index >= UPDATE:
-            states = (weight_state(walk.steps.recording, run.optimizer, run.weights[layer], (to_neuron, from_neuron))
+            recording = walk.steps.recording
+            if recording.clipping is not None:
+                clipped, words = clipping_line(gradient, *recording.clipping)
+                lines.append(words)
+                gradient = clipped
+            states = (weight_state(recording, run.optimizer, run.weights[layer], (to_neuron, from_neuron))
                       if run.optimizer_name in RULES else None)
             lines += update_lines(run.optimizer_name, before, gradient, after, states)
         else:

@@ -18,8 +18,9 @@ PASSING = frozenset({"settings", "reset", "code"})
 LESSON = frozenset({"data"})
 UNREAD_CODE = frozenset({"code"})
 DATA = frozenset({"dataset", "problem"})  # the settings a lesson is about
-# They change what is shown, not the run notes speak of (the digits lab's model, not even the playground's).
-SHOWN_ONLY = frozenset({"show_test", "discretize", "room", "digits_model"})
+# They change what is shown, not the run notes speak of (the digits lab's model and the race: not even the
+# playground's run).
+SHOWN_ONLY = frozenset({"show_test", "discretize", "room", "digits_model", "race"})
 
 
 class Messages:

@@ -167,13 +167,7 @@ class Pictures:
             image = plane.diverging_image(values.reshape(self.resolution, -1), self.theme, strength=plane.BACKDROP)
             caption = f"Showing {self.neuron_name(layer, index)} over the plane."
         else:
-            logits, side = grid_outputs[-1], self.resolution
-            if run.classes > 1:
-                probabilities = run.output_values(np.nan_to_num(logits)).reshape(side, side, -1)
-                image = plane.class_image(probabilities, self.theme, run.state.discretize, plane.BACKDROP)
-            else:
-                shade = run.output_shade(logits).reshape(side, side)
-                image = plane.diverging_image(shade, self.theme, run.state.discretize, plane.BACKDROP)
+            image = output_image(run, grid_outputs[-1], self.resolution, self.theme)
             caption = "Showing the network's output over the plane."
         if self.resolution != plane.RESOLUTION:
             caption += f" Drawn on a {self.resolution} \u00d7 {self.resolution} grid to keep this large network interactive."
@@ -263,6 +257,7 @@ class Pictures:
         paint_loss_curve(self.curve.context, self.page.polyline, history[:, :2], self.curve.width, self.curve.height,
                          self.theme)
         self.page.set_text("epoch", str(run.epoch))
+        self.page.set_text("current-lr", "" if run.scheduler is None else f"now {number(run.optimizer.lr)}")
         self.numbers = tuple(history[-1]) if len(history) else run.measure()
         train, test, train_accuracy, test_accuracy = self.numbers
         for element, value in (("train-loss", train), ("test-loss", test)):
@@ -276,6 +271,16 @@ def scaled_to_width(gradients):
     WEIGHT_FOR_MAX_WIDTH: every edge keeps its sign and its size against the others, across layers."""
     largest = max((float(np.abs(g).max()) for g in gradients if g.size), default=0.0)
     return [g * (WEIGHT_FOR_MAX_WIDTH / largest) if largest > 0 else g for g in gradients]
+
+
+def output_image(run, logits, side, theme):
+    """The Output plane's picture of `run`'s output: its `logits` over a side x side grid of the plane as RGBA,
+    the class it favours (or the value it predicts) in colour, greyer where it is less sure."""
+    if run.classes > 1:
+        probabilities = run.output_values(np.nan_to_num(logits)).reshape(side, side, -1)
+        return plane.class_image(probabilities, theme, run.state.discretize, plane.BACKDROP)
+    shade = run.output_shade(logits).reshape(side, side)
+    return plane.diverging_image(shade, theme, run.state.discretize, plane.BACKDROP)
 
 
 def shows_test(run):

@@ -7,6 +7,7 @@ accuracy, activations, the decision boundary) is computed here by the engine; no
 import numpy as np
 
 from engine import data, nn, no_grad, optim
+from engine.nn.utils import clip_grad_norm_
 from engine.kernels import sigmoid_array, tanh_array
 from engine.nn import functional as F
 
@@ -45,6 +46,19 @@ def make_optimizer(name, params, lr):
     if name == "rmsprop":
         return optim.RMSprop(params, lr=lr)
     return optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0)
+
+
+# The Schedule control: how the learning rate moves from the epoch it is chosen on, stepped once an epoch.
+SCHEDULE_EPOCHS = {"step": 100, "cosine": 300}  # halve every 100 epochs; a cosine down to 0 over 300
+
+
+def make_scheduler(name, optimizer):
+    """The learning-rate schedule called `name` on `optimizer` ("step", "cosine"), or None for "none"."""
+    if name == "step":
+        return optim.lr_scheduler.StepLR(optimizer, step_size=SCHEDULE_EPOCHS["step"], gamma=0.5)
+    if name == "cosine":
+        return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=SCHEDULE_EPOCHS["cosine"])
+    return None
 
 
 class CodeError(ValueError):
@@ -91,10 +105,11 @@ class Run:
             self.model = code["model"]
         else:
             self.model = nn.MLP(sizes[0], sizes[1:-1], sizes[-1], activation=hidden_activations(state),
-                                rng=np.random.default_rng(state.seed))
+                                rng=np.random.default_rng(state.seed), init=None if state.init == "default" else state.init)
         self.loss_fn = code.get("loss_fn")
         self.optimizer = code.get("optimizer") or make_optimizer(state.optimizer, self.model.parameters(), state.lr)
         self.optimizer_name = "code" if code.get("optimizer") else state.optimizer
+        self.scheduler = make_scheduler(state.schedule, self.optimizer)
         self.weights = [layer.weight for layer in self.model if isinstance(layer, nn.Linear)]
         self.epoch = 0
         self.first_bad_batch = None  # the loss graph of the first batch whose loss was not finite
@@ -147,19 +162,28 @@ class Run:
                 self.first_bad_batch = loss  # diagnostics name the op where NaN or infinity first appeared
             self.take_step(loss)
         self.epoch += 1
+        if self.scheduler is not None:
+            self.scheduler.step()
         self.history.append(self.measure())
         if self.history[-1][0] < self.best_loss:
             self.best_loss, self.best_epoch = self.history[-1][0], self.epoch
 
     def take_step(self, loss, observer=None):
-        """One optimizer step down `loss`: zero_grad, backward (with `observer`, see `Tensor.backward`), step;
-        kept in the run's trace when the learner keeps one (`recorder`)."""
+        """One optimizer step down `loss`: zero_grad, backward (with `observer`, see `Tensor.backward`), the
+        gradients clipped to the Gradient clipping norm when it is on, step; kept in the run's trace when the
+        learner keeps one (`recorder`). Returns the gradients' total norm before clipping (None without it)."""
+        norms = []
+        clip = (lambda: norms.append(float(clip_grad_norm_(self.model.parameters(), self.state.clip)))) \
+            if self.state.clip else None
         if self.recorder is not None:
-            self.recorder.record_step(loss, self.optimizer, observer)
+            self.recorder.record_step(loss, self.optimizer, observer, before_step=clip)
         else:
             self.optimizer.zero_grad()
             loss.backward(observer=observer)
+            if clip is not None:
+                clip()
             self.optimizer.step()
+        return norms[0] if norms else None
 
     def measure(self):
         """Train loss, test loss, train accuracy, test accuracy (NaN where there is nothing to measure)."""
@@ -264,12 +288,14 @@ class Run:
             return tanh_array(0.5 * logits)  # 2p - 1 for p = sigmoid(logit), in a single pass
         return 2.0 * self.output_values(logits) - 1.0
 
-    def use_optimizer(self, name, lr):
-        """Switch optimizer or learning rate mid-run, keeping the weights (as TF Playground does for the rate)."""
+    def use_optimizer(self, name, lr, schedule="none"):
+        """Switch optimizer, learning rate or schedule mid-run, keeping the weights (as TF Playground does for the
+        rate); a schedule starts again from this epoch, at the rate chosen."""
         if name == self.optimizer_name:
             self.optimizer.lr = lr  # every optimizer reads its rate at each step
         else:
             self.optimizer, self.optimizer_name = make_optimizer(name, self.model.parameters(), lr), name
+        self.scheduler = make_scheduler(schedule, self.optimizer)
 
     def adopt(self, previous):
         """Continue from `previous`: same architecture, so take its weights, epoch and history (used when

@@ -180,6 +180,40 @@ class WholeNumber(Kind):
 
 
 @dataclass(frozen=True)
+class Change(Kind):
+    """Another setting and a value for it, written "name:value" ("lr:0.1"), or "" for none: what the race changes.
+    `kinds` pairs each setting it may change with that setting's own kind, which reads the value.
+
+    >>> kind = Change((("lr", OneOfNumbers((0.03, 0.1))),))
+    >>> kind.read("lr:0.10"), kind.read("")
+    (('lr:0.1', []), ('', []))
+    """
+
+    kinds: tuple
+
+    def read(self, text):
+        if text == "":
+            return "", []
+        name, _, value = text.partition(":")
+        kinds = dict(self.kinds)
+        if name not in kinds:
+            raise Invalid(f"does not name a setting to change ({', '.join(kinds)}) and its value, as lr:0.1")
+        try:
+            value, _ = kinds[name].read(value)
+        except Invalid as error:
+            raise Invalid(f"gives {name} a value that {error}") from None
+        return f"{name}:{kinds[name].write(value)}", []
+
+    def convert(self, value):
+        if isinstance(value, str):
+            return self.read(value)
+        raise Invalid("is not text")
+
+    def write(self, value):
+        return value
+
+
+@dataclass(frozen=True)
 class Switch(Kind):
     """On or off: true/false or 1/0 in a link."""
 

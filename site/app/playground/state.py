@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from app.playground.setting_kinds import (Invalid, Kind, LayerSizes, NameList, OneOf, OneOfNumbers, OneOfOrFile,
+from app.playground.setting_kinds import (Change, Invalid, Kind, LayerSizes, NameList, OneOf, OneOfNumbers, OneOfOrFile,
                                           OptionalNumber, PointList, Selection, Switch, WholeNumber, capped, decimal,
                                           shown, whole)
 from engine.data import FEATURES
@@ -37,6 +37,11 @@ REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)        
 REGULARIZATIONS = ("none", "l1", "l2")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 LOSSES = ("auto", "mse", "cross_entropy")
+# How the weights start ("default": scaled for each layer's activation, as nn.MLP draws them), how the learning
+# rate moves during a run, and the largest total gradient norm a step may take (0: no clipping).
+INITS = ("default", "xavier_uniform", "xavier_normal", "he_normal", "uniform", "zeros")
+SCHEDULES = ("none", "step", "cosine")
+CLIP_NORMS = (0, 0.1, 0.5, 1, 5)
 # The Speed control: epochs a second, or "max", as many as training takes (in the worker, hundreds a second
 # for small networks; in the page's own frames, one a frame). Slow speeds are for watching each epoch.
 SPEEDS = ("1", "5", "15", "60", "max")
@@ -49,7 +54,7 @@ CLASS_LABELS = (0, 1, 2)
 # The rooms under the core picture, one open at a time (the page shows the one on body's data-room); the
 # first opens by default. The core itself (the controls, Data, the Network with Next phase, the Output) is
 # always there.
-ROOMS = ("graph", "code", "diagnostics", "traces", "digits")
+ROOMS = ("graph", "code", "diagnostics", "traces", "digits", "race")
 # The digits lab's networks (app.digits.mnist_models.NETWORKS, which the playground may not import: a test
 # keeps the two lists equal); the first opens by default, the CNN, whose layers the lab shows most of. A model
 # opened in the lab, or a trace, is chosen by its file's name (app.digits.opened_models.MODEL_FILES and
@@ -57,6 +62,13 @@ ROOMS = ("graph", "code", "diagnostics", "traces", "digits")
 DIGITS_MODELS = ("cnn", "mlp")
 MODEL_FILES = (".onnx", ".npz", ".json")
 _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
+
+# The settings a race may change (see app.compare), each with the kind its own field has.
+RACEABLE = (("lr", OneOfNumbers(LEARNING_RATES)), ("activation", OneOf(ACTIVATIONS)),
+            ("regularization", OneOf(REGULARIZATIONS)), ("reg_rate", OneOfNumbers(REGULARIZATION_RATES)),
+            ("optimizer", OneOf(OPTIMIZERS)), ("loss", OneOf(LOSSES)), ("init", OneOf(INITS)),
+            ("schedule", OneOf(SCHEDULES)), ("clip", OneOfNumbers(CLIP_NORMS)))
+
 
 def _setting(label, default, kind):
     return field(default=default, metadata={"label": label, "kind": kind})
@@ -74,20 +86,24 @@ class State:
 
     dataset: str = _setting("dataset", "circle", OneOf(ALL_DATASETS))
     problem: str = _setting("problem type", "classification", OneOf(PROBLEMS))
-    lr: float = _setting("learning rate", 0.03, OneOfNumbers(LEARNING_RATES))
-    activation: str = _setting("activation", "tanh", OneOf(ACTIVATIONS))
+    lr: float = _setting("learning rate", 0.03, dict(RACEABLE)["lr"])
+    activation: str = _setting("activation", "tanh", dict(RACEABLE)["activation"])
     layer_activations: tuple[str, ...] = _setting(
         "layer activations", (), NameList(ACTIVATIONS, empty="the main activation in every layer"))
-    regularization: str = _setting("regularization", "none", OneOf(REGULARIZATIONS))
-    reg_rate: float = _setting("regularization rate", 0, OneOfNumbers(REGULARIZATION_RATES))
+    regularization: str = _setting("regularization", "none", dict(RACEABLE)["regularization"])
+    reg_rate: float = _setting("regularization rate", 0, dict(RACEABLE)["reg_rate"])
     train_ratio: int = _setting("training data percent", 50, WholeNumber(10, 90, step=10))
     noise: int = _setting("noise", 0, WholeNumber(0, 50, step=5))
     batch_size: int = _setting("batch size", 10, WholeNumber(1, 30))
     points: int = _setting("number of points", 500, WholeNumber(50, 2000))
     hidden: tuple[int, ...] = _setting("hidden layers", (4, 2), LayerSizes(MAX_LAYERS, MAX_NEURONS))
     features: tuple[str, ...] = _setting("features", ("x1", "x2"), Selection(FEATURES))
-    optimizer: str = _setting("optimizer", "sgd", OneOf(OPTIMIZERS))
-    loss: str = _setting("loss", "auto", OneOf(LOSSES))
+    optimizer: str = _setting("optimizer", "sgd", dict(RACEABLE)["optimizer"])
+    loss: str = _setting("loss", "auto", dict(RACEABLE)["loss"])
+    init: str = _setting("initialisation", "default", dict(RACEABLE)["init"])
+    schedule: str = _setting("schedule", "none", dict(RACEABLE)["schedule"])
+    clip: float = _setting("gradient clipping", 0, dict(RACEABLE)["clip"])
+    race: str = _setting("race against", "lr:0.3", Change(RACEABLE))
     seed: int = _setting("seed", 0, WholeNumber(0, 2**32 - 1))
     show_test: bool = _setting("show test data", False, Switch())
     discretize: bool = _setting("discretize output", False, Switch())

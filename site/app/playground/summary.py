@@ -56,6 +56,25 @@ def describe(state, run, point=None, output=None):
     return text
 
 
+INIT_NAMES = {"xavier_uniform": "Xavier uniform", "xavier_normal": "Xavier normal", "he_normal": "He normal",
+              "uniform": "uniform \u00b11/\u221afan-in", "zeros": "zeros"}  # as the Initialisation menu says them
+SCHEDULE_NAMES = {"step": "halved every 100 epochs", "cosine": "cosine schedule"}
+
+
+def training_options(state):
+    """What "More training options" has switched on, in words after its title, so it shows while it is closed:
+    "" when all are at their defaults.
+
+    >>> from app.playground.state import State
+    >>> training_options(State()), training_options(State(init="zeros", schedule="cosine", clip=1))
+    ('', ': zeros init, cosine schedule, clipping at 1')
+    """
+    on = ([f"{INIT_NAMES[state.init]} init"] if state.init != "default" else []) + \
+         ([SCHEDULE_NAMES[state.schedule]] if state.schedule != "none" else []) + \
+         ([f"clipping at {_WRITERS['clip'](state.clip)}"] if state.clip else [])
+    return f": {', '.join(on)}" if on else ""
+
+
 def points_note(state, training, test):
     """Which points on the Output plane are test points, when any are drawn (`test` of them, hollow, beside
     `training` filled ones), or how your own points will be split: "" when there is nothing to say.

@@ -124,6 +124,9 @@ def test_features_are_percent_encoded_and_read_back_either_way():
     ("#dataset=custom&custom=1,2,0;-1.5,0.25,1;", {"dataset": "custom", "custom": ((1, 2, 0), (-1.5, 0.25, 1))}),
     ("#points=1000&noise=10&batch_size=30&train_ratio=90", {"points": 1000, "noise": 10, "batch_size": 30,
                                                              "train_ratio": 90}),
+    ("#init=he_normal&schedule=step&clip=0.50&race=optimizer:adam", {"init": "he_normal", "schedule": "step",
+                                                                     "clip": 0.5, "race": "optimizer:adam"}),
+    ("#race=lr:1e-1", {"race": "lr:0.1"}),
 ])
 def test_hand_written_links_decode_without_notes(fragment, expected):
     decoded = decode(fragment)
@@ -139,7 +142,7 @@ BAD_VALUES = {
     "noise": "7", "batch_size": "31", "points": "49", "hidden": "4,0", "features": "x3",
     "optimizer": "lbfgs", "loss": "hinge", "seed": "-1", "show_test": "maybe", "discretize": "2",
     "stop_loss": "0", "stop_plateau": "1001", "speed": "warp", "custom": "a,b", "room": "kitchen",
-    "digits_model": "resnet",
+    "digits_model": "resnet", "init": "orthogonal", "schedule": "sometimes", "clip": "2", "race": "seed:3",
 }
 
 
@@ -198,7 +201,7 @@ def test_the_open_room_travels_in_the_link_and_an_unknown_one_opens_the_first():
     assert decode("#dataset=xor&room=digits") == (State(dataset="xor", room="digits"), [], {})
     decoded = decode("#room=kitchen")
     assert decoded.state.room == "graph"
-    assert decoded.notes == ["room 'kitchen' is not one of graph, code, diagnostics, traces, digits; using graph"]
+    assert decoded.notes == ["room 'kitchen' is not one of graph, code, diagnostics, traces, digits, race; using graph"]
 
 
 # --- versions, extras and size ------------------------------------------------------------------------

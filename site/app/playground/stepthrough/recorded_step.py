@@ -102,6 +102,7 @@ class StepRecording:
     weights_after: dict
     optimizer_before: dict  # the optimizer's state_dict() before the step and after it (its running averages), or
     optimizer_after: dict   # None for your own optimizer that has none
+    clipping: tuple | None  # (the gradients' total norm before clipping, the largest norm allowed), or None when off
 
 
 def record_step(run, batch=None):
@@ -124,11 +125,12 @@ def record_step(run, batch=None):
             handle.remove()
     names = {param: name for name, param in run.model.named_parameters()}
     before = {name: np.array(param.data) for param, name in names.items()}
-    optimizer_before = state_of(run.optimizer)
-    backward = record_backward(loss, names, lambda observe: run.take_step(loss, observe))
+    optimizer_before, norms = state_of(run.optimizer), []
+    backward = record_backward(loss, names, lambda observe: norms.append(run.take_step(loss, observe)))
     after = {name: np.array(param.data) for param, name in names.items()}
+    clipping = None if norms[0] is None else (norms[0], run.state.clip)
     return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after,
-                         optimizer_before, state_of(run.optimizer))
+                         optimizer_before, state_of(run.optimizer), clipping)
 
 
 def state_of(optimizer):

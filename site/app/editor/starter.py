@@ -29,8 +29,9 @@ def starter_code(state):
     else:
         activation = f'"{per_layer[0] if per_layer else state.activation}"'
     hidden = ", ".join(map(str, sizes[1:-1]))
-    init = "" if state.init == "default" else f', init="{state.init}"'
-    model = f"model = nn.MLP({sizes[0]}, [{hidden}], {sizes[-1]}, activation={activation}{init})"
+    options = (f", dropout={state.dropout:g}" if state.dropout else "") + (", batch_norm=True" if state.batch_norm else "")
+    options += "" if state.init == "default" else f', init="{state.init}"'
+    model = f"model = nn.MLP({sizes[0]}, [{hidden}], {sizes[-1]}, activation={activation}{options})"
     return f"{COMMENT}{model}\nprint(model)\n{training_comment(state)}"
 
 

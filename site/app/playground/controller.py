@@ -38,7 +38,7 @@ from app.training.worker import TrainingWorker
 
 # Changing these starts a new run; the others apply to the running one from its next step.
 RESTARTS = {"dataset", "problem", "activation", "layer_activations", "train_ratio", "noise", "points", "hidden",
-            "features", "seed", "custom", "init"}
+            "features", "seed", "custom", "init", "dropout", "batch_norm"}
 SAVED_SETTINGS = "gradcanvas:settings"  # localStorage key
 LAYER_BUTTONS = {"add-layer", "remove-layer", "add-neuron", "remove-neuron"}
 # The rooms (state.ROOMS) where an opened file shows: the digits lab's models, and the Traces room, which says

@@ -8,6 +8,8 @@ recorded step, so only values and weights show. The rows are made by plain funct
 """
 import numpy as np
 
+from engine import nn
+from app.playground.run import BATCH_NORMS, between_layers
 from app.shared.numbers import number, values_text
 from app.graph.panel import biases
 from app.playground.stepthrough.recorded_step import PHASES, forward_reading
@@ -94,6 +96,22 @@ def stepped_node_rows(data, gradient, reached, received):
     return rows + [(f"+= from {name}", values_text(amount)) for name, amount in received]
 
 
+def between_rows(modules, index, batch_z=None, dropped=None):
+    """Rows for what a batch norm or a dropout after neuron `index`'s Linear did (`modules`: (place, module)): the
+    statistics batch norm normalised by (the step's batch's, from its pre-activations `batch_z`, in the walkthrough;
+    else its running averages) and, in a walked step, whether dropout kept the unit (`dropped`)."""
+    rows = []
+    for _, module in modules:
+        if isinstance(module, BATCH_NORMS) and batch_z is not None:
+            rows += [("batch mean \u03bc", number(batch_z.mean())), ("batch variance \u03c3\u00b2", number(batch_z.var()))]
+        elif isinstance(module, BATCH_NORMS):
+            rows += [("running mean \u03bc", number(module.running_mean[index])),
+                     ("running variance \u03c3\u00b2", number(module.running_var[index]))]
+        elif isinstance(module, nn.Dropout) and dropped is not None:
+            rows.append(("dropout", "switched off this step" if dropped else f"kept, \u00d71/(1 \u2212 {number(module.p)})"))
+    return rows
+
+
 def phase_words(walk):
     """Where the walkthrough `walk` is, to follow a title: " (phase 2 of 5, loss)", or "" outside it."""
     return f" (phase {walk.index + 1} of {len(PHASES)}, {walk.phase.name.replace('_', ' ')})" if walk else ""
@@ -141,6 +159,10 @@ class Inspector:
                 tuple(None if part is None else part[index] for part in story.biases[layer - 1])
             rows = neuron_rows(story.values[layer][EXAMPLE, index], pre, gradient, bias, walk.index,
                                walk.values[-1][index] if last else None)
+            if 0 < layer and not last:
+                dropped = story.dropped[layer]
+                rows += between_rows(between_layers(run.model, layer), index, story.pre_activations[layer][:, index],
+                                     None if dropped is None else bool(dropped[EXAMPLE, index]))
             return f"{capitalised(name)}, for the batch's first example{phase_words(walk)}", rows
         point = self.inspected_input()
         if point is None:
@@ -150,6 +172,8 @@ class Inspector:
         bias = None if layer_bias is None else (layer_bias.data[index], None, None)
         rows = neuron_rows(values[layer][0, index], None if layer == 0 else pre_activations[layer][0, index], None,
                            bias, None, run.output_values(values[-1])[0][index] if last else None)
+        if 0 < layer and not last:
+            rows += between_rows(between_layers(run.model, layer), index)
         return f"{capitalised(name)} at the input ({point[0]:.2f}, {point[1]:.2f})".replace("-", "\u2212"), rows
 
     def inspect_edge(self, edge):

@@ -6,6 +6,8 @@ then the optimizer's step.
 The lines are made by plain functions from arrays; `MathPanel` reads the numbers of the part pointed at (the
 walkthrough's recorded step and its example while it runs, else the input the Network view shows) and shows them.
 """
+from contextlib import nullcontext
+
 import numpy as np
 
 from engine import Tensor, nn
@@ -14,7 +16,8 @@ from app.graph.node_math import bracketed, node_lines
 from app.graph.panel import biases, linear_layers
 from app.graph.layout import parameter_labels
 from app.playground.inspector import NOT_STEPPING, phase_words
-from app.playground.stepthrough.recorded_step import PHASES, forward_reading, weights_before_the_step
+from app.playground.run import between_layers
+from app.playground.stepthrough.recorded_step import PHASES, forward_reading, module_outputs, weights_before_the_step
 from app.playground.stepthrough.walkthrough import EXAMPLE
 from app.shared.numbers import number
 
@@ -54,6 +57,39 @@ def weighted_sum(weights, inputs, bias, z):
     return [f"z = {' + '.join(symbols)}", f"  = {' + '.join(values)}", f"  = {number(z)}"]
 
 
+def chain_lines(chain, index, z, activation, training, batch_z=None):
+    """How neuron `index`'s sum `z` becomes its value through the modules after its Linear (`chain`: (module, its
+    output for this neuron) each): a batch norm, its `activation` (by name), a dropout. `training` says whether
+    this was a training step (batch norm from the batch, `batch_z` its z for every example; dropout on) or not."""
+    lines, symbol, value = [], "z", z
+    for module, output in chain:
+        if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            if training:
+                mean, var, whose = batch_z.mean(), batch_z.var(), "the batch's mean and variance of z (a training step)"
+            else:
+                mean, var = module.running_mean[index], module.running_var[index]
+                whose = "the running averages of the batches' (training is over)"
+            gamma = 1.0 if module.weight is None else module.weight.data[index]
+            beta = 0.0 if module.bias is None else module.bias.data[index]
+            lines.append(f"batch norm, μ and σ² {whose}:")
+            lines.append(f"ẑ = γ·(z − μ)/√(σ² + ε) + β = {bracketed(gamma)}·({bracketed(z)} − {bracketed(mean)})/"
+                         f"√({bracketed(var)} + {number(module.eps)}) + {bracketed(beta)} = {number(output)}")
+            symbol = "ẑ"
+        elif isinstance(module, nn.Dropout):
+            if not training or module.p == 0:
+                lines.append(f"dropout (p = {number(module.p)}) is off outside a training step: a passes as it is")
+            elif output == 0 and value != 0:
+                lines.append(f"dropout (p = {number(module.p)}) switched this unit off in this step: a ← 0")
+            else:
+                lines.append(f"dropout (p = {number(module.p)}) kept this unit, scaled: a ← a / (1 − p) = "
+                             f"{bracketed(value)}/{bracketed(1 - module.p)} = {number(output)}")
+        else:
+            lines.append(f"a = {activation}({symbol}) = {activation}({number(value)}) = {number(output)}")
+            symbol = "a"
+        value = output
+    return lines
+
+
 def output_line(index, z, output, classes, regression):
     """How the output neuron `index` (its logit `z`) becomes what the user reads (`output`): the predicted
     value, or a probability through the sigmoid (one class against the other) or the softmax (`classes`)."""
@@ -65,14 +101,14 @@ def output_line(index, z, output, classes, regression):
     return f"p = \u03c3(z) = \u03c3({number(z)}) = {number(output)}, the probability of class 1"
 
 
-def neuron_lines(name, inputs_name, weights, inputs, bias, z, activation, a, output=None):
+def neuron_lines(name, inputs_name, weights, inputs, bias, z, after, output=None):
     """Everything the panel writes for one computed neuron called `name`: where its inputs xᵢ come from
-    (`inputs_name`), its weighted sum, then its activation `a = activation(z)`, or for an output neuron
-    (`output`: (index, value, classes, regression)) how its logit becomes the output."""
+    (`inputs_name`), its weighted sum, then how z becomes its value (`after`: the lines of `chain_lines`), or for
+    an output neuron (`output`: (index, value, classes, regression)) how its logit becomes the output."""
     lines = [f"{name}: x\u1d62 are the values of {inputs_name}", *weighted_sum(weights, inputs, bias, z)]
     if output is not None:
         return lines + [output_line(output[0], z, output[1], *output[2:])]
-    return lines + [f"a = {activation}(z) = {activation}({number(z)}) = {number(a)}"]
+    return lines + after
 
 
 def chain_rule_lines(upstream, slope, x, activation, lead, loss="L"):
@@ -222,6 +258,7 @@ class MathPanel:
             bias = story.biases[layer - 1] if layer else None
             bias = None if bias is None else bias[0][index]
             outputs, where = walk.values[-1], "the batch's first example"
+            by_module = {event.layer: event.output[EXAMPLE] for event in walk.steps.recording.forward}
         else:
             point = self.inspected_input()
             if point is None:
@@ -233,6 +270,8 @@ class MathPanel:
             bias = None if bias is None else bias.data[index]
             outputs = run.output_values(values[-1][None])[0]
             where = f"the input ({number(point[0], 3)}, {number(point[1], 3)})"
+            by_module = dict(enumerate(output[0] for output in module_outputs(run.model, run.layer_outputs(
+                np.asarray(point)[None])[0])))
         title = f"{capitalised(name(layer, index))}, at {where}"
         if layer == 0:
             return [f"{title}: x{subscript(index + 1)} = {number(values[0][index])}, a feature of the point: "
@@ -240,8 +279,12 @@ class MathPanel:
         last = layer == len(self.pictures.layout.centres) - 1
         output = (index, outputs[index], run.classes, run.regression) if last else None
         previous = "the input features" if layer == 1 else f"hidden layer {layer - 1}"
-        lines = neuron_lines(title, previous, weights[index], values[layer - 1], bias, pre_activations[layer][index],
-                             run.activation_names()[layer - 1], values[layer][index], output)
+        z = pre_activations[layer][index]
+        chain = [(module, by_module[i][index]) for i, module in between_layers(run.model, layer)]
+        with weights_before_the_step(walk.steps.recording) if walk is not None else nullcontext():  # its γ and β
+            after = [] if last else chain_lines(chain, index, z, run.activation_names()[layer - 1], walk is not None,
+                                                None if walk is None else walk.story.pre_activations[layer][:, index])
+        lines = neuron_lines(title, previous, weights[index], values[layer - 1], bias, z, after, output)
         return lines if walk is not None or bias is None else lines + self.pulls_on_bias(layer, index)
 
     def edge(self, layer, to_neuron, from_neuron):

@@ -201,7 +201,7 @@ def paint_network(ctx, path, layout, weights, values, shades, theme, captions=()
                 ctx.fill()
                 ctx.stroke()
             if labelled:
-                text = f"{layer_values[k]:.2f}".replace("-", "\u2212")
+                text = f"{layer_values[k]:z.2f}".replace("-", "\u2212")
                 if squares:  # the value sits under its square, on the background
                     if k == 0:
                         ctx.fillStyle = theme.text

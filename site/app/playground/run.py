@@ -14,6 +14,9 @@ from engine.nn import functional as F
 from app.playground.state import hidden_activations, layer_sizes, output_size
 
 _ACTIVATION_NAMES = {type(nn.activation_by_name(name)): name for name in nn.ACTIVATIONS}  # module class -> name
+BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d)
+# Modules that sit between a Linear and its activation, or after it, without being a layer of neurons of their own.
+BETWEEN_LAYERS = (nn.Dropout, *BATCH_NORMS)
 
 INPUT_RANGE = 6.0  # datasets lie within about [-6, 6] on both axes
 
@@ -61,6 +64,27 @@ def make_scheduler(name, optimizer):
     return None
 
 
+def hidden_layer_ends(model):
+    """Where in `model` (a Sequential) each hidden layer's values come out: the module right before each Linear
+    but the first (its activation, or a Dropout after it), so a batch norm or a dropout between a Linear and the
+    next one is part of the layer they follow, not a layer of their own.
+
+    >>> sorted(hidden_layer_ends(nn.MLP(2, [3, 3], 1, dropout=0.5, batch_norm=True)))
+    [3, 7]
+    """
+    modules = list(model)
+    starts = [index for index, module in enumerate(modules) if isinstance(module, nn.Linear)][1:]
+    return {start - 1 for start in starts if not isinstance(modules[start - 1], nn.Linear)}
+
+
+def between_layers(model, layer):
+    """The modules of `model` from the Linear that computes neuron layer `layer` (1 for the first hidden layer) up to
+    the next Linear: (index in the model, module), e.g. a BatchNorm1d, a Tanh and a Dropout."""
+    linears = [i for i, module in enumerate(model) if isinstance(module, nn.Linear)]
+    end = linears[layer] if layer < len(linears) else len(model)
+    return [(i, model[i]) for i in range(linears[layer - 1] + 1, end)]
+
+
 class CodeError(ValueError):
     """The user's code set something the playground cannot train or draw; the message says what."""
 
@@ -105,7 +129,11 @@ class Run:
             self.model = code["model"]
         else:
             self.model = nn.MLP(sizes[0], sizes[1:-1], sizes[-1], activation=hidden_activations(state),
-                                rng=np.random.default_rng(state.seed), init=None if state.init == "default" else state.init)
+                                rng=np.random.default_rng(state.seed), dropout=state.dropout,
+                                batch_norm=state.batch_norm, init=None if state.init == "default" else state.init)
+        # At rest the network is in evaluation mode: the plane, the test loss and every view see it as it predicts
+        # (no units dropped, batch norm from its running statistics); a training step switches it to training.
+        self.model.eval()
         self.loss_fn = code.get("loss_fn")
         self.optimizer = code.get("optimizer") or make_optimizer(state.optimizer, self.model.parameters(), state.lr)
         self.optimizer_name = "code" if code.get("optimizer") else state.optimizer
@@ -155,18 +183,28 @@ class Run:
         """One pass over the training points, one optimizer step per mini-batch; then measure. From
         mini-batch `first_batch` on when the step-through has taken the ones before, one at a time."""
         size = self.state.batch_size
-        for start in range(first_batch * size, len(self.inputs_train), size):
+        self.model.train()
+        for start in range(first_batch * size, self.batched_points(), size):
             batch = slice(start, start + size)
             loss = self.training_loss(self.inputs_train[batch], self.y_train[batch])
             if self.first_bad_batch is None and not np.isfinite(loss.data):
                 self.first_bad_batch = loss  # diagnostics name the op where NaN or infinity first appeared
             self.take_step(loss)
+        self.model.eval()
         self.epoch += 1
         if self.scheduler is not None:
             self.scheduler.step()
         self.history.append(self.measure())
         if self.history[-1][0] < self.best_loss:
             self.best_loss, self.best_epoch = self.history[-1][0], self.epoch
+
+    def batched_points(self):
+        """How many training points an epoch's batches cover: all of them, but for a last batch of one point
+        when the network has batch norm, which cannot normalise one point (PyTorch's drop_last, for that batch)."""
+        count = len(self.inputs_train)
+        alone = count % self.state.batch_size == 1 and count > 1
+        has_batch_norm = any(isinstance(module, BATCH_NORMS) for module in self.model.modules())
+        return count - 1 if alone and has_batch_norm else count
 
     def take_step(self, loss, observer=None):
         """One optimizer step down `loss`: zero_grad, backward (with `observer`, see `Tensor.backward`), the
@@ -217,10 +255,10 @@ class Run:
         (None and an empty list when there are no inputs.)"""
         if not len(inputs):
             return None, []
-        h, outputs = inputs, []
-        for module in self.model:
+        h, outputs, ends = inputs, [], hidden_layer_ends(self.model)
+        for index, module in enumerate(self.model):
             h = module(h)
-            if not isinstance(module, nn.Linear):
+            if index in ends:
                 outputs.append(h)
         outputs.append(h)
         return self.data_loss(h, labels), outputs
@@ -234,7 +272,7 @@ class Run:
     def activation_names(self):
         """The function after each Linear layer, the output's "linear" last: an activation's name (one of
         `nn.ACTIVATIONS`), or the class name of your own module, as the model has them."""
-        modules = list(self.model) + [nn.Identity()]
+        modules = [module for module in self.model if not isinstance(module, BETWEEN_LAYERS)] + [nn.Identity()]
         return [_ACTIVATION_NAMES.get(type(after), type(after).__name__)
                 for layer, after in zip(modules, modules[1:]) if isinstance(layer, nn.Linear)]
 
@@ -261,11 +299,11 @@ class Run:
         """Every neuron's output at each 2-D point: a list of (n_points, n_neurons) arrays, one per layer
         (the input features, each hidden layer after its activation, and the output layer's logits)."""
         h = data.features(points, self.state.features)
-        outputs = [h]
+        outputs, ends = [h], hidden_layer_ends(self.model)
         with no_grad():
-            for layer in self.model:
+            for index, layer in enumerate(self.model):
                 h = layer(h)
-                if not isinstance(layer, nn.Linear):
+                if index in ends:
                     outputs.append(h.data)
             outputs.append(h.data)
         return outputs

@@ -217,6 +217,8 @@ class Change(Kind):
 class Switch(Kind):
     """On or off: true/false or 1/0 in a link."""
 
+    options = (False, True)
+
     def read(self, text):
         words = {"true": True, "1": True, "false": False, "0": False}
         if text.strip().lower() in words:

@@ -42,6 +42,7 @@ LOSSES = ("auto", "mse", "cross_entropy")
 INITS = ("default", "xavier_uniform", "xavier_normal", "he_normal", "uniform", "zeros")
 SCHEDULES = ("none", "step", "cosine")
 CLIP_NORMS = (0, 0.1, 0.5, 1, 5)
+DROPOUT_RATES = (0, 0.1, 0.2, 0.3, 0.4, 0.5)  # the share of each hidden layer's units dropped at each training step
 # The Speed control: epochs a second, or "max", as many as training takes (in the worker, hundreds a second
 # for small networks; in the page's own frames, one a frame). Slow speeds are for watching each epoch.
 SPEEDS = ("1", "5", "15", "60", "max")
@@ -67,7 +68,8 @@ _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and point
 RACEABLE = (("lr", OneOfNumbers(LEARNING_RATES)), ("activation", OneOf(ACTIVATIONS)),
             ("regularization", OneOf(REGULARIZATIONS)), ("reg_rate", OneOfNumbers(REGULARIZATION_RATES)),
             ("optimizer", OneOf(OPTIMIZERS)), ("loss", OneOf(LOSSES)), ("init", OneOf(INITS)),
-            ("schedule", OneOf(SCHEDULES)), ("clip", OneOfNumbers(CLIP_NORMS)))
+            ("schedule", OneOf(SCHEDULES)), ("clip", OneOfNumbers(CLIP_NORMS)),
+            ("dropout", OneOfNumbers(DROPOUT_RATES)), ("batch_norm", Switch()))
 
 
 def _setting(label, default, kind):
@@ -103,6 +105,8 @@ class State:
     init: str = _setting("initialisation", "default", dict(RACEABLE)["init"])
     schedule: str = _setting("schedule", "none", dict(RACEABLE)["schedule"])
     clip: float = _setting("gradient clipping", 0, dict(RACEABLE)["clip"])
+    dropout: float = _setting("dropout rate", 0, dict(RACEABLE)["dropout"])
+    batch_norm: bool = _setting("batch norm", False, dict(RACEABLE)["batch_norm"])
     race: str = _setting("race against", "lr:0.3", Change(RACEABLE))
     seed: int = _setting("seed", 0, WholeNumber(0, 2**32 - 1))
     show_test: bool = _setting("show test data", False, Switch())
@@ -218,8 +222,15 @@ def _layer_activations_fit_layers(state):
         f"for {len(state.hidden)} hidden layers; using the main activation in every layer"]
 
 
+def _batches_fit_batch_norm(state):
+    if not state.batch_norm or state.batch_size >= 2:
+        return state, []
+    return replace(state, batch_size=2), ["batch norm needs batches of at least 2 points (one point has no spread to "
+                                          "normalise by); using batch size 2"]
+
+
 _RULES = (_dataset_fits_problem, _points_fit_classes, _loss_fits_problem, _network_fits_budget,
-          _layer_activations_fit_layers)
+          _layer_activations_fit_layers, _batches_fit_batch_norm)
 
 
 def _repaired(state):

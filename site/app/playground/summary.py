@@ -68,8 +68,13 @@ def training_options(state):
     >>> from app.playground.state import State
     >>> training_options(State()), training_options(State(init="zeros", schedule="cosine", clip=1))
     ('', ': zeros init, cosine schedule, clipping at 1')
+    >>> training_options(State(dropout=0.3, batch_norm=True))
+    ': dropout 0.3, batch norm'
+
     """
-    on = ([f"{INIT_NAMES[state.init]} init"] if state.init != "default" else []) + \
+    on = ([f"dropout {_WRITERS['dropout'](state.dropout)}"] if state.dropout else []) + \
+         (["batch norm"] if state.batch_norm else []) + \
+         ([f"{INIT_NAMES[state.init]} init"] if state.init != "default" else []) + \
          ([SCHEDULE_NAMES[state.schedule]] if state.schedule != "none" else []) + \
          ([f"clipping at {_WRITERS['clip'](state.clip)}"] if state.clip else [])
     return f": {', '.join(on)}" if on else ""

@@ -10,7 +10,7 @@ import numpy as np
 
 from app.playground.notes import show_notes
 from app.playground.pictures import MAX_EDGES_DRAWN, neuron_shades
-from app.playground.stepthrough.recorded_step import PHASES, network_step, record_step
+from app.playground.stepthrough.recorded_step import PHASES, network_step, record_step, weights_before_the_step
 from app.playground.stepthrough.walkthrough import EXAMPLE, Walkthrough, colour_key
 from app.playground.summary import NO_POINTS
 
@@ -164,6 +164,9 @@ class WalkthroughDriver:
             x1, x2 = self.point
             text += (f" The neurons show the batch's first example, at ({x1:.2f}, {x2:.2f}); rings mark "
                      "values past ±0.5.").replace("-", "−")
+            if any(dropped is not None and dropped[EXAMPLE].any() for dropped in walk.story.dropped):
+                text += (" Crossed-out neurons were switched off by dropout in this step: they output 0 and pass no "
+                         "gradient back.")
         elif phase.name == "gradients":
             text += (" Particles carry each weight's gradient dL/dw (how much the loss changes as that weight grows) "
                      "back along its edge; the key under the Network says what they show.")
@@ -193,12 +196,8 @@ class WalkthroughDriver:
         walk, run = self.walkthrough, self.run()
         if walk is None or walk.index >= PHASES.index("update"):
             return run.layer_outputs(grid)
-        now = run.model.state_dict()
-        run.model.load_state_dict(walk.steps.recording.weights_before)
-        try:
+        with weights_before_the_step(walk.steps.recording):
             return run.layer_outputs(grid)
-        finally:
-            run.model.load_state_dict(now)
 
     def reached_further(self, timestamp_ms):
         """Whether the walk has reached further into the graph at this moment than when the graph was last

@@ -108,6 +108,19 @@ def paint_label(ctx, x, y, text, theme, strong=False, right=np.inf):
     ctx.fillText(text, x, y + 0.5)
 
 
+def paint_dropped(ctx, path, layout, dropped, theme):
+    """Cross out the neurons dropout switched off in the step shown (`dropped`: per neuron layer a bool per
+    neuron, or None): their value is 0 this step, and they pass no gradient back."""
+    centres = [layout.centres[layer][index] for layer, off in enumerate(dropped) if off is not None
+               for index in np.flatnonzero(off)]
+    if not centres:
+        return
+    arm = layout.radius * 0.85
+    ctx.strokeStyle, ctx.lineWidth = theme.text, 2.0
+    ctx.stroke(path("".join(f"M{x - arm:.1f} {y - arm:.1f}L{x + arm:.1f} {y + arm:.1f}"
+                            f"M{x - arm:.1f} {y + arm:.1f}L{x + arm:.1f} {y - arm:.1f}" for x, y in centres)))
+
+
 def paint_links(ctx, path, layout, links, theme):
     """Outline the neurons and edges `links` (a `linking.Links`) names: what a hovered graph node is."""
     edges = set(links.edges)

@@ -103,6 +103,7 @@ class StepRecording:
     optimizer_before: dict  # the optimizer's state_dict() before the step and after it (its running averages), or
     optimizer_after: dict   # None for your own optimizer that has none
     clipping: tuple | None  # (the gradients' total norm before clipping, the largest norm allowed), or None when off
+    kept_units: dict        # each Dropout's mask in this step (module index -> (batch, n) bool, True: kept)
 
 
 def record_step(run, batch=None):
@@ -118,19 +119,25 @@ def record_step(run, batch=None):
             ForwardEvent(index, type(module).__name__, np.array(output.data), output))
 
     handles = [layer.register_forward_hook(hook_for(i)) for i, layer in enumerate(run.model)]
+    run.model.train()  # a training step: units dropped, batch norm from the batch (the run goes back to eval after)
     try:
         loss = run.training_loss(inputs, run.y_train[batch])
     finally:
         for handle in handles:
             handle.remove()
+    kept_units = {index: np.array(module.mask) for index, module in enumerate(run.model)
+                  if isinstance(module, nn.Dropout) and module.mask is not None}
     names = {param: name for name, param in run.model.named_parameters()}
     before = {name: np.array(param.data) for param, name in names.items()}
     optimizer_before, norms = state_of(run.optimizer), []
-    backward = record_backward(loss, names, lambda observe: norms.append(run.take_step(loss, observe)))
+    try:
+        backward = record_backward(loss, names, lambda observe: norms.append(run.take_step(loss, observe)))
+    finally:
+        run.model.eval()
     after = {name: np.array(param.data) for param, name in names.items()}
     clipping = None if norms[0] is None else (norms[0], run.state.clip)
     return StepRecording(np.array(inputs), tuple(forward), loss, tuple(backward), names, before, after,
-                         optimizer_before, state_of(run.optimizer), clipping)
+                         optimizer_before, state_of(run.optimizer), clipping, kept_units)
 
 
 def state_of(optimizer):
@@ -238,6 +245,7 @@ class NetworkStep:
     biases: tuple
     completed: tuple
     loss: float
+    dropped: tuple  # per neuron layer, (batch, n) bool of the units dropout switched off in this step, or None
 
     @property
     def order(self):
@@ -263,8 +271,11 @@ def network_step(recording, model):
                 triples.append(None if name is None else
                                (recording.weights_before[name], gradient(param), recording.weights_after[name]))
             finished.append(completed.get(id(module.weight), (len(completed), None))[0])
+    dropped = [None] * len(values)
+    for index, kept in recording.kept_units.items():  # a Dropout belongs to the layer of the Linear before it
+        dropped[sum(isinstance(module, nn.Linear) for module in list(model)[:index])] = ~kept
     return NetworkStep(values, pre_activations, gradients, tuple(weights), tuple(biases), tuple(finished),
-                       recording.loss.item())
+                       recording.loss.item(), tuple(dropped))
 
 
 def read_layers(inputs, events, model, gradient=lambda node: None):
@@ -282,17 +293,25 @@ def read_layers(inputs, events, model, gradient=lambda node: None):
     return tuple(values), tuple(pre_activations), tuple(gradients)
 
 
-def forward_reading(model, inputs):
-    """(values, pre-activations) per neuron layer of `model` at `inputs`, from forward hooks, keeping no
-    graph: what the inspector shows of a neuron outside the step-through."""
-    events = []
-    handles = [layer.register_forward_hook(lambda module, _inputs, output: events.append(
-        ForwardEvent(len(events), type(module).__name__, output.data, None))) for layer in model]
+def module_outputs(model, inputs):
+    """Each module's output of `model` at `inputs`, in order, keeping no graph: what a batch norm or a dropout
+    between two Linear layers made of a neuron's sum."""
+    outputs = []
+    handles = [layer.register_forward_hook(lambda module, _inputs, output: outputs.append(output.data))
+               for layer in model]
     try:
         with no_grad():
             model(inputs)
     finally:
         for handle in handles:
             handle.remove()
+    return outputs
+
+
+def forward_reading(model, inputs):
+    """(values, pre-activations) per neuron layer of `model` at `inputs`, from forward hooks, keeping no
+    graph: what the inspector shows of a neuron outside the step-through."""
+    events = [ForwardEvent(index, type(module).__name__, output, None)
+              for index, (module, output) in enumerate(zip(model, module_outputs(model, inputs)))]
     values, pre_activations, _ = read_layers(np.asarray(inputs), events, model)
     return values, pre_activations

@@ -10,8 +10,8 @@ import numpy as np
 
 from app.playground.stepthrough.particles import (DECADES, PARTICLES_PER_EDGE, GradientFlow, ParticlePool, PhaseMotion,
                                                   backward_curves, gradient_looks)
-from app.playground.stepthrough.particles_view import (paint_changes, paint_label, paint_links, paint_particles, paint_pulses,
-                             particle_radius)
+from app.playground.stepthrough.particles_view import (paint_changes, paint_dropped, paint_label, paint_links,
+                                                      paint_particles, paint_pulses, particle_radius)
 from app.playground.network_view import WEIGHT_FOR_MAX_WIDTH, paint_network, strongest_edges
 from app.playground.stepthrough.recorded_step import PHASES, StepThrough
 from app.shared.colour_key import key_line
@@ -170,6 +170,8 @@ class Walkthrough:
                           None, self.shown_after if update else self.shown, edge_alpha=EDGE_ALPHA.get(name, 1.0))
             if links:
                 paint_links(layer.context, path, layout, links, theme)
+            paint_dropped(layer.context, path, layout, [None if d is None else d[EXAMPLE] for d in self.story.dropped],
+                          theme)
         ctx.drawImage(layer.element, 0, 0, layout.width, layout.height)
         if name == "update":
             paint_changes(ctx, path, layout, self.change_looks, motion.glow(t), theme)

@@ -128,6 +128,32 @@ def features_only(*names):
     return check
 
 
+def race_changes(setting):
+    """The Race room's run B changes `setting` (the `race` setting names it)."""
+    def check(page):
+        changed = page.state.race.partition(":")[0]
+        return "" if changed == setting else f"B changes {changed}, not {setting}: choose {setting} in the Race room"
+    return check
+
+
+def raced_for(epochs):
+    """The Race room's runs have raced `epochs` epochs (from Start the race, in the setup of the moment)."""
+    def check(page):
+        if page.race_epoch >= epochs:
+            return ""
+        return "the race has not started: press Start the race" if not page.race_epoch else \
+            f"the race is at epoch {page.race_epoch} of {epochs}: let it run"
+    return check
+
+
+def race_gap_narrower(page):
+    """Run B's gap between its test and training loss is narrower than run A's."""
+    if page.race_gaps is None:
+        return "the race has not started: press Start the race"
+    a, b = page.race_gaps
+    return "" if b < a else f"B's gap ({b:.3f}) is not narrower than A's ({a:.3f}) yet"
+
+
 def code_in_charge(page):
     return "" if page.code_in_charge else "the network no longer comes from the lesson's code: press Run"
 

@@ -21,12 +21,14 @@ class Reading:
     expression: str = ""            # the op at the top of the code's expression (the graph it draws), or ""
     backward_walked: bool = False   # Next node has walked the expression's backward pass to its end
     pointed_neuron: tuple | None = None  # (layer, index) of the neuron under the pointer on the Network view
+    race_epoch: int = 0             # how far the Race room's two runs have raced
+    race_gaps: tuple | None = None  # each raced run's test loss minus its training loss now (A's, B's), or None
 
 
-def read_page(state, run, monitor, code_in_charge, code_graph, backward_walk, pointed_neuron):
+def read_page(state, run, monitor, code_in_charge, code_graph, backward_walk, pointed_neuron, race=None):
     """The reading of a playground: its settings, its `run` and that run's `monitor`, whether code is in charge,
-    the code's expression (`code_graph`, a Tensor or None) and Next node's walk through it (or None), and the
-    neuron pointed at."""
+    the code's expression (`code_graph`, a Tensor or None) and Next node's walk through it (or None), the
+    neuron pointed at, and the Race room's `race` (or None)."""
     latest = monitor.latest
     alerts = {alert.kind for alert in latest.alerts} if latest is not None else set()
     if monitor.diverged is not None:
@@ -35,4 +37,12 @@ def read_page(state, run, monitor, code_in_charge, code_graph, backward_walk, po
     return Reading(state, run.epoch, tuple(run.history[-1]) if run.history else None, tuple(sizes[1:-1]),
                    tuple(activations[:-1]), code_in_charge, frozenset(alerts), latest is not None,
                    code_graph.op if code_graph is not None else "",
-                   backward_walk is not None and backward_walk.done, pointed_neuron)
+                   backward_walk is not None and backward_walk.done, pointed_neuron, race.epoch if race else 0,
+                   race_gaps(race))
+
+
+def race_gaps(race):
+    """Each raced run's test loss minus its training loss at its last epoch, or None before an epoch is raced."""
+    if race is None or not all(run.history for run in race.runs):
+        return None
+    return tuple(run.history[-1][1] - run.history[-1][0] for run in race.runs)

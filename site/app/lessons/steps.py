@@ -8,7 +8,8 @@ from typing import Callable, NamedTuple
 
 from app.lessons.checks import (activation, alert, all_of, backward_walked, code_in_charge, expression_ends_in,
                                 features_include, features_only, hidden_layers, hidden_sizes, learning_rate_at_most, no_alert,
-                                pointing_at_hidden_neuron, regularization, test_accuracy_above, trained_for,
+                                pointing_at_hidden_neuron, race_changes, race_gap_narrower, raced_for,
+                                regularization, test_accuracy_above, trained_for,
                                 training_loss_above, training_loss_below, training_share_at_least)
 from app.playground.presets import PRESETS
 
@@ -143,6 +144,12 @@ STEPS = {
         Step("Keep training until the training loss is below 0.1",
              "the network has memorised its 20 points; the test loss is far above",
              training_loss_below(0.1)),
+        Step("Open the Race room and press Start the race: run B is this network with dropout 0.3",
+             "both start from the same weights and the same twenty points",
+             all_of(race_changes("dropout"), raced_for(1))),
+        Step("Let them race 300 epochs",
+             "run A memorises again, its test loss far above its training loss; dropout keeps B's gap narrower",
+             all_of(race_changes("dropout"), raced_for(300), race_gap_narrower)),
         Step("Set the Ratio of training to test data to 50%",
              "100 training points instead of 20",
              training_share_at_least(50)),

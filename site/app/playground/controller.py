@@ -487,7 +487,7 @@ class Playground:
         if self.lessons.lesson is None:
             return
         reading = read_page(self.state, self.run, self.monitor, self.editor.defines_model(), self.graph.code_graph,
-                            self.graph.backward_walk, self.canvas_input.hovered_neuron)
+                            self.graph.backward_walk, self.canvas_input.hovered_neuron, self.race.race)
         if self.lessons.follow(reading):
             self.page.set_fragment(encode(self.state, self.link_extras()))
 

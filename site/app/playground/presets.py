@@ -114,7 +114,7 @@ PRESETS = {
         "A big network memorises a few points",
         "Twenty noisy training points and three layers of 16: the training loss falls to nearly 0 while "
         "the test loss climbs.",
-        "dataset=circle&noise=50&points=200&train_ratio=10&hidden=16,16,16&show_test=true"),
+        "dataset=circle&noise=50&points=200&train_ratio=10&hidden=16,16,16&show_test=true&race=dropout:0.3"),
     "regularization": Preset(
         "Regularization keeps the test loss down",
         "A big network on twenty noisy points, with L2 at 0.03 pulling every weight toward 0: the test loss "

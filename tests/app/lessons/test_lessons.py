@@ -170,16 +170,27 @@ def test_three_classes_need_no_hidden_layer(opened):
     assert status(page).startswith("Done") and playground.run.classes == 3
 
 
-def test_overfitting_warns_memorises_and_more_points_cannot_be_memorised(opened):
+def test_overfitting_warns_memorises_dropout_narrows_the_gap_and_more_points_cannot_be_memorised(opened):
     playground, page = opened("#preset=overfit")
-    assert train_until_step(playground, page, "Step 2 of 4", 400)
+    assert train_until_step(playground, page, "Step 2 of 6", 400)
     train_loss, test_loss = playground.run.history[-1][:2]
     assert test_loss > 2 * train_loss  # the test loss climbed while the training loss fell
-    assert train_until_step(playground, page, "Step 3 of 4", 400)
+    assert train_until_step(playground, page, "Step 3 of 6", 400)
     train_loss, test_loss = playground.run.history[-1][:2]
     assert test_loss > 5 * train_loss  # memorised: the test loss is far above
+    assert train_until_step(playground, page, "Step 4 of 6", 5) is None
+    assert status(page) == "Not yet: the race has not started: press Start the race."
+    playground.change("room", "race")
+    playground.act("race")
+    assert train_until_step(playground, page, "Step 4 of 6", 2)
+    assert train_until_step(playground, page, "Step 5 of 6", 320) == 299  # the race's 300th epoch
+    a, b = playground.race.race.runs
+    assert b.state.dropout == 0.3 and a.state.dropout == 0
+    gap_a, gap_b = (run.history[-1][1] - run.history[-1][0] for run in (a, b))
+    assert gap_b < gap_a / 2  # far narrower, as the step says (measured over three seeds: 0.26, 0.53, 0.12 of A's)
     playground.change("train_ratio", "50")
-    assert train_until_step(playground, page, "Step 4 of 4", 2)
+    assert train_until_step(playground, page, "Step 6 of 6", 2)
+    playground.act("toggle")  # the race paused the run above: Play
     assert train_until_step(playground, page, "Done", 320)
     assert status(page).startswith("Done") and playground.run.epoch == 300
 

@@ -42,7 +42,7 @@ def test_a_done_step_is_kept_in_the_browser_shown_in_the_list_and_back_after_a_r
 
 def test_forget_progress_clears_the_list_and_the_browser(opened):
     page = FakePage()
-    page.storage[SAVED_PROGRESS] = json.dumps({"xor-hidden": [1], "overfit": [1, 2, 3, 4]})
+    page.storage[SAVED_PROGRESS] = json.dumps({"xor-hidden": [1], "overfit": [1, 2, 3, 4, 5, 6]})
     playground, page = opened("", page=page)
     assert page.texts["progress-overfit"] == "\u2713"
     playground.act("forget-lessons")
@@ -126,9 +126,9 @@ def test_a_step_out_of_range_opens_step_one_and_says_which_steps_there_are(opene
     assert shown_step(page) == "Step 1 of 3"
     assert page.lists["notes"] == ["step '7' is not a step of this lesson, which has steps 1 to 3; opened step 1"]
     playground.open_link("#preset=overfit&step=two")
-    assert shown_step(page) == "Step 1 of 4" and "'two'" in page.lists["notes"][0]
+    assert shown_step(page) == "Step 1 of 6" and "'two'" in page.lists["notes"][0]
     playground.open_link("#preset=overfit&step=3")
-    assert shown_step(page) == "Step 3 of 4" and page.lists["notes"] == []
+    assert shown_step(page) == "Step 3 of 6" and page.lists["notes"] == []
     playground.open_link("#v=1&step=2")
     assert page.lists["notes"] == ["step '2' ignored: the link opens no lesson"]
 

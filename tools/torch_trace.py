@@ -1,7 +1,8 @@
 """Record a PyTorch model's training as a gradcanvas trace (docs/trace-format.md), for the page to replay.
 
-Hooks do the reading: forward hooks catch every layer's output on the probe batch before each update,
-and each parameter's post-accumulate-grad hook catches its gradient the moment PyTorch finishes it, so
+Hooks do the reading: forward hooks catch every layer's output on the probe batch before each update (in
+evaluation: no unit dropped, batch norm by its running statistics), and each parameter's
+post-accumulate-grad hook catches its gradient the moment PyTorch finishes it, so
 the trace keeps the order autograd computed them in. Torch is imported here only; the engine never
 needs it. From a shell, with a script that sets `model`, `probe`, `optimizer`, `loss_fn` and `batches`
 (and optionally `probe_targets` and `meta`)::
@@ -14,9 +15,9 @@ needs it. From a shell, with a script that sets `model`, `probe`, `optimizer`, `
 >>> recorded = record_training(model, x[:4], optimizer, torch.nn.functional.mse_loss, [(x, y)] * 5)
 >>> recorded.count, recorded.gradient_order
 (5, ('2.bias', '2.weight', '0.bias', '0.weight'))
->>> describe(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Dropout(), torch.nn.BatchNorm1d(3)))
+>>> describe(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.GELU(), torch.nn.BatchNorm1d(3, momentum=None)))
 Traceback (most recent call last):
-ValueError: unsupported layers: 1 (Dropout), 2 (BatchNorm1d); a trace holds Linear, Conv2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid, LeakyReLU, Identity
+ValueError: unsupported layers: 1 (GELU), 2 (BatchNorm1d(3, eps=1e-05, momentum=None, affine=True, bias=True, track_running_stats=True): settings the engine lacks); a trace holds Linear, Conv2d, MaxPool2d, Flatten, ReLU, Tanh, Sigmoid, LeakyReLU, Identity, Dropout, BatchNorm1d, BatchNorm2d
 """
 import argparse
 import itertools
@@ -52,6 +53,12 @@ def _layer(module):
                 "kernel_size": _square(module.kernel_size), "stride": _square(module.stride),
                 "padding": _square(module.padding), "bias": module.bias is not None}
         return spec if None not in spec.values() else None
+    if kind == "Dropout":
+        return {"type": kind, "p": module.p}
+    if kind in ("BatchNorm1d", "BatchNorm2d") and module.track_running_stats and module.momentum is not None \
+            and module.affine == (module.bias is not None):  # the engine's affine is a weight and a bias
+        return {"type": kind, "num_features": module.num_features, "eps": module.eps, "momentum": module.momentum,
+                "affine": module.affine}
     if kind == "MaxPool2d" and _square(module.padding) == 0 and _square(module.dilation) == 1 \
             and not module.ceil_mode and not module.return_indices:
         spec = {"type": kind, "kernel_size": _square(module.kernel_size), "stride": _square(module.stride)}
@@ -59,14 +66,16 @@ def _layer(module):
     return None
 
 
-SUPPORTED = ("Linear", "Conv2d", "MaxPool2d", "Flatten", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "Identity")
+SUPPORTED = ("Linear", "Conv2d", "MaxPool2d", "Flatten", "ReLU", "Tanh", "Sigmoid", "LeakyReLU", "Identity", "Dropout",
+             "BatchNorm1d", "BatchNorm2d")
 
 
 def describe(model):
     """The layers of a `torch.nn.Sequential` in the trace's words; every layer it cannot hold is named.
 
     Conv2d and MaxPool2d are held with square kernels, equal strides, numeric zero padding and no dilation
-    or groups (what the engine computes); Flatten from dimension 1 on.
+    or groups (what the engine computes); Flatten from dimension 1 on; BatchNorm with running statistics kept
+    by a momentum (not momentum=None's cumulative average).
     """
     if not isinstance(model, torch.nn.Sequential):
         raise TypeError(f"a trace records a torch.nn.Sequential, not {type(model).__name__}")
@@ -88,24 +97,30 @@ def _numpy(tensor):
 
 def record(model, probe, step, steps, targets=None, meta=None):
     """Call `step()` `steps` times, each one training step of `model` that returns its loss, and return
-    the Trace. `step` does the work (zero_grad, forward, backward, optimizer.step) as the user likes."""
+    the Trace. `step` does the work (zero_grad, forward, backward, optimizer.step) as the user likes; each step
+    is recorded with the mode its forward pass ran in (`model.train()` or `model.eval()`, as `step` sets it)."""
     layers = describe(model)
     parameters = dict(model.named_parameters())
     dtype = next(iter(parameters.values())).dtype if parameters else torch.float32
     probe = torch.as_tensor(np.asarray(probe), dtype=dtype)
-    initial = {name: _numpy(param) for name, param in parameters.items()}
+    initial = {name: _numpy(values) for name, values in model.state_dict().items()}  # buffers too
     gradients = {}
     hooks = [param.register_post_accumulate_grad_hook(lambda p, name=name: gradients.__setitem__(name, _numpy(p.grad)))
              for name, param in parameters.items()]
+    modes = []  # model.training at each forward pass of the step
+    hooks.append(model.register_forward_pre_hook(lambda module, _inputs: modes.append(module.training)))
     recorded = []
     try:
         for _ in range(steps):
             outputs = _probe_outputs(model, probe)
             before = {name: _numpy(param) for name, param in parameters.items()}
             gradients.clear()
+            modes.clear()
             loss = float(torch.as_tensor(step()).detach())
+            training = modes[0] if modes else model.training
             update = {name: _numpy(param) - before[name] for name, param in parameters.items()}
-            recorded.append(trace.Step(loss, outputs, dict(gradients), update))
+            buffers = {name: _numpy(values) for name, values in model.named_buffers()}
+            recorded.append(trace.Step(loss, outputs, dict(gradients), update, training, buffers))
     finally:
         for hook in hooks:
             hook.remove()
@@ -114,13 +129,15 @@ def record(model, probe, step, steps, targets=None, meta=None):
 
 
 def _probe_outputs(model, probe):
-    """Every layer's output on the probe as the model stands (copied: a later in-place ReLU must not change it)."""
-    outputs = []
+    """Every layer's output on the probe as the model stands, in evaluation (so the probe drops no unit and moves
+    no running statistic), copied: a later in-place ReLU must not change it."""
+    outputs, mode = [], model.training
     hooks = [module.register_forward_hook(lambda _m, _i, out: outputs.append(_numpy(out))) for module in model]
     try:
         with torch.no_grad():
-            model(probe)
+            model.eval()(probe)
     finally:
+        model.train(mode)
         for hook in hooks:
             hook.remove()
     return tuple(outputs)

@@ -1,8 +1,9 @@
 """Training traces: what a network did at every step, in one JSON file the page can replay.
 
 A trace holds the network's structure (its layers, in the weights file's words), a small probe batch,
-the parameters before the first step and, for every step, the loss, each layer's output on the probe,
-every parameter's gradient with the order they were computed in, and the change the optimizer made.
+the parameters (and buffers: batch norm's running statistics) before the first step and, for every step,
+the loss, each layer's output on the probe, every parameter's gradient with the order they were computed
+in, the change the optimizer made, the mode it trained in, and the buffers after it.
 
 Engine models are recorded by `TraceRecorder` (`recorder.py`: the page, notebooks); PyTorch models by
 tools/torch_trace.py. `format.py` is what a trace holds and its file: `dumps` writes it, and `loads` and

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -25,16 +25,19 @@ FORMAT, VERSION = "gradcanvas-trace", 1
 @dataclass(frozen=True)
 class Structure:
     """The network: its layers as `engine.weights.describe` lists them, and its parameters' shapes by
-    name ("0.weight", as in `state_dict`), in the model's order."""
+    name ("0.weight", as in `state_dict`), in the model's order; its buffers' shapes likewise (batch norm's
+    running statistics, "1.running_mean": values a step changes that are not parameters)."""
 
     layers: tuple
     parameters: dict
+    buffers: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, layers):
         """The structure of `layers`; an unknown layer or a bad argument raises ValueError naming it."""
         model = weights.build(layers)
-        return cls(tuple(layers), {name: param.shape for name, param in model.named_parameters()})
+        return cls(tuple(layers), {name: param.shape for name, param in model.named_parameters()},
+                   {name: values.shape for name, values in model.named_buffers()})
 
     @property
     def sizes(self):
@@ -42,12 +45,15 @@ class Structure:
         linears = [layer for layer in self.layers if layer["type"] == "Linear"]
         return [linears[0]["n_in"], *(layer["n_out"] for layer in linears)] if linears else []
 
-    def has_parameters(self, index):
-        return any(name.startswith(f"{index}.") for name in self.parameters)
+    def stores_outputs(self, index):
+        """Whether the file stores layer `index`'s outputs: it has parameters or buffers, which change from step
+        to step, so its outputs cannot be recomputed from the layer before."""
+        return any(name.startswith(f"{index}.") for name in (*self.parameters, *self.buffers))
 
     def build(self):
-        """A fresh engine `nn.Sequential` with these layers (its parameters to be loaded)."""
-        return weights.build(self.layers)
+        """A fresh engine `nn.Sequential` with these layers (its parameters to be loaded), in evaluation, as the
+        probe is measured: no unit dropped, batch norm by its running statistics."""
+        return weights.build(self.layers).eval()
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,9 +61,11 @@ class Step:
     """One training step: arrays for one step only."""
 
     loss: float
-    activations: tuple      # every layer's output on the probe, in layer order
+    activations: tuple      # every layer's output on the probe (in evaluation, before the step), in layer order
     gradients: dict         # name -> gradient, in the order they were computed
     update: dict            # name -> the optimizer's change to that parameter, in the model's order
+    training: bool = True   # the mode the step trained in: model.training (dropout dropping, batch norm on the batch)
+    buffers: dict = field(default_factory=dict)  # name -> each buffer after the step (batch norm's running statistics)
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,13 +76,15 @@ class Trace:
     structure: Structure
     probe: np.ndarray           # (P, ...) the inputs every step's activations were measured on
     targets: object             # (P, ...) their labels or targets, or None
-    initial: dict               # name -> the parameter before the first step
+    initial: dict               # name -> the parameter or buffer before the first step
     loss: np.ndarray            # (count,)
     activations: tuple          # per layer: (count, P, ...) its output on the probe
     gradient_order: tuple       # parameter names, in the order their gradients were completed
     gradients: dict             # name -> (count, *shape)
     updates: dict               # name -> (count, *shape): after the step minus before it
     meta: dict
+    training: np.ndarray        # (count,) bool: the mode each step trained in
+    buffers: dict               # buffer name -> (count, *shape): the buffer after each step
 
     @classmethod
     def from_steps(cls, layers, probe, initial, steps, targets=None, meta=None):
@@ -99,11 +109,12 @@ class Trace:
         shapes = _output_shapes(structure, probe)
         activations = tuple(stack([s.activations[i] for s in steps], shape) for i, shape in enumerate(shapes))
         return cls(structure, probe, None if targets is None else np.array(targets, dtype=np.float32),
-                   {name: np.array(initial[name], dtype=np.float32) for name in names},
+                   {name: np.array(initial[name], dtype=np.float32) for name in (*names, *structure.buffers)},
                    stack([s.loss for s in steps], ()), activations, tuple(order),
                    {name: stack([gradient(s, name) for s in steps], structure.parameters[name]) for name in names},
                    {name: stack([s.update[name] for s in steps], structure.parameters[name]) for name in names},
-                   dict(meta or {}))
+                   dict(meta or {}), np.array([s.training for s in steps], dtype=bool).reshape(len(steps)),
+                   {name: stack([s.buffers[name] for s in steps], shape) for name, shape in structure.buffers.items()})
 
     @property
     def count(self):
@@ -119,8 +130,8 @@ class Trace:
     @cached_property
     def _trajectories(self):  # name -> (count + 1, *shape) float64: before step 0, ..., after the last
         trajectories = {}
-        for name, start in self.initial.items():
-            start = start.astype(np.float64)
+        for name in self.updates:
+            start = self.initial[name].astype(np.float64)
             after = start + np.cumsum(self.updates[name], axis=0, dtype=np.float64)
             trajectories[name] = np.concatenate([start[None], after])
         return trajectories
@@ -131,10 +142,17 @@ class Trace:
             raise IndexError(f"step {step} is outside this trace's 0..{self.count}")
         return {name: values[step] for name, values in self._trajectories.items()}
 
+    def state(self, step):
+        """Every parameter and buffer as it stood before `step` (0 to count): what `load_state_dict` takes."""
+        state = self.parameters(step)
+        for name, after in self.buffers.items():
+            state[name] = self.initial[name] if step == 0 else after[step - 1]
+        return state
+
     def model(self, step):
-        """An engine model with the parameters as they stood before `step`."""
+        """An engine model with the parameters and buffers as they stood before `step`, in evaluation."""
         model = self.structure.build()
-        model.load_state_dict(self.parameters(step))
+        model.load_state_dict(self.state(step))
         return model
 
 
@@ -151,7 +169,8 @@ class _Steps(Sequence):
         t, i = self.trace, range(self.trace.count)[index]   # negative indices count from the end
         return Step(float(t.loss[i]), tuple(a[i] for a in t.activations),
                     {name: t.gradients[name][i] for name in t.gradient_order},
-                    {name: t.updates[name][i] for name in t.updates})
+                    {name: t.updates[name][i] for name in t.updates}, bool(t.training[i]),
+                    {name: t.buffers[name][i] for name in t.buffers})
 
 
 # ---- the JSON file --------------------------------------------------------------------------------
@@ -161,13 +180,13 @@ def encode(array):
     >>> encode(np.array([[1.0, 2.0]]))
     {'shape': [1, 2], 'data': 'AACAPwAAAEA='}
     """
-    array = np.ascontiguousarray(array, dtype="<f4")
+    array = np.asarray(array, dtype="<f4")  # tobytes writes C order; ascontiguousarray would make a 0-d count 1-d
     return {"shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
 def dumps(trace):
-    """The trace as JSON text. Layers without parameters store no outputs (null): each is a function of
-    the layer before it, recomputed by `loads`, which keeps the file about half the size.
+    """The trace as JSON text. Layers without parameters or buffers store no outputs (null): each is a function
+    of the layer before it, recomputed by `loads`, which keeps the file about half the size.
 
     >>> layers = [{"type": "Linear", "n_in": 2, "n_out": 1, "bias": True}]
     >>> untrained = Trace.from_steps(layers, np.zeros((1, 2)), {"0.weight": np.ones((1, 2)), "0.bias": [0.0]}, [])
@@ -185,11 +204,13 @@ def dumps(trace):
         "steps": {
             "count": trace.count,
             "loss": encode(trace.loss),
-            "activations": [encode(a) if structure.has_parameters(i) else None
+            "activations": [encode(a) if structure.stores_outputs(i) else None
                             for i, a in enumerate(trace.activations)],
             "gradient_order": list(trace.gradient_order),
             "gradients": {name: encode(values) for name, values in trace.gradients.items()},
             "updates": {name: encode(values) for name, values in trace.updates.items()},
+            "training": trace.training.tolist(),
+            **({"buffers": {name: encode(values) for name, values in trace.buffers.items()}} if trace.buffers else {}),
         },
     }, separators=(",", ":"))
 
@@ -237,7 +258,7 @@ def from_document(document):
         structure = Structure.of(layers)
     except ValueError as error:
         raise ValueError(f"structure.layers: {error}") from None
-    names = list(structure.parameters)
+    names, shapes_by_name = list(structure.parameters), {**structure.parameters, **structure.buffers}
 
     probe_field = _get(document, "probe", dict)
     probe = _block(probe_field, "inputs", "probe.inputs")
@@ -249,8 +270,8 @@ def from_document(document):
     if "targets" in probe_field:
         targets = _block(probe_field, "targets", "probe.targets", leading=len(probe))
 
-    initial_field = _named(document, "initial", names, "initial")
-    initial = {name: _block(initial_field, name, f'initial["{name}"]', structure.parameters[name]) for name in names}
+    initial_field = _named(document, "initial", list(shapes_by_name), "initial")
+    initial = {name: _block(initial_field, name, f'initial["{name}"]', shape) for name, shape in shapes_by_name.items()}
 
     steps = _get(document, "steps", dict)
     count = _get(steps, "count", int, "steps.count")
@@ -266,13 +287,32 @@ def from_document(document):
         field = _named(steps, key, names, f"steps.{key}")
         per_step[key] = {name: _block(field, name, f'steps.{key}["{name}"]', (count, *structure.parameters[name]))
                          for name in names}
+    training = _modes(steps, count)
+    buffers = {}
+    if structure.buffers or "buffers" in steps:
+        field = _named(steps, "buffers", list(structure.buffers), "steps.buffers")
+        buffers = {name: _block(field, name, f'steps.buffers["{name}"]', (count, *shape))
+                   for name, shape in structure.buffers.items()}
     return Trace(structure, probe, targets, initial, loss, activations, tuple(order), per_step["gradients"],
-                 per_step["updates"], _get(document, "meta", dict) if "meta" in document else {})
+                 per_step["updates"], _get(document, "meta", dict) if "meta" in document else {}, training, buffers)
+
+
+def _modes(steps, count):
+    """steps.training: one true (training) or false (evaluation) per step; all training when absent, as every
+    step of a trace written before the field was."""
+    if "training" not in steps:
+        return np.ones(count, dtype=bool)
+    modes = _get(steps, "training", list, "steps.training")
+    if len(modes) != count or not all(isinstance(mode, bool) for mode in modes):
+        raise ValueError(f"steps.training: expected {count} true or false values, one per step, found "
+                         f"{modes if len(modes) <= 8 else f'{len(modes)} values'}")
+    return np.array(modes, dtype=bool).reshape(count)
 
 
 def _activations(structure, stored, probe, shapes, count):
-    """Every layer's outputs over all steps: decoded where stored (layers with parameters), recomputed by
-    the engine from the layer before where not (activations, pooling, Flatten), all steps at once."""
+    """Every layer's outputs over all steps: decoded where stored (layers with parameters or buffers),
+    recomputed by the engine from the layer before where not (activations, pooling, Flatten, Dropout), all
+    steps at once."""
     if len(stored) != len(structure.layers):
         raise ValueError(f"steps.activations: {len(stored)} entries for {len(structure.layers)} layers; "
                          "give one per layer")
@@ -280,12 +320,13 @@ def _activations(structure, stored, probe, shapes, count):
     with no_grad():
         for index, (layer, shape) in enumerate(zip(structure.build(), shapes)):
             path, kind = f"steps.activations[{index}]", structure.layers[index]["type"]
-            if structure.has_parameters(index):
+            if structure.stores_outputs(index):
                 if stored[index] is None:
-                    raise ValueError(f"{path}: layer {index} ({kind}) has parameters, so its outputs must be stored")
+                    raise ValueError(f"{path}: layer {index} ({kind}) has parameters or buffers, so its outputs must "
+                                     "be stored")
                 activations.append(_block(stored, index, path, (count, *shape)))
             elif stored[index] is not None:
-                raise ValueError(f"{path}: layer {index} ({kind}) has no parameters; store null, "
+                raise ValueError(f"{path}: layer {index} ({kind}) has no parameters or buffers; store null, "
                                  "its outputs are recomputed from the layer before")
             else:
                 previous = activations[-1] if activations else np.broadcast_to(probe, (count, *probe.shape))
@@ -317,9 +358,14 @@ def _check_layer(layers, index):
         if key == "type":
             continue
         integer = isinstance(value, int) and not isinstance(value, bool)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
         expected, fits = {
             "bias": ("true or false", isinstance(value, bool)),
-            "slope": ("a number", isinstance(value, (int, float)) and not isinstance(value, bool)),
+            "affine": ("true or false", isinstance(value, bool)),
+            "slope": ("a number", number),
+            "p": ("a number from 0 up to (not including) 1", number and 0 <= value < 1),
+            "eps": ("a number above 0", number and value > 0),
+            "momentum": ("a number from 0 to 1", number and 0 <= value <= 1),
             "padding": ("an integer >= 0", integer and value >= 0),
             "stride": ("an integer >= 1" + (" or null" if spec.get("type") == "MaxPool2d" else ""),
                        (integer and value >= 1) or (value is None and spec.get("type") == "MaxPool2d")),

@@ -11,7 +11,9 @@ class TraceRecorder:
     training loop would call `optimizer.zero_grad(); loss.backward(); optimizer.step()`.
 
     The probe batch is passed through the model before each update (forward hooks read every layer's
-    output), and gradients are read by `backward`'s observer the moment the engine completes them.
+    output), in evaluation and with the running statistics as they stood before the step, so measuring
+    changes nothing the training does; gradients are read by `backward`'s observer the moment the engine
+    completes them. Each step keeps its mode (`model.training`) and the buffers after it.
     """
 
     def __init__(self, model, probe, targets=None, meta=None):
@@ -19,6 +21,7 @@ class TraceRecorder:
         self.model, self.probe, self.targets = model, np.asarray(probe, dtype=np.float64), targets
         self.names = {param: name for name, param in model.named_parameters()}
         self.initial = model.state_dict()
+        self.buffers = {name: values.copy() for name, values in model.named_buffers()}  # as the next step finds them
         self.meta = {"producer": "gradcanvas engine", **(meta or {})}
         self.steps = []
 
@@ -42,18 +45,27 @@ class TraceRecorder:
             before_step()
         optimizer.step()
         update = {name: param.data - before[name] for param, name in self.names.items()}
-        self.steps.append(Step(loss.item(), activations, gradients, update))
+        self.buffers = {name: values.copy() for name, values in self.model.named_buffers()}
+        self.steps.append(Step(loss.item(), activations, gradients, update, self.model.training, self.buffers))
         return self.steps[-1]
 
     def probe_outputs(self):
-        """Every layer's output on the probe, as the model computes it now."""
-        outputs = []
+        """Every layer's output on the probe, as the model stood before this step, in evaluation: the running
+        statistics the step's forward pass already moved are put back for the while (as torch_trace.py, which
+        measures before the step's forward pass, finds them), and no unit is dropped."""
+        outputs, mode, moved = [], self.model.training, dict(self.model.named_buffers())
+        now = {name: values.copy() for name, values in moved.items()}
         handles = [layer.register_forward_hook(lambda _m, _i, out: outputs.append(np.array(out.data)))
                    for layer in self.model]
         try:
+            for name, values in moved.items():
+                values[...] = self.buffers[name]
             with no_grad():
-                self.model(self.probe)
+                self.model.eval()(self.probe)
         finally:
+            self.model.train(mode)
+            for name, values in moved.items():
+                values[...] = now[name]
             for handle in handles:
                 handle.remove()
         return tuple(outputs)

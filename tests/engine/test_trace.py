@@ -67,7 +67,7 @@ def test_a_saved_trace_loads_back_equal_to_the_recording():
     np.testing.assert_array_equal(loaded.targets, LABELS[:3])
     for layer, (ours, theirs) in enumerate(zip(loaded.activations, recorded.activations)):
         # layers with parameters are stored as they were; the others are recomputed from them
-        if loaded.structure.has_parameters(layer):
+        if loaded.structure.stores_outputs(layer):
             np.testing.assert_array_equal(ours, theirs)
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
     assert loaded.meta == {"producer": "gradcanvas engine"} and loaded.gradient_order == recorded.gradient_order
@@ -190,11 +190,16 @@ BAD = {  # how the file is broken -> (the change, what the error must say)
                                         r"^steps.gradient_order: expected each parameter once"),
     "a stored output of a layer without parameters": (
         lambda d: d["steps"]["activations"].__setitem__(1, d["steps"]["activations"][0]),
-        r"^steps.activations\[1\]: layer 1 \(Tanh\) has no parameters; store null"),
+        r"^steps.activations\[1\]: layer 1 \(Tanh\) has no parameters or buffers; store null"),
     "a missing output of a layer with parameters": (
         lambda d: d["steps"]["activations"].__setitem__(2, None), r"^steps.activations\[2\]: layer 2 \(Linear\) has parameters"),
     "too few activations": (lambda d: d["steps"]["activations"].pop(), r"^steps.activations: 4 entries for 5 layers"),
     "a count that is text": (lambda d: d["steps"].update(count="4"), r"^steps.count: expected an integer, found str"),
+    "modes that are text": (lambda d: d["steps"].update(training=["train"] * 4),
+                            r"^steps.training: expected 4 true or false values, one per step, found \['train'"),
+    "a mode missing": (lambda d: d["steps"]["training"].pop(), r"^steps.training: expected 4 true or false values"),
+    "a dropout rate of 1": (lambda d: d["structure"]["layers"].insert(1, {"type": "Dropout", "p": 1}),
+                            r"^structure.layers\[1\].p: expected a number from 0 up to \(not including\) 1, found 1"),
     "meta that is a list": (lambda d: d.update(meta=[]), r"^meta: expected an object, found list"),
 }
 
@@ -223,3 +228,69 @@ def test_steps_that_computed_their_gradients_in_different_orders_cannot_share_a_
     reordered = trace.Step(second.loss, second.activations, dict(reversed(second.gradients.items())), second.update)
     with pytest.raises(ValueError, match="step 1 computed its gradients in the order"):
         trace.Trace.from_steps(list(recorded.structure.layers), recorded.probe, recorded.initial, [first, reordered])
+
+
+# ---- dropout, batch norm and the mode of each step ------------------------------------------------------
+def regularised(seed=0):
+    return nn.MLP(2, [6, 4], 1, activation="relu", dropout=0.3, batch_norm=True, rng=np.random.default_rng(seed))
+
+
+def train(model, recorder=None, steps=6):
+    """Four steps in training mode and the rest in evaluation, recorded when `recorder` is given; the losses."""
+    optimizer, losses = optim.SGD(model.parameters(), lr=0.2), []
+    for index, (inputs, labels) in enumerate(batches(steps)):
+        model.train(index < 4)
+        loss = F.binary_cross_entropy_with_logits(model(inputs), labels)
+        if recorder is None:
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        else:
+            recorder.record_step(loss, optimizer)
+        losses.append(loss.item())
+    return losses
+
+
+def test_recording_a_run_with_dropout_and_batch_norm_changes_nothing_it_does():
+    """The probe is measured in evaluation, with the running statistics as they stood before the step: it draws
+    no dropout mask from the model's generator and moves no running statistic, so the recorded run is the run."""
+    alone, recorded = regularised(), regularised()
+    losses = train(alone)
+    assert train(recorded, trace.TraceRecorder(recorded, probe=X[:3])) == losses
+    for name, values in alone.state_dict().items():
+        np.testing.assert_array_equal(recorded.state_dict()[name], values)
+
+
+def test_a_trace_keeps_each_steps_mode_and_running_statistics_and_replays_them():
+    model = regularised()
+    recorder = trace.TraceRecorder(model, probe=X[:3])
+    train(model, recorder)
+    loaded = trace.loads(trace.dumps(recorder.trace()))
+    assert loaded.training.tolist() == [True] * 4 + [False] * 2
+    assert [step.training for step in loaded.steps] == loaded.training.tolist()
+    assert sorted(loaded.buffers) == ["1.num_batches_tracked", "1.running_mean", "1.running_var",
+                                      "5.num_batches_tracked", "5.running_mean", "5.running_var"]
+    assert loaded.buffers["1.num_batches_tracked"].tolist() == [1, 2, 3, 4, 4, 4]
+    for name, values in model.state_dict().items():   # after the last step: the model as training left it
+        np.testing.assert_allclose(loaded.state(6)[name], values, rtol=1e-6, atol=1e-7)
+    for position, step in enumerate(loaded.steps):   # before each step: the probe's outputs, recomputed
+        values = X[:3]
+        for layer, recorded in zip(loaded.model(position), step.activations):
+            values = layer(values)
+            np.testing.assert_allclose(values.data, recorded, rtol=1e-5, atol=1e-6)
+
+
+def test_a_trace_written_before_modes_were_recorded_reads_as_training_every_step():
+    doc = document()
+    del doc["steps"]["training"]
+    assert trace.from_document(doc).training.tolist() == [True] * 4
+
+
+def test_a_batch_norm_trace_without_its_running_statistics_is_refused_naming_them():
+    model = regularised()
+    recorder = trace.TraceRecorder(model, probe=X[:3])
+    train(model, recorder, steps=2)
+    doc = json.loads(trace.dumps(recorder.trace()))
+    del doc["steps"]["buffers"]["5.running_var"]
+    with pytest.raises(ValueError, match=r"^steps.buffers: missing \['5.running_var'\], unexpected \[\]; "):
+        trace.validate(doc)

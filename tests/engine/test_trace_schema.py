@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.engine.test_trace import BAD, broken, document, small_trace
+from tests.engine.test_trace import BAD, X, broken, document, regularised, small_trace, train
 
 from engine import nn, optim, trace
 from engine.nn import functional as F
@@ -21,7 +21,7 @@ ONLY_THE_VALIDATOR_SEES = {
     "gradient of the wrong shape", "fewer steps than count", "bytes that do not fill the shape", "no initial weight",
     "no gradient", "a probe that does not fit the first layer", "a gradient order missing a name",
     "a stored output of a layer without parameters", "a missing output of a layer with parameters",
-    "too few activations",
+    "too few activations", "a mode missing",
 }
 
 
@@ -51,8 +51,16 @@ def test_the_schema_is_a_valid_json_schema():
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
-@pytest.mark.parametrize("make", [document, cnn_document, lambda: json.loads(trace.dumps(small_trace(0)))],
-                         ids=["mlp", "cnn", "no steps"])
+def regularised_document():
+    """An MLP with batch norm and dropout, four steps in training mode and two in evaluation."""
+    model = regularised()
+    recorder = trace.TraceRecorder(model, probe=X[:3])
+    train(model, recorder)
+    return json.loads(trace.dumps(recorder.trace()))
+
+
+@pytest.mark.parametrize("make", [document, cnn_document, lambda: json.loads(trace.dumps(small_trace(0))),
+                                  regularised_document], ids=["mlp", "cnn", "no steps", "batch norm and dropout"])
 def test_real_traces_pass_both(make):
     doc = make()
     assert schema_accepts(doc) and validator_accepts(doc)

@@ -55,7 +55,7 @@ def test_the_traces_gradients_are_the_torch_models_grad_after_each_step():
         for layer, (ours, theirs) in enumerate(zip(recorded.activations, outputs)):
             # stored layers are torch's own numbers (the in-place ReLU did not overwrite layer 4's);
             # the others are recomputed by the engine from the layer before
-            if loaded.structure.has_parameters(layer):
+            if loaded.structure.stores_outputs(layer):
                 np.testing.assert_array_equal(ours, theirs.numpy())
             np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-6, atol=1e-6)
     for name, values in loaded.parameters(6).items():
@@ -115,8 +115,12 @@ def test_the_same_network_trained_by_the_engine_and_by_torch_leaves_equal_traces
 
 def test_layers_a_trace_cannot_hold_are_refused_by_name():
     t = torch.nn
-    with pytest.raises(ValueError, match=r"unsupported layers: 1 \(Dropout\), 2 \(BatchNorm1d\); a trace holds Linear"):
-        torch_trace.describe(t.Sequential(t.Linear(2, 3), t.Dropout(), t.BatchNorm1d(3)))
+    with pytest.raises(ValueError, match=r"unsupported layers: 1 \(GELU\), 2 \(Softplus\); a trace holds Linear"):
+        torch_trace.describe(t.Sequential(t.Linear(2, 3), t.GELU(), t.Softplus()))
+    with pytest.raises(ValueError, match=r"unsupported layers: 1 \(BatchNorm1d\(3, .*momentum=None.*settings the "
+                                         r"engine lacks\), 2 \(BatchNorm2d\(3, .*track_running_stats=False.*settings"):
+        torch_trace.describe(t.Sequential(t.Linear(2, 3), t.BatchNorm1d(3, momentum=None),
+                                          t.BatchNorm2d(3, track_running_stats=False)))
     with pytest.raises(ValueError, match=r"unsupported layers: 0 \(Conv2d\(1, 2, .*dilation=\(2, 2\).*settings the engine lacks"):
         torch_trace.describe(t.Sequential(t.Conv2d(1, 2, 3, dilation=2)))
     with pytest.raises(ValueError, match=r"1 \(MaxPool2d.*settings"):
@@ -148,3 +152,58 @@ def test_the_command_records_the_script_the_user_wrote(tmp_path, capsys):
     with pytest.raises(SystemExit):
         torch_trace.main([str(script)])
     assert "does not set probe, optimizer, loss_fn, batches" in capsys.readouterr().err
+
+
+def test_a_torch_model_with_batch_norm_and_dropout_replays_in_the_engine_with_torchs_numbers():
+    """Four steps in training mode, then two in evaluation: the trace keeps each step's mode and the running
+    statistics after it, and the engine's model at every step computes the probe's outputs torch measured."""
+    torch.manual_seed(2)
+    t = torch.nn
+    model = t.Sequential(t.Linear(2, 6), t.BatchNorm1d(6), t.ReLU(), t.Dropout(0.3), t.Linear(6, 1))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    pairs, counted = iter(batches(6)), iter(range(6))
+
+    def step():
+        model.train(next(counted) < 4)
+        inputs, labels = next(pairs)
+        optimizer.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(inputs), labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    loaded = trace.loads(trace.dumps(torch_trace.record(model, X[:5], step, 6)))
+    assert loaded.training.tolist() == [True] * 4 + [False] * 2
+    kinds = ["Linear", "BatchNorm1d", "ReLU", "Dropout", "Linear"]
+    assert [layer["type"] for layer in loaded.structure.layers] == kinds
+    moved = loaded.buffers["1.running_mean"]
+    assert not np.array_equal(moved[2], moved[3]) and np.array_equal(moved[3], moved[5])  # evaluation moves none
+    for name, values in model.state_dict().items():
+        np.testing.assert_allclose(loaded.state(6)[name], values.numpy(), rtol=1e-6, atol=1e-7)
+    for position, recorded in enumerate(loaded.steps):
+        values, outputs = X[:5].astype(np.float64), []
+        for layer in loaded.model(position):
+            values = layer(values)
+            outputs.append(values.data)
+        for ours, theirs in zip(outputs, recorded.activations):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_the_same_network_with_batch_norm_trained_by_the_engine_and_by_torch_leaves_equal_traces():
+    ours = nn.MLP(2, [6], 1, activation="tanh", batch_norm=True, rng=np.random.default_rng(3))
+    t = torch.nn
+    theirs = t.Sequential(t.Linear(2, 6), t.BatchNorm1d(6), t.Tanh(), t.Linear(6, 1))
+    theirs.load_state_dict({name: torch.tensor(values) for name, values in ours.state_dict().items()})
+    pairs = batches(8)
+    engine_trace = trace.record_training(
+        ours, X[:4], optim.SGD(ours.parameters(), lr=0.2), F.binary_cross_entropy_with_logits,
+        [(inputs.numpy().astype(np.float64), labels.numpy().astype(np.float64)) for inputs, labels in pairs])
+    torch_trace_ = torch_trace.record_training(theirs, X[:4], torch.optim.SGD(theirs.parameters(), lr=0.2),
+                                               torch.nn.functional.binary_cross_entropy_with_logits, pairs)
+    a, b = (trace.loads(trace.dumps(x)) for x in (engine_trace, torch_trace_))
+    assert a.structure == b.structure and a.training.tolist() == b.training.tolist() == [True] * 8
+    np.testing.assert_allclose(a.loss, b.loss, rtol=1e-5)
+    for name in a.buffers:
+        np.testing.assert_allclose(a.buffers[name], b.buffers[name], rtol=1e-5, atol=1e-6)
+    for mine, yours in zip(a.activations, b.activations):
+        np.testing.assert_allclose(mine, yours, rtol=1e-4, atol=1e-5)

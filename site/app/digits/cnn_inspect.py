@@ -11,7 +11,8 @@ import numpy as np
 from engine import Tensor
 
 KIND_NAMES = {"Conv2d": "conv", "ReLU": "ReLU", "MaxPool2d": "pool", "Linear": "dense", "Flatten": "flatten",
-              "Tanh": "tanh", "Sigmoid": "sigmoid", "LeakyReLU": "leaky ReLU", "Identity": "identity"}
+              "Tanh": "tanh", "Sigmoid": "sigmoid", "LeakyReLU": "leaky ReLU", "Identity": "identity",
+              "BatchNorm1d": "batch norm", "BatchNorm2d": "batch norm", "Dropout": "dropout"}
 
 
 class Layer(NamedTuple):

@@ -446,7 +446,8 @@ class DigitsLab:
         self.channel = min(self.channel, values.shape[0] - 1)
         self.page.set_text("digit-maps-note", f"{name}: {describe_shape(values.shape)}, coloured by the layer's "
                                               "largest magnitude. Click a map to enlarge it.")
-        self.page.set_text("digit-filters-note", describe_filters(name, weighted, weight))
+        self.page.set_text("digit-filters-note", describe_filters(name, weighted, weight,
+                                                                  self.views[self.selected].module))
         self.paint_enlarged()
 
     def paint_picture(self, name, picture):

@@ -25,11 +25,12 @@ def slabs_of(inspection):
 
 
 def weights_behind(slabs, index):
-    """(name, weight array) of the layer whose weights made slab `index`'s values: its own, or for a ReLU or
-    a pooling layer the nearest weighted layer before it; (None, None) for the input."""
+    """(name, weight array) of the layer whose weights made slab `index`'s values: its own, or for a ReLU, a
+    pooling, a dropout or a batch norm layer (whose weight is one scale per unit or map, no filter) the nearest
+    layer before it with filters or a weight matrix; (None, None) for the input."""
     for slab in reversed(slabs[1:index + 1]):
         weight = getattr(slab.module, "weight", None)
-        if weight is not None:
+        if weight is not None and weight.ndim >= 2:
             return slab.name, weight.data
     return None, None
 
@@ -42,8 +43,15 @@ def describe_shape(shape):
     return f"{shape[0]} maps of {shape[1]}x{shape[2]}" if len(shape) == 3 else f"{shape[0]} units"
 
 
-def describe_filters(name, weighted, weight):
-    """What the filters panel shows for slab `name`, whose values the weights of `weighted` made."""
+def describe_filters(name, weighted, weight, module=None):
+    """What the filters panel shows for slab `name` (made by the engine `module`), whose values the weights of
+    `weighted` made."""
+    if getattr(module, "running_var", None) is not None:  # a batch norm: it scales what the layer before made
+        part = "map" if type(module).__name__ == "BatchNorm2d" else "unit"
+        own = (f"{name} takes from each {part} the mean and divides by the spread its training batches had (its "
+               f"running statistics), then scales and shifts each {part} by two numbers of its own. ")
+        return own + ("Its input is the drawing." if weight is None else
+                      f"Shown are the weights before it: {describe_filters(weighted, weighted, weight)}")
     if weight is None:
         return "The input has no weights: shown is the drawing as the network receives it."
     shape = " x ".join(map(str, weight.shape))

@@ -123,6 +123,7 @@ def read(name, data, origin, digits, dropped=False):
         _count_scores(model, meta["input_shape"])
         return OpenedModel(name, model, meta, meta["input_shape"], origin, digits)
     model, meta = weights.load(io.BytesIO(bytes(data)))
+    model.eval()  # the lab reads one digit at a time: batch norm from its running statistics, dropout passing all
     shape = _digit_input(model)
     if shape is None:
         if dropped or _takes(model, PLANE_INPUT):

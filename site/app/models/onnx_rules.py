@@ -3,7 +3,8 @@ onnx_file.py reads a file's bytes) and tools/onnx_import.py (which reads them wi
 
 ONNX is the file PyTorch, Keras and TensorFlow all export to. A graph is read when it is one chain of the
 layers the engine has: Gemm, or MatMul then Add (Linear); Conv (Conv2d), and an Add after it (its bias);
-MaxPool; Flatten, or a Reshape that flattens; Relu, LeakyRelu, Tanh, Sigmoid; Identity. A Softmax or
+MaxPool; Flatten, or a Reshape that flattens; Relu, LeakyRelu, Tanh, Sigmoid; Identity; BatchNormalization in
+its inference form (BatchNorm1d or BatchNorm2d, in evaluation) and Dropout (nn.Dropout, in evaluation). A Softmax or
 LogSoftmax at the very end is dropped and the meta says so: gradcanvas models output logits, and softmax is
 applied where probabilities are shown. Any other op is refused, with every unsupported op named at once.
 
@@ -14,6 +15,12 @@ channels, an Add right after a layer is that layer's bias, and a flatten of chan
 next Linear's weights to the engine's (channel, height, width) order: the model computes the same values with
 the engine's own layers. Exporters also write a flatten's target shape as arithmetic on the input's shape
 (Shape, Gather, Unsqueeze, Concat), and Casts to float between layers; the chain works those out as it goes.
+
+Batch norm and dropout are kept as the layers they are, not folded into the layer before them, so the model
+opened is the model exported, its running statistics there to inspect; the model is put in evaluation, where a
+batch norm uses those statistics and a dropout passes every value, as the exported graph computes. (Exporters
+often fold them themselves: torch's leave no Dropout in an eval export, and fold a batch norm right after a Conv,
+or right after a Linear with the dynamo exporter, into that layer's weights; those files hold no such layer.)
 
 The rules see a plain description of the graph (`Graph` and `Node`: strings, numbers and numpy arrays),
 never a decoder's objects: that is what lets two decoders share them. They need no shape inference: the
@@ -26,7 +33,7 @@ import numpy as np
 from engine import Tensor, nn
 
 LAYERS = ("Gemm", "MatMul", "Add", "Conv", "MaxPool", "Flatten", "Reshape", "Relu", "LeakyRelu", "Tanh",
-          "Sigmoid", "Identity")
+          "Sigmoid", "Identity", "BatchNormalization", "Dropout")
 # What exporters write between layers: constants, casts to float, layout changes, and the arithmetic on an
 # input's shape that works out a flatten's target.
 SHAPE_ARITHMETIC = ("Shape", "Gather", "Unsqueeze", "Squeeze", "Concat")
@@ -117,10 +124,9 @@ def _refuse_unsupported(graph):
     unsupported = sorted({node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}"
                           for node in graph.nodes} - known)
     if unsupported:
-        advice = " (export in eval mode, after model.eval(), to leave Dropout out)" if "Dropout" in unsupported else ""
         raise ValueError(f"unsupported ONNX ops: {', '.join(unsupported)}; gradcanvas reads "
                          f"{', '.join(LAYERS)}, the Transposes, Casts and shape arithmetic exporters write "
-                         f"between them, and a final {' or '.join(FINAL)}{advice}")
+                         f"between them, and a final {' or '.join(FINAL)}")
 
 
 def _only_input(graph):
@@ -162,6 +168,7 @@ def _assemble(graph, chain):
                          "can be read through: export it from weights that are all finite numbers")
     model = nn.Sequential(*chain.modules)
     model.load_state_dict(chain.parameters)
+    model.eval()  # as an exported graph computes: batch norm from its running statistics, dropout passing all
     meta = {"source": "onnx", "producer": graph.producer, "opset": graph.opset}
     if chain.dropped:
         meta["note"] = DROPPED_NOTE.format(op=chain.dropped)
@@ -185,6 +192,15 @@ def _reordered(weight, reorder):
     engine = np.empty_like(weight)
     engine[:, reorder] = weight
     return engine
+
+
+def _as_written(number):
+    """A float an exporter wrote as float32, as the decimal it was written from: 1e-05 for float32(1e-5).
+
+    >>> _as_written(float(np.float32(1e-5))), _as_written(0.1)
+    (1e-05, 0.1)
+    """
+    return float(str(np.float32(number)))
 
 
 def _slide(size, kernel, stride, padding):
@@ -288,6 +304,10 @@ class _Chain:
             self.flatten()
         elif op == "Reshape":  # exporters write Flatten as Reshape to (batch, -1) or (batch, features)
             self.reshape(node, self.target(node), self.number(node, "allowzero", 0))
+        elif op == "BatchNormalization":
+            self.batch_norm(node)
+        elif op == "Dropout":
+            self.dropout(node)
 
     def constant(self, node, position):
         if position >= len(node.inputs) or node.inputs[position] not in self.constants:
@@ -357,6 +377,48 @@ class _Chain:
         if bias:
             self.parameters[f"{index}.bias"] = self.constant(node, 2)
         self.slide(k, stride, padding, c_out)
+
+    def batch_norm(self, node):
+        """The engine's BatchNorm1d (after a Linear: (N, C), or (N, C, L)) or BatchNorm2d (maps: (N, C, H, W))
+        holding the file's scale, shift, running mean and running variance; ONNX's momentum keeps the old estimate's share, torch's
+        (and the engine's) the new batch's."""
+        self.takes_as_laid_out(node)
+        if self.number(node, "training_mode", 0) or len([name for name in node.outputs if name]) > 1:
+            raise ValueError(f"{self.name(node)} normalises each batch by its own statistics: the model was exported "
+                             "in training mode; export it after model.eval(), so it uses its running statistics")
+        self.require(node, self.number(node, "spatial", 1) == 1, "spatial=0 (a statistic per pixel)")
+        if self.shape is None:
+            raise ValueError(f"{self.name(node)} normalises an input of unstated shape: export the model with its "
+                             "input's shape stated")
+        self.require(node, len(self.shape) in (2, 3, 4), f"a batch norm of {_words(self.shape)} (the engine's take "
+                                                         "(N, C), (N, C, L) or (N, C, H, W))")
+        scale, shift, mean, var = (self.constant(node, position).reshape(-1) for position in range(1, 5))
+        channels = scale.size
+        self.require(node, all(values.size == channels for values in (shift, mean, var)),
+                     f"a scale, shift, mean and variance of {scale.size}, {shift.size}, {mean.size} and {var.size} "
+                     "values (one per channel each)")
+        self.takes(node, (channels, *[None] * (len(self.shape) - 2)))
+        eps = _as_written(self.number(node, "epsilon", 1e-5))
+        if not (var + eps > 0).all():
+            raise ValueError(f"{self.name(node)} has a running variance below zero, which no input can be "
+                             "normalised by: export it from a trained model's own statistics")
+        layer = (nn.BatchNorm2d if len(self.shape) == 4 else nn.BatchNorm1d)(
+            channels, eps=eps, momentum=round(1 - _as_written(self.number(node, "momentum", 0.9)), 6))
+        index = len(self.modules)
+        self.modules.append(layer)
+        self.parameters.update({f"{index}.weight": scale, f"{index}.bias": shift, f"{index}.running_mean": mean,
+                                f"{index}.running_var": var, f"{index}.num_batches_tracked": np.array(0)})
+
+    def dropout(self, node):
+        """The engine's Dropout, with the file's ratio (an attribute before opset 12, an input since), when the
+        file asks for inference: then it passes every value, as the model does in evaluation."""
+        given = [position < len(node.inputs) and bool(node.inputs[position]) for position in range(3)]
+        if given[2] and self.constant(node, 2).any():
+            raise ValueError(f"{self.name(node)} drops units at random: the model was exported in training mode; "
+                             "export it after model.eval()")
+        ratio = self.constant(node, 1) if given[1] else np.asarray(self.number(node, "ratio", 0.5))
+        self.require(node, ratio.size == 1, f"a ratio of {ratio.size} values")
+        self.modules.append(nn.Dropout(_as_written(float(ratio.reshape(-1)[0]))))
 
     def slide(self, kernel, stride, padding, channels):
         """The shape after a window of `kernel` slid over the image, which must be at least that big."""

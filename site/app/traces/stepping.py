@@ -6,10 +6,11 @@ import numpy as np
 
 
 def load_step(trace, model, step):
-    """Give `model` (the trace's network, as `trace.model` or `trace.structure.build` made it) the parameters as
-    they stood before `step`, clamped to 0..count (count: after the last step); returns the step shown."""
+    """Give `model` (the trace's network, as `trace.model` or `trace.structure.build` made it) the parameters
+    and buffers (batch norm's running statistics) as they stood before `step`, clamped to 0..count (count:
+    after the last step); returns the step shown."""
     position = int(np.clip(step, 0, trace.count))
-    model.load_state_dict(trace.parameters(position))
+    model.load_state_dict(trace.state(position))
     return position
 
 

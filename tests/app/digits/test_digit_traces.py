@@ -242,3 +242,38 @@ def test_a_bad_trace_is_refused_in_words_and_the_trace_in_use_keeps_its_step(cas
     assert lab.network.name == "cnn-trace.json" and lab.page.values["digit-trace-step"] == "5"
     lab.frame(20.0)
     assert shown_probabilities(lab).tolist() == reading.tolist()
+
+
+def test_a_torch_trace_of_an_mlp_with_batch_norm_and_dropout_reads_each_step_as_torch_in_evaluation_did():
+    """Its running statistics come from the trace at each step too: the lab's reading of a held-out digit is
+    torch's, in evaluation, with the parameters and statistics as they stood before that step."""
+    torch.manual_seed(4)
+    model = t.Sequential(t.Linear(784, 16), t.BatchNorm1d(16), t.ReLU(), t.Dropout(0.2), t.Linear(16, 10))
+    chosen = np.random.default_rng(2).permutation(len(digits().train_labels))[:5 * BATCH]
+    pixels = torch.tensor(mnist.as_input(digits().train_images[chosen], (784,)), dtype=torch.float32)
+    labels, before = torch.tensor(digits().train_labels[chosen]), []
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def step():
+        before.append(copy.deepcopy(model.state_dict()))
+        index = len(before) - 1
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(pixels[index * BATCH:][:BATCH]), labels[index * BATCH:][:BATCH])
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    data = traces.dumps(torch_trace.record(model.train(), pixels[:4], step, 5)).encode()
+    before.append(copy.deepcopy(model.state_dict()))
+    lab = open_lab("cnn")
+    lab.open_model("bn-trace.json", data)
+    assert lab.network.views == "cnn" and lab.page.texts["digit-message"] == ""
+    for at, position in enumerate((0, 3, 5)):
+        seek(lab, position, 100.0 + at)
+        show_test_digits(lab, 1, at=200.0 + at)
+        replayed = copy.deepcopy(model).double()
+        replayed.load_state_dict(before[position])
+        with torch.no_grad():
+            expected = torch.softmax(replayed.eval()(torch.tensor(lab.levels / 255).reshape(1, 784)), dim=1)[0].numpy()
+        np.testing.assert_allclose(shown_probabilities(lab), expected, rtol=1e-5, atol=1e-9)
+        assert lab.page.texts["digit-prediction"] == str(expected.argmax())

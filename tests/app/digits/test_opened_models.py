@@ -15,7 +15,8 @@ from app.digits import lab as digits_lab
 from app.digits.cnn_inspect import inspect
 from app.playground import state
 from app.playground.state import decode, encode
-from engine import weights
+from engine import nn, optim, weights
+from engine.nn import functional as F
 
 from tests.app.digits.files import SITE
 from tests.app.digits.test_lab import SEVEN, digits, draw, open_lab, score_fully, shipped, shown_probabilities
@@ -390,3 +391,69 @@ def test_the_gallerys_cnn_trained_in_pytorch_reads_the_held_out_digits_as_the_re
                                                 "reads 97.8% of 2,000 held-out digits with MNIST's mean and std, the "
                                                 "scaling it reads best")
     assert lab.score.correct == 1955
+
+
+def torch_twin(model):
+    """The engine MLP `model` (Linear, BatchNorm1d, ReLU, Dropout layers) as torch layers holding its values, in
+    evaluation, after a Flatten: torch_reads gives it (1, 1, 28, 28) images."""
+    kinds = {"Linear": lambda layer: t.Linear(layer.n_in, layer.n_out), "ReLU": lambda layer: t.ReLU(),
+             "BatchNorm1d": lambda layer: t.BatchNorm1d(layer.num_features),
+             "Dropout": lambda layer: t.Dropout(layer.p)}
+    twin = t.Sequential(*(kinds[type(layer).__name__](layer) for layer in model)).double()
+    twin.load_state_dict({name: torch.tensor(values) for name, values in model.state_dict().items()})
+    return t.Sequential(t.Flatten(), twin).eval()
+
+
+def test_an_engine_weights_file_with_batch_norm_and_dropout_reads_digits_in_evaluation_as_torch_does():
+    """Saved in training mode, after a few steps have moved its running statistics: the lab reads each digit
+    alone, so from those statistics, and shows the model layer by layer, batch norms and dropouts among them."""
+    model = nn.MLP(784, [32, 16], 10, activation="relu", dropout=0.2, batch_norm=True, rng=np.random.default_rng(3))
+    images = digits().train_images[:64].reshape(64, 784) / 255
+    labels = digits().train_labels[:64]
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    for batch in range(4):
+        optimizer.zero_grad()
+        F.cross_entropy(model(images[batch * 16:][:16]), labels[batch * 16:][:16]).backward()
+        optimizer.step()
+    assert model.training
+    lab = open_lab("cnn")
+    lab.open_model("dropout-bn.npz", engine_file(model))
+    assert lab.page.texts["digit-message"] == "" and lab.network.name == "dropout-bn.npz"
+    twin = torch_twin(lab.model)
+    for step in range(3):
+        show_test_digits(lab, 1, at=20.0 + step)
+        np.testing.assert_allclose(shown_probabilities(lab), torch_reads(twin, lab), rtol=1e-9, atol=1e-15)
+        assert lab.page.texts["digit-prediction"] == str(torch_reads(twin, lab).argmax())
+    assert lab.network.views == "cnn"  # the MLP view draws no batch norm: the layer-by-layer views show it
+    assert [row[0] for row in lab.page.tables["digit-stats"][1:]] == [
+        "input", "dense 1", "batch norm 1", "ReLU 1", "dropout 1", "dense 2", "batch norm 2", "ReLU 2", "dropout 2",
+        "dense 3"]
+    lab.change("layer", "2")
+    assert lab.page.texts["digit-maps-note"].startswith("batch norm 1: 32 units")
+    assert lab.page.texts["digit-filters-note"] == (
+        "batch norm 1 takes from each unit the mean and divides by the spread its training batches had (its running "
+        "statistics), then scales and shifts each unit by two numbers of its own. Shown are the weights before it: "
+        "dense 1's weights (32 x 784): one row per unit it computes, one column per input.")
+
+
+@pytest.mark.parametrize("dynamo", EXPORTERS.values(), ids=EXPORTERS.keys())
+def test_an_onnx_cnn_with_batch_norm_from_torch_reads_digits_as_torch_does_and_shows_its_batch_norm(dynamo):
+    torch.manual_seed(6)
+    model = t.Sequential(t.Conv2d(1, 8, 3, padding=1), t.ReLU(), t.BatchNorm2d(8), t.MaxPool2d(2), t.Dropout(0.25),
+                         t.Conv2d(8, 16, 3, padding=1), t.ReLU(), t.MaxPool2d(2), t.Flatten(), t.Linear(16 * 7 * 7, 10))
+    for _ in range(3):  # training batches move the running statistics off their start
+        model(torch.rand(16, 1, 28, 28))
+    lab = open_lab("cnn")
+    lab.open_model("torch-bn.onnx", exported(model.eval(), dynamo))
+    assert lab.page.texts["digit-message"] == "" and lab.network.name == "torch-bn.onnx"
+    for step in range(3):
+        show_test_digits(lab, 1, at=20.0 + step)
+        np.testing.assert_allclose(shown_probabilities(lab), torch_reads(model, lab), rtol=1e-9, atol=1e-15)
+        assert lab.page.texts["digit-prediction"] == str(torch_reads(model, lab).argmax())
+    assert [row[0] for row in lab.page.tables["digit-stats"][1:]] == [
+        "input", "conv 1", "ReLU 1", "batch norm 1", "pool 1", "conv 2", "ReLU 2", "pool 2", "dense 1"]
+    lab.change("layer", "3")
+    assert lab.page.texts["digit-maps-note"].startswith("batch norm 1: 8 maps of 28x28")
+    assert lab.page.texts["digit-filters-note"].startswith("batch norm 1 takes from each map the mean") and \
+           "conv 1's filters (8 x 1 x 3 x 3)" in lab.page.texts["digit-filters-note"]
+    assert lab.page.canvases["digit-filters"].context.calls

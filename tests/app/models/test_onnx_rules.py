@@ -104,3 +104,22 @@ def test_attributes_and_weights_that_make_no_layer_are_refused_in_words():
     sparse = Node("Constant", (), ("shape",))   # its sparse_value is a kind of attribute the readers leave out
     with pytest.raises(ValueError, match=r"^a Constant node holds no value the rules read; it should hold one tensor"):
         read(Graph((sparse, Node("Reshape", ("x", "shape"), ("y",))), {}, (("x", (None, 4)),), ("y",)))
+
+
+def test_a_batch_norm_that_makes_no_engine_layer_is_refused_naming_what_is_wrong():
+    """A batch norm's four vectors must hold one value per channel of what reaches it, its variance must leave
+    something to divide by, and the rules must know how many axes it normalises over."""
+    per_channel = {name: np.ones(3) for name in ("scale", "shift", "mean", "var")}
+    norm = Node("BatchNormalization", ("x", "scale", "shift", "mean", "var"), ("y",), name="bn")
+    for weights, shape, message in [
+            (per_channel, (None, 4), r"^node 'bn' \(BatchNormalization\) takes inputs of shape \(N, 3\), but gets "
+                                     r"\(N, 4\)$"),
+            ({**per_channel, "mean": np.ones(2)}, (None, 3), r"^node 'bn' \(BatchNormalization\): a scale, shift, "
+                                                             r"mean and variance of 3, 3, 2 and 3 values"),
+            ({**per_channel, "var": -np.ones(3)}, (None, 3), r"^node 'bn' \(BatchNormalization\) has a running "
+                                                             r"variance below zero"),
+            (per_channel, None, r"^node 'bn' \(BatchNormalization\) normalises an input of unstated shape: export")]:
+        with pytest.raises(ValueError, match=message):
+            read(Graph((norm,), weights, (("x", shape),), ("y",)))
+    model, _ = read(Graph((norm,), per_channel, (("x", (None, 3, 5, 5)),), ("y",)))
+    assert repr(model[0]) == "BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True)" and not model.training

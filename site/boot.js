@@ -117,6 +117,60 @@ addEventListener("unhandledrejection", (event) => {
   failIfPythonDied(event.reason);
 });
 
+// Some browsers refuse IndexedDB to a page embedded from another site (Chrome's incognito windows, Safari, Firefox
+// with strict privacy). PyScript keeps its package cache there and cannot start without it, so when the browser
+// refuses, PyScript gets a database kept in memory for this visit instead: nothing is cached between visits, and
+// everything else works. It answers the calls PyScript makes (its IDBMap: open, then one object store's count,
+// clear, delete, get, getKey, getAllKeys and put), each asynchronously, as IndexedDB does.
+function memoryIndexedDB() {
+  const databases = new Map();
+  const answer = (result) => {
+    const request = { result };
+    setTimeout(() => request.onsuccess?.({ target: request }));
+    return request;
+  };
+  const store = (entries) => ({
+    count: () => answer(entries.size),
+    clear: () => answer(entries.clear()),
+    delete: (key) => answer(entries.delete(key)),
+    get: (key) => answer(entries.get(key)),
+    getKey: (key) => answer(entries.has(key) ? key : undefined),
+    getAllKeys: () => answer([...entries.keys()]),
+    put: (value, key) => answer((entries.set(key, value), key)),
+  });
+  return {
+    open(name) {
+      if (!databases.has(name)) databases.set(name, new Map());
+      const entries = databases.get(name);
+      return answer({
+        objectStoreNames: { length: 1 },
+        close() {},
+        transaction: () => ({ objectStore: () => store(entries) }),
+      });
+    },
+  };
+}
+
+// Whether IndexedDB answers: a refusal comes as an error, or (in a frame of about:blank's page) as no answer at all.
+async function indexedDBWorks() {
+  try {
+    await new Promise((resolve, reject) => {
+      setTimeout(() => reject(new Error("IndexedDB did not answer")), 2000);
+      const request = indexedDB.open("gradcanvas-probe");
+      request.onsuccess = () => { request.result.close(); indexedDB.deleteDatabase("gradcanvas-probe"); resolve(); };
+      request.onerror = (event) => { event.preventDefault(); reject(request.error); };
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (!(await indexedDBWorks())) {
+  Object.defineProperty(globalThis, "indexedDB", { value: memoryIndexedDB(), configurable: true });
+  console.info("gradcanvas: this browser keeps no IndexedDB for an embedded page; PyScript caches in memory");
+}
+
 try {
   // Importing PyScript here, not from a <script> tag, lets boot see it fail and hook it before Python runs.
   const { hooks, config } = await import("./pyscript/core.js");

@@ -4,7 +4,9 @@ weights file a learner opened; the editor's text kept in this browser; and the l
 A link's code or your saved code only goes into the editor: it is in charge once you press Run, since a
 stranger may have written it. With neither, the editor starts with the controls' network written as code.
 """
+import html
 import io
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from app.playground.run import CodeError, Run
 from app.playground.state import encode
 
 SAVED_CODE = "gradcanvas:code"  # localStorage key
+EMBED_SIZE = (800, 500)  # the iframe Copy embed code gives: the embedded page fits it without scrolling
 NETWORK_SETTINGS = {"hidden", "activation", "layer_activations"}  # what code that sets `model` takes over
 # What the editor's code may use without importing it: the names the README, the hint under the editor and
 # the starter code use. `run_user_code` runs each Run in a copy, so code cannot leave names behind for the next.
@@ -45,6 +48,9 @@ class CodeSession:
         self.starter = None         # the starter code the editor shows until you type, or None (your own text)
         self.printed = ""           # what the code last run printed, or its error, under "Printed"
         self.edited = False         # whether the editor's text changed since then
+        # False in an embedded page: its changes are the visit's own, and your work saved in this browser (the same
+        # site's storage) stays as you left it. The playground sets it from the embed setting.
+        self.keeps_work = True
 
     def defines_model(self):
         return bool(self.code) and self.code_model
@@ -146,9 +152,11 @@ class CodeSession:
 
     # ---- the editor's text -----------------------------------------------------------------------------
     def keep_text(self, text):
-        """You changed the editor's text: keep it, so a reload brings it back. The last Run's output and marked
-        line were about the text before, so the mark goes and the output (kept, to read while fixing) says so."""
-        self.page.save(SAVED_CODE, text)
+        """You changed the editor's text: keep it, so a reload brings it back (not in an embedded page: see
+        `keeps_work`). The last Run's output and marked line were about the text before, so the mark goes and the
+        output (kept, to read while fixing) says so."""
+        if self.keeps_work:
+            self.page.save(SAVED_CODE, text)
         self.starter = None
         if self.printed and not self.edited:
             self.edited = True
@@ -169,15 +177,32 @@ class CodeSession:
     def copy_link(self, state):
         """Put a link to the settings `state`, the seed and the code the editor shows on the clipboard; when
         that is not the code running here, say so beside the link."""
+        link = self.link_to(state, "link-status")
+        if link is not None:
+            self.page.copy_text(link)
+            self.page.set_text("link-status", f"{self.link_difference(self.shared_code())}Link copied: {link}")
+
+    def copy_embed_code(self, state):
+        """Put on the clipboard the HTML of an iframe that shows what is on screen embedded in another page: the
+        link's settings and code with embed=1 (the core picture alone), sized 800 x 500, which it fits."""
+        link = self.link_to(replace(state, embed=True), "capture-status")
+        if link is None:
+            return
+        snippet = (f'<iframe src="{html.escape(link)}" width="{EMBED_SIZE[0]}" height="{EMBED_SIZE[1]}" '
+                   'style="border: 0" title="gradcanvas: a neural network learning, live" loading="lazy"></iframe>')
+        self.page.copy_text(snippet)
+        self.page.set_text("capture-status", f"Embed code copied: {snippet}")
+
+    def link_to(self, state, status):
+        """The page's address with `state` and the code the editor shows in its fragment, or None (the code cannot
+        travel in a link, which `status`, an element's id, then says)."""
         shared = self.shared_code()
         try:
             extras = {"code": encode_code(shared)} if shared else {}
         except ValueError as error:
-            self.page.set_text("link-status", f"No link: {error}")
-            return
-        link = f"{self.page.page_url()}#{encode(state, extras)}"
-        self.page.copy_text(link)
-        self.page.set_text("link-status", f"{self.link_difference(shared)}Link copied: {link}")
+            self.page.set_text(status, f"No link: {error}")
+            return None
+        return f"{self.page.page_url()}#{encode(state, extras)}"
 
     def link_difference(self, shared):
         """A sentence (ending in a space) when the link's code `shared` is not the code running here, else ""."""

@@ -59,6 +59,7 @@ class Playground:
         self.needs_paint, self.painted_input = True, None
         self.moment = 0.0            # the timestamp of the last frame painted: what pointer events are shown at
         self.reveal = ""             # an element to bring into view at the next frame, once the page is laid out
+        self.said_not_kept = False   # whether an embedded page said, at a first change, that it keeps nothing
         # The parts, each handed what it may read or ask for; `run` and `walkthrough` say what they are now.
         run, walkthrough, moment = (lambda: self.run), (lambda: self.stepthrough.walkthrough), (lambda: self.moment)
         self.messages = Messages(page)  # the calm note and the red alert above the panels
@@ -92,6 +93,7 @@ class Playground:
             "check-gradients": lambda: self.diagnostics.check_gradients(self.run), "load-csv": self.load_csv,
             "save-image": self.capture.save_image, "record": lambda: self.capture.toggle_clip("video"),
             "save-gif": lambda: self.capture.toggle_clip("gif"), "race": self.toggle_race,
+            "copy-embed": lambda: self.editor.copy_embed_code(self.state),
             **self.lessons.actions,
         }
         # The controls that are not settings, and what a change of each does; any other name is a setting.
@@ -182,7 +184,7 @@ class Playground:
                 self.run.use_optimizer(state.optimizer, state.lr, state.schedule)
         self.pictures.points_stale = True
         self.show_state([*notes, *withheld, *change_notes])
-        self.page.save(SAVED_SETTINGS, encode(self.state))  # your own change: a reload brings it back
+        self.keep_settings()  # your own change: a reload brings it back
 
     def toggle(self):
         """Play or Pause; pausing mid-walkthrough keeps walking it, playing goes back to training by the epoch."""
@@ -217,7 +219,7 @@ class Playground:
     def run_editor_code(self):
         """Run (or Ctrl/Cmd+Enter): the editor's code, and the settings it ran with kept for a reload."""
         self.run_code(self.page.editor_text())
-        self.page.save(SAVED_SETTINGS, encode(self.state))
+        self.keep_settings()
 
     def run_code(self, source):
         """Run `source` as the editor's code. If it sets `model`, that network trains from now on; if it
@@ -240,6 +242,16 @@ class Playground:
             run, self.graph.code_graph = ran  # the graph is the Tensor the code set as `graph`, or None
             self.take_over(self.state, run, self.editor.link_extras())
             self.messages.end("code")
+
+    def keep_settings(self):
+        """Keep the settings in this browser for a reload; an embedded page keeps nothing (your own work, saved
+        by the same site, stays as you left it) and says so at the first change."""
+        if not self.state.embed:
+            self.page.save(SAVED_SETTINGS, encode(self.state))
+        elif not self.said_not_kept:
+            self.said_not_kept = True
+            self.say("Changes in an embedded page are not kept: Copy embed code, or open the page itself, to keep "
+                     "them in a link.")
 
     def toggle_race(self):
         """Start the race / Stop the race: a race that starts has the page's frames to itself, so the run above
@@ -509,6 +521,7 @@ class Playground:
         self.page.set_text("training-options-on", training_options(self.state))
         self.race.use_state(self.state)
         self.editor.follow_controls(self.state)
+        self.editor.keeps_work = not self.state.embed
         self.page.set_fragment(encode(self.state, self.link_extras()))
         show_notes(self.page, notes)
         self.set_playing(self.playing)

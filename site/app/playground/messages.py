@@ -20,7 +20,7 @@ UNREAD_CODE = frozenset({"code"})
 DATA = frozenset({"dataset", "problem"})  # the settings a lesson is about
 # They change what is shown, not the run notes speak of (the digits lab's model and the race: not even the
 # playground's run).
-SHOWN_ONLY = frozenset({"show_test", "discretize", "room", "digits_model", "race"})
+SHOWN_ONLY = frozenset({"show_test", "discretize", "room", "digits_model", "race", "embed", "hide"})
 
 
 class Messages:

@@ -60,6 +60,10 @@ ROOMS = ("graph", "code", "diagnostics", "traces", "digits", "race")
 # keeps the two lists equal); the first opens by default, the CNN, whose layers the lab shows most of. A model
 # opened in the lab, or a trace, is chosen by its file's name (app.digits.opened_models.MODEL_FILES and
 # digit_traces.TRACE_FILE: the same test).
+# What an embedded page (embed=1) may leave out with hide=: panels of the core picture, the rooms, and the
+# toolbar's settings one by one (TF Playground's *_hide flags). The transport (Play, Step, Reset) always stays.
+HIDEABLE = ("data", "start", "rooms", "speed", "lr", "activation", "regularization", "reg_rate", "problem",
+            "optimizer", "loss", "features", "layers", "walkthrough", "options")
 DIGITS_MODELS = ("cnn", "mlp")
 MODEL_FILES = (".onnx", ".npz", ".json")
 _URL_SAFE = ",;()/:"  # kept as they are in links: they separate lists and points, and URLs read well
@@ -116,6 +120,8 @@ class State:
     speed: str = _setting("speed", "max", OneOf(SPEEDS))
     custom: tuple[tuple[float, float, float], ...] = _setting("your points", (), PointList(MAX_POINTS, PLANE))
     room: str = _setting("room", ROOMS[0], OneOf(ROOMS))
+    embed: bool = _setting("embed", False, Switch())
+    hide: tuple[str, ...] = _setting("hidden parts", (), NameList(HIDEABLE, empty="nothing hidden"))
     digits_model: str = _setting("digits lab model", DIGITS_MODELS[0], OneOfOrFile(DIGITS_MODELS, MODEL_FILES))
 
 

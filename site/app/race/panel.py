@@ -17,7 +17,8 @@ from app.race.race import KINDS, LABELS, Race, change_words, changed_setting, ne
 from app.race.view import paint_race_curves
 from app.shared.frames import SLOW_PANELS_MS
 
-SHOWN_ONLY = {"room": ROOMS[0], "speed": "max", "show_test": False, "discretize": False}  # not part of a run
+SHOWN_ONLY = {"room": ROOMS[0], "speed": "max", "show_test": False, "discretize": False, "embed": False,
+              "hide": ()}  # not part of a run
 
 
 class RacePanel:

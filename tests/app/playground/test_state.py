@@ -143,7 +143,7 @@ BAD_VALUES = {
     "optimizer": "lbfgs", "loss": "hinge", "seed": "-1", "show_test": "maybe", "discretize": "2",
     "stop_loss": "0", "stop_plateau": "1001", "speed": "warp", "custom": "a,b", "room": "kitchen",
     "digits_model": "resnet", "init": "orthogonal", "schedule": "sometimes", "clip": "2", "race": "seed:3",
-    "dropout": "0.9", "batch_norm": "yes",
+    "dropout": "0.9", "batch_norm": "yes", "embed": "sometimes", "hide": "header",
 }
 
 

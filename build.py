@@ -10,6 +10,7 @@
 
 import argparse
 import functools
+import hashlib
 import importlib
 import importlib.metadata
 import json
@@ -30,7 +31,8 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide
 
 ROOT = Path(__file__).resolve().parent
 SITE = ROOT / "site"
-SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "capture.js", "trainer.js", "main.py")
+SITE_FILES = ("index.html", "style.css", "boot.js", "editor.js", "capture.js", "trainer.js", "main.py", "offline.js")
+OFFLINE_MARKER = "__BUILD__"  # offline.js's cache name ends in it: the build writes its own version there
 SITE_DIRS = ("data",)  # shipped as they are: the digits and the digits lab's trained weights
 PAGE_MODULES = ("editor.js", "capture.js")  # the page's ES modules that import npm packages by name
 NODE_MODULES = ROOT / "node_modules"
@@ -85,7 +87,20 @@ def build(out, pyodide_dir=None):
         "plugins": ["!error"],  # boot.js shows errors in the page's own panel instead of PyScript's banners
     }
     (out / "pyscript.json").write_text(json.dumps(config, indent=2) + "\n")
+    name_offline_copy(out)
     return out
+
+
+def name_offline_copy(out):
+    """Write the build's version into offline.js's cache name: a digest of every file the site serves but
+    Pyodide's (versioned by its own path), so a site that changed in any byte replaces its visitors' copy."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != "offline.js"
+                       and "pyodide" not in p.relative_to(out).parts):
+        digest.update(path.relative_to(out).as_posix().encode() + b"\0" + path.read_bytes())
+    worker = out / "offline.js"
+    worker.write_text(worker.read_text(encoding="utf-8").replace(OFFLINE_MARKER, digest.hexdigest()[:16]),
+                      encoding="utf-8")
 
 
 def vendor_modules(out):

@@ -38,7 +38,33 @@ function ready() {
   for (const control of document.querySelectorAll("[data-action], [data-setting], [data-file]")) {
     if (!control.hasAttribute("data-held")) control.disabled = false;
   }
+  keepOffline();
 }
+
+// A visit that started leaves an offline copy (offline.js): the worker is registered now, and told every file
+// this visit loaded before it was there. body's data-offline says "kept" once the copy is whole.
+async function keepOffline() {
+  if (!("serviceWorker" in navigator)) return;
+  try {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data?.kept) body.dataset.offline = "kept";
+    });
+    await navigator.serviceWorker.register("./offline.js");
+    const { active } = await navigator.serviceWorker.ready;
+    const loaded = performance.getEntriesByType("resource").map((entry) => entry.name);
+    active.postMessage({ keep: [location.href, ...loaded] });
+  } catch (error) {
+    console.info(`gradcanvas: no offline copy (${error})`);  // the page works as it is; only later visits miss it
+  }
+}
+
+// The page says when it runs with no network: everything comes from this browser's copy.
+function showOffline() {
+  document.getElementById("offline-note").hidden = navigator.onLine;
+}
+addEventListener("online", showOffline);
+addEventListener("offline", showOffline);
+showOffline();
 
 // Browsers report a failed download as a bare "Failed to fetch"; remembering the first one that failed
 // (Pyodide and PyScript download everything with fetch) lets the error say which file it was.

@@ -138,8 +138,8 @@ class Page(Protocol):
     def copy_text(self, text: str) -> None:
         """Put `text` on the clipboard, if the browser lets us."""
 
-    def save(self, key: str, value: str) -> None:
-        """Keep `value` in localStorage; a full or blocked storage is not an error."""
+    def save(self, key: str, value: str) -> bool:
+        """Keep `value` in localStorage; whether it was kept (a full or blocked storage is not an error)."""
 
     def load(self, key: str) -> str:
         """What `save` kept under `key`, or ""."""

@@ -157,6 +157,7 @@ class FakePage:
         self.reduced_motion, self.dark = reduced_motion, dark
         self.pixel_layers = []
         self.storage, self.clipboard, self.editor, self.marked_line = {}, None, "", None
+        self.storage_blocked = False  # True: the browser keeps nothing, as some do for a page embedded elsewhere
         self.downloads, self.files = [], {}
         self.checked = {"image-2x": False}
         self.images, self.clips = [], []
@@ -232,7 +233,10 @@ class FakePage:
         self.marked_line = line
 
     def save(self, key, value):
+        if self.storage_blocked:
+            return False
         self.storage[key] = value
+        return True
 
     def load(self, key):
         return self.storage.get(key, "")

@@ -42,11 +42,13 @@ def copy_text(text):
 
 
 def save(key, value):
-    """Keep `value` in localStorage, where a reload finds it; a full or blocked storage is not an error."""
+    """Keep `value` in localStorage, where a reload finds it; whether it was kept. A full or blocked storage (a
+    page embedded from another site in some browsers, private browsing, a full quota) is not an error."""
     try:
         js.localStorage.setItem(key, value)
-    except Exception:  # private browsing or a full quota: the work simply is not saved
-        pass
+        return True
+    except Exception:
+        return False
 
 
 def load(key):

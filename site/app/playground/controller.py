@@ -245,13 +245,17 @@ class Playground:
 
     def keep_settings(self):
         """Keep the settings in this browser for a reload; an embedded page keeps nothing (your own work, saved
-        by the same site, stays as you left it) and says so at the first change."""
-        if not self.state.embed:
-            self.page.save(SAVED_SETTINGS, encode(self.state))
-        elif not self.said_not_kept:
-            self.said_not_kept = True
+        by the same site, stays as you left it), and says so at the first change, as a page whose browser will
+        not keep anything does."""
+        if not self.state.embed and self.page.save(SAVED_SETTINGS, encode(self.state)) or self.said_not_kept:
+            return
+        self.said_not_kept = True
+        if self.state.embed:
             self.say("Changes in an embedded page are not kept: Copy embed code, or open the page itself, to keep "
                      "them in a link.")
+        else:
+            self.say("This browser does not let the page keep your work (its storage is blocked here): Copy link "
+                     "keeps it in a link.")
 
     def toggle_race(self):
         """Start the race / Stop the race: a race that starts has the page's frames to itself, so the run above

@@ -52,3 +52,16 @@ def test_an_embedded_page_keeps_nothing_in_the_browser_and_says_so_once(opened):
     mine_page.storage = {}
     mine.change("lr", "0.1")
     assert mine_page.storage["gradcanvas:settings"] == "v=1&lr=0.1"  # the page itself keeps your changes
+
+
+def test_a_browser_that_keeps_nothing_is_no_error_and_the_page_says_work_is_not_kept(opened):
+    page = FakePage()
+    page.storage_blocked = True
+    playground, page = opened("", page=page)
+    playground.change("lr", "0.1")
+    assert playground.state.lr == 0.1 and page.storage == {}
+    assert page.texts["note"] == ("This browser does not let the page keep your work (its storage is blocked "
+                                  "here): Copy link keeps it in a link.")
+    playground.messages.clear()
+    playground.change("lr", "0.3")
+    assert page.texts["note"] == ""  # said once

@@ -31,6 +31,10 @@ ELEMENT_WORDS = {
                         "batch's n examples",),
     "mse_loss": ("2\u00b7(\u0177\u1d62 \u2212 y\u1d62)/n: twice the error, over the batch's n examples",),
     "cross_entropy": ("(softmax(z)\u2099\u2c7c \u2212 [j is example n's label])/n",),
+    "batch_norm": ("\u03b3\u2c7c/\u221a(\u03c3\u2c7c\u00b2 + \u03b5) from evaluation's running statistics; in training "
+                   "less the share of it that reaches every example through the batch's own mean and variance",
+                   "x\u0302\u2099\u2c7c, the normalised value (for each example n, summed over the batch)",
+                   "1 (for each example n, summed over the batch)"),
 }
 
 

@@ -109,7 +109,7 @@ def test_during_the_walkthrough_a_node_is_worked_out_with_the_weights_of_the_ste
     playground, page = opened()
     playground.act("next-phase")
     playground.paint(0.0)
-    graph, run = playground.graph.nodes, playground.run
+    graph = playground.graph.nodes
     weights = graph.tensors[graph.labels.index("Hidden 2 weights (2, 4)")]  # its input, hidden 1, takes a gradient
     linear = next(t for t in graph.tensors if t.op == "linear" and weights in t.parents)
     lines = math_of(playground, page, linear)
@@ -129,3 +129,17 @@ def test_during_the_walkthrough_a_node_is_worked_out_with_the_weights_of_the_ste
     recorded = next(event.gradient for event in recording.backward if event.node is linear)
     assert lines[-1] == f"  = {values_text(recorded)}"  # its gradient: what the engine computed in the step
     np.testing.assert_array_equal(weights.data, recording.weights_after[recording.parameter_names[weights]])
+
+
+def test_a_batch_norm_node_names_its_rule_for_each_input_with_the_engines_number(opened):
+    playground, page = opened("#v=1&batch_norm=true&hidden=4,3")
+    graph = playground.graph.nodes
+    norm = next(t for t in graph.tensors if t.op == "batch_norm")
+    lines = math_of(playground, page, norm)
+    gamma = next(line for line in lines if "\u2202out\u2099\u2c7c/" not in line and "normalised value" in line)
+    first = re.search(rf"for the first, \(({NUMBER})\)$", gamma)
+    x, module = norm.parents[0].data[0, 0], playground.run.model[1]  # the graph's pass is in evaluation mode
+    x_hat = (x - module.running_mean[0]) / np.sqrt(module.running_var[0] + 1e-5)
+    assert read(first[1]) == pytest.approx(x_hat, rel=1e-3)  # x̂ of the first element
+    assert any(line.endswith(", for each element: 1 (for each example n, summed over the batch); for the first, (1)")
+               for line in lines)

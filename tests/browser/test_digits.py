@@ -2,7 +2,6 @@
 probabilities as in CPython, held-out digits show with their label, the Model menu switches networks and
 travels in the link, Clear and Undo work, and Save weights downloads a file the engine loads."""
 import json
-import math
 import re
 
 import numpy as np

@@ -2,7 +2,6 @@
 sends. The page's fake worker runs the real trainer here, and what crosses between them is pickled bytes, as
 in the browser. A run trained there and taken back is the run that training here would have made, to the bit."""
 import numpy as np
-import pytest
 
 from app.diagnostics.monitor import Monitor
 from app.playground.run import Run

@@ -167,7 +167,7 @@ class Inspector:
         point = self.inspected_input()
         if point is None:
             return name, []
-        values, pre_activations = forward_reading(run.model, run.layer_outputs(np.asarray(point)[None])[0])
+        values, pre_activations, _ = forward_reading(run.model, run.features(np.asarray(point)[None]))
         layer_bias = None if layer == 0 else biases(run)[layer - 1]
         bias = None if layer_bias is None else (layer_bias.data[index], None, None)
         rows = neuron_rows(values[layer][0, index], None if layer == 0 else pre_activations[layer][0, index], None,

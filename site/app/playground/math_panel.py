@@ -17,7 +17,7 @@ from app.graph.panel import biases, linear_layers
 from app.graph.layout import parameter_labels
 from app.playground.inspector import NOT_STEPPING, phase_words
 from app.playground.run import between_layers
-from app.playground.stepthrough.recorded_step import PHASES, forward_reading, module_outputs, weights_before_the_step
+from app.playground.stepthrough.recorded_step import PHASES, forward_reading, weights_before_the_step
 from app.playground.stepthrough.walkthrough import EXAMPLE
 from app.shared.numbers import number
 
@@ -263,15 +263,14 @@ class MathPanel:
             point = self.inspected_input()
             if point is None:
                 return None
-            values, pre_activations = forward_reading(run.model, run.layer_outputs(np.asarray(point)[None])[0])
+            values, pre_activations, by_module = forward_reading(run.model, run.features(np.asarray(point)[None]))
             values, pre_activations = [v[0] for v in values], [None if p is None else p[0] for p in pre_activations]
+            by_module = [output[0] for output in by_module]
             weights = run.weights[layer - 1].data if layer else None
             bias = biases(run)[layer - 1] if layer else None
             bias = None if bias is None else bias.data[index]
             outputs = run.output_values(values[-1][None])[0]
             where = f"the input ({number(point[0], 3)}, {number(point[1], 3)})"
-            by_module = dict(enumerate(output[0] for output in module_outputs(run.model, run.layer_outputs(
-                np.asarray(point)[None])[0])))
         title = f"{capitalised(name(layer, index))}, at {where}"
         if layer == 0:
             return [f"{title}: x{subscript(index + 1)} = {number(values[0][index])}, a feature of the point: "

@@ -295,10 +295,14 @@ class Run:
         return None
 
     # ---- what the views draw -----------------------------------------------------------------------
+    def features(self, points):
+        """The network's inputs at 2-D `points`: the features the run was set up with."""
+        return data.features(points, self.state.features)
+
     def layer_outputs(self, points):
         """Every neuron's output at each 2-D point: a list of (n_points, n_neurons) arrays, one per layer
         (the input features, each hidden layer after its activation, and the output layer's logits)."""
-        h = data.features(points, self.state.features)
+        h = self.features(points)
         outputs, ends = [h], hidden_layer_ends(self.model)
         with no_grad():
             for index, layer in enumerate(self.model):

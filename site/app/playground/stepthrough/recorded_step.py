@@ -309,9 +309,11 @@ def module_outputs(model, inputs):
 
 
 def forward_reading(model, inputs):
-    """(values, pre-activations) per neuron layer of `model` at `inputs`, from forward hooks, keeping no
-    graph: what the inspector shows of a neuron outside the step-through."""
+    """(values, pre-activations) per neuron layer of `model` at `inputs`, and each module's output, from one
+    hooked pass keeping no graph: what the inspector and the Math region show of a neuron outside the
+    step-through (the modules' outputs: what a batch norm or a dropout did between two Linear layers)."""
+    outputs = module_outputs(model, inputs)
     events = [ForwardEvent(index, type(module).__name__, output, None)
-              for index, (module, output) in enumerate(zip(model, module_outputs(model, inputs)))]
+              for index, (module, output) in enumerate(zip(model, outputs))]
     values, pre_activations, _ = read_layers(np.asarray(inputs), events, model)
-    return values, pre_activations
+    return values, pre_activations, outputs

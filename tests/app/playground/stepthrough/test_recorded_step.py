@@ -137,7 +137,7 @@ def test_a_step_read_back_per_layer_gives_each_neurons_value_pre_activation_and_
 def test_reading_one_point_forward_matches_the_runs_own_layer_outputs():
     run = Run(State(hidden=(3,), activation="sigmoid"))
     point = np.array([[1.5, -2.0]])
-    values, pre_activations = forward_reading(run.model, point)
+    values, pre_activations, _ = forward_reading(run.model, point)
     outputs = run.layer_outputs(point)
     for mine, theirs in zip(values, outputs):
         np.testing.assert_allclose(mine, theirs, rtol=1e-12)

@@ -1,11 +1,9 @@
 """The code the editor starts with when you have none of your own: the network the controls build, written
 as code, so a first Run works and a first edit has something to change."""
-from app.playground.run import SCHEDULE_EPOCHS
+from app.playground.run import SCHEDULES
 from app.playground.state import hidden_activations, layer_sizes
 
 # Short lines: the editor is about 60 characters wide on a laptop (and scrolls sideways on a phone).
-SCHEDULE_CODE = {"step": f"optim.lr_scheduler.StepLR(optimizer, step_size={SCHEDULE_EPOCHS['step']}, gamma=0.5)",
-                 "cosine": f"optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max={SCHEDULE_EPOCHS['cosine']})"}
 COMMENT = """\
 # The network the controls build, as code:
 # nn.MLP(inputs, [hidden layer sizes], outputs).
@@ -48,7 +46,9 @@ def training_comment(state):
     """
     lines = []
     if state.schedule != "none":
-        lines.append(f"# scheduler = {SCHEDULE_CODE[state.schedule]}")
+        scheduler, arguments = SCHEDULES[state.schedule]
+        written = ", ".join(f"{name}={value:g}" for name, value in arguments.items())
+        lines.append(f"# scheduler = optim.lr_scheduler.{scheduler}(optimizer, {written})")
     if state.clip:
         lines.append(f"# nn.utils.clip_grad_norm_(model.parameters(), max_norm={state.clip:g})")
     if not lines:

@@ -11,7 +11,7 @@ from app.playground.run import Run
 from app.playground.state import decode, with_change
 from engine import nn
 from tests.app.playground.test_math_panel import NUMBER, read, walk_to
-from tests.app.training.test_worker_training import assert_same_run, play_in_the_worker, trained_here
+from tests.app.training.test_worker_training import assert_same_run, taken_back_from_the_worker
 
 LINK = "#v=1&dropout=0.5&batch_norm=true&hidden=4,3"
 
@@ -111,13 +111,7 @@ def test_the_math_region_writes_out_batch_norm_with_the_engines_numbers(opened):
 
 
 def test_a_run_with_dropout_and_batch_norm_trained_in_the_worker_is_the_run_trained_here(opened):
-    playground, page = opened(LINK)
-    playground.frame(0.0)
-    page.workers[0].start()
-    play_in_the_worker(playground, page, until_epoch=20)
-    playground.act("toggle")
-    run, monitor = trained_here(LINK, playground.run.epoch)
-    assert_same_run(playground.run, run)
+    playground, run, _ = taken_back_from_the_worker(opened, LINK, until_epoch=20)
     for (name, mine), (_, theirs) in zip(playground.run.model.named_buffers(), run.model.named_buffers()):
         np.testing.assert_array_equal(mine, theirs, err_msg=name)
     playground.act("step")  # and it goes on here, drawing the same dropout masks the worker would have

@@ -13,7 +13,7 @@ from app.playground.stepthrough.recorded_step import record_step
 from app.shared.numbers import number
 from app.training.trainer import train_epoch
 from tests.app.playground.test_math_panel import walk_to
-from tests.app.training.test_worker_training import assert_same_run, play_in_the_worker, trained_here
+from tests.app.training.test_worker_training import assert_same_run, taken_back_from_the_worker
 
 
 def state_of(fragment):
@@ -119,13 +119,7 @@ def test_a_schedule_chosen_mid_run_starts_from_that_epoch_and_keeps_the_weights(
 
 def test_a_scheduled_clipped_run_trained_in_the_worker_is_the_run_trained_here(opened):
     fragment = "#v=1&dataset=xor&schedule=step&clip=0.5&lr=0.3"
-    playground, page = opened(fragment)
-    playground.frame(0.0)
-    page.workers[0].start()
-    play_in_the_worker(playground, page, until_epoch=120)
-    playground.act("toggle")
-    run, monitor = trained_here(fragment, playground.run.epoch)
-    assert_same_run(playground.run, run)
+    playground, run, monitor = taken_back_from_the_worker(opened, fragment, until_epoch=120)
     assert playground.run.optimizer.lr == run.optimizer.lr == 0.15  # halved at epoch 100, in the worker
     playground.act("step")
     train_epoch(run, monitor)

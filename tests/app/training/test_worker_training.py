@@ -30,6 +30,19 @@ def play_in_the_worker(playground, page, until_epoch, budget_ms=2.0):
     raise AssertionError(f"the page reached epoch {playground.run.epoch} of {until_epoch}")
 
 
+def taken_back_from_the_worker(opened, fragment, until_epoch):
+    """(the page, the same run trained here, its monitor): the page opened at `fragment` plays in its worker until
+    `until_epoch` or later and is paused (the run taken back), and the run trained here to that epoch equals it."""
+    playground, page = opened(fragment)
+    playground.frame(0.0)  # one epoch here, as the page does before its worker is up
+    page.workers[0].start()
+    play_in_the_worker(playground, page, until_epoch)
+    playground.act("toggle")
+    run, monitor = trained_here(fragment, playground.run.epoch)
+    assert_same_run(playground.run, run)
+    return playground, run, monitor
+
+
 def run_code(playground, page, code):
     """Run: the code goes to the worker first, which runs it and answers; then the page runs it too."""
     playground.run_code(code)
